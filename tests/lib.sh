@@ -1,0 +1,91 @@
+# tests/lib.sh: sourced by every shell test (tests/cli/*.sh).
+#
+# Gives: set -eu, a private temp dir $T removed on exit, TAP helpers, the
+# programs under test ($TRANSFORM, $EXTRACT, $LOAD, from the build tree or
+# the environment automake sets), $SRCDIR (the source tree), and a throwaway
+# PostgreSQL server (pg_start / pg_stop) for the tests that need one.
+set -eu
+
+: "${SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${BUILDDIR:=$SRCDIR}"
+: "${TRANSFORM:=$BUILDDIR/instantly-transform}"
+: "${EXTRACT:=$BUILDDIR/instantly-extract}"
+: "${LOAD:=$BUILDDIR/instantly-load}"
+: "${SHARED:=$SRCDIR/../shared}"
+export LC_ALL=C
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/ietest.XXXXXX")
+_tap_n=0
+_tap_failed=0
+_cleanup_hooks=""
+_cleanup() {
+	for h in $_cleanup_hooks; do "$h" || true; done
+	rm -rf "$T"
+}
+trap _cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+at_exit() { _cleanup_hooks="$_cleanup_hooks $1"; }
+
+plan() { echo "1..$1"; }
+ok() {	# ok DESCRIPTION COMMAND...: one test point, passes when COMMAND succeeds
+	_d=$1; shift
+	_tap_n=$((_tap_n + 1))
+	if "$@" >"$T/.ok.out" 2>&1; then
+		echo "ok $_tap_n - $_d"
+	else
+		echo "not ok $_tap_n - $_d"
+		sed 's/^/# /' "$T/.ok.out" | head -n 40
+		_tap_failed=$((_tap_failed + 1))
+	fi
+}
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n # SKIP $*"; }
+done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
+
+# same_file EXPECTED ACTUAL: byte equality, with a diff when not
+same_file() { cmp -s "$1" "$2" || { diff -u "$1" "$2" | head -n 60; return 1; }; }
+# exit_is CODE COMMAND...: COMMAND exits with CODE
+exit_is() { _want=$1; shift; set +e; "$@"; _got=$?; set -e; [ "$_got" -eq "$_want" ] || { echo "exit $_got, wanted $_want"; return 1; }; }
+# contains FILE TEXT: FILE has TEXT (fixed string)
+contains() { grep -qF -- "$2" "$1" || { echo "no '$2' in $1:"; head -n 20 "$1"; return 1; }; }
+
+# ---- a throwaway PostgreSQL server -------------------------------------
+# pg_start: initdb + postgres on a Unix socket in $T/pg; sets PGHOST, PGPORT,
+# PGUSER, PGDATABASE for psql. As root the server runs as user postgres.
+pg_bindir() {
+	for d in ${PG_BINDIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+		[ -x "$d/initdb" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+pg_start() {
+	PGBIN=$(pg_bindir) || skip_all "no PostgreSQL server binaries (install postgresql)"
+	mkdir -p "$T/pg"
+	_as=""
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres "$T/pg"
+		chmod 755 "$T"
+		_as="runuser -u postgres --"
+	fi
+	$_as "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres -E UTF8 --locale=C >"$T/pg/initdb.log" 2>&1
+	$_as "$PGBIN/postgres" -D "$T/pg/data" -k "$T/pg" -c listen_addresses= -c port=5432 \
+		-c fsync=off -c full_page_writes=off -c synchronous_commit=off >"$T/pg/server.log" 2>&1 &
+	PG_PID=$!
+	at_exit pg_stop
+	export PGHOST="$T/pg" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+	for _i in $(seq 1 100); do
+		"$PGBIN/pg_isready" -q -h "$PGHOST" -p "$PGPORT" && return 0
+		kill -0 "$PG_PID" 2>/dev/null || { cat "$T/pg/server.log"; return 1; }
+		sleep 0.1
+	done
+	echo "PostgreSQL did not start"; cat "$T/pg/server.log"; return 1
+}
+pg_stop() {
+	[ -n "${PG_PID:-}" ] || return 0
+	kill -INT "$PG_PID" 2>/dev/null || true
+	wait "$PG_PID" 2>/dev/null || true
+	PG_PID=
+}
+psql_q() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
