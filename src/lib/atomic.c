@@ -1,0 +1,179 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomic.h"
+
+#define MAX_PENDING 32
+
+struct atomic_file {
+	int fd;
+	int slot;
+	char *path;
+};
+
+/* Temporary names the signal handler must remove: fixed storage, so that the
+ * handler needs no allocation. A slot is live while its first byte is set. */
+static char pending[MAX_PENDING][PATH_MAX];
+static volatile sig_atomic_t pending_live[MAX_PENDING];
+
+static void
+on_signal(int sig)
+{
+	int i;
+
+	for (i = 0; i < MAX_PENDING; i++)
+		if (pending_live[i])
+			unlink(pending[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+atomic_init(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int
+temp_name(const char *path, char *out, size_t outlen)
+{
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	if (slash)
+		n = snprintf(out, outlen, "%.*s/.%s.tmp.%ld", (int)(slash - path), path, slash + 1, (long)getpid());
+	else
+		n = snprintf(out, outlen, ".%s.tmp.%ld", path, (long)getpid());
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+atomic_file *
+atomic_open(const char *path, ierr *e)
+{
+	atomic_file *f;
+	sigset_t all, old;
+	int slot;
+
+	for (slot = 0; slot < MAX_PENDING && pending_live[slot]; slot++)
+		;
+	if (slot == MAX_PENDING) {
+		ierr_set(e, "too many output files open");
+		return NULL;
+	}
+	if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
+		free(f);
+		ierr_set(e, "out of memory");
+		return NULL;
+	}
+	if (temp_name(path, pending[slot], sizeof pending[slot]) < 0) {
+		free(f->path);
+		free(f);
+		ierr_set(e, "file name too long");
+		return NULL;
+	}
+	/* create and register with signals blocked: no window where a file
+	 * exists that the handler does not know */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	f->fd = open(pending[slot], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (f->fd >= 0)
+		pending_live[slot] = 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (f->fd < 0) {
+		ierr_sys(e, errno, "cannot create %s", pending[slot]);
+		free(f->path);
+		free(f);
+		return NULL;
+	}
+	f->slot = slot;
+	return f;
+}
+
+int
+atomic_fd(const atomic_file *f)
+{
+	return f->fd;
+}
+
+const char *
+atomic_path(const atomic_file *f)
+{
+	return f->path;
+}
+
+static void
+release(atomic_file *f, int unlink_it)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (unlink_it)
+		unlink(pending[f->slot]);
+	pending_live[f->slot] = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(f->path);
+	free(f);
+}
+
+int
+atomic_commit(atomic_file *f, ierr *e)
+{
+	int rc = 0;
+
+	if (fsync(f->fd) < 0 && errno != EINVAL)
+		rc = ierr_sys(e, errno, "cannot write %s", f->path);
+	if (close(f->fd) < 0 && rc == 0)
+		rc = ierr_sys(e, errno, "cannot write %s", f->path);
+	if (rc == 0 && rename(pending[f->slot], f->path) < 0)
+		rc = ierr_sys(e, errno, "cannot rename into %s", f->path);
+	release(f, rc < 0);
+	return rc;
+}
+
+void
+atomic_abort(atomic_file *f)
+{
+	if (!f)
+		return;
+	close(f->fd);
+	release(f, 1);
+}
+
+int
+atomic_sync_dir(const char *path, ierr *e)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, rc = 0;
+
+	if (slash)
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path);
+	else
+		snprintf(dir, sizeof dir, ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ierr_sys(e, errno, "cannot open directory %s", dir);
+	if (fsync(fd) < 0 && errno != EINVAL)
+		rc = ierr_sys(e, errno, "cannot sync directory %s", dir);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/* atomic: output files that appear whole or not at all.
+ *
+ * Data is written to a temporary name in the target's directory
+ * (".NAME.tmp.PID"), then fsync'ed and renamed over the target on commit. On
+ * abort, and on SIGINT, SIGTERM, SIGHUP or SIGPIPE (after atomic_init), the
+ * temporary files are unlinked, so a failed run leaves no half files.
+ */
+#ifndef IE_ATOMIC_H
+#define IE_ATOMIC_H
+
+#include "ierr.h"
+
+typedef struct atomic_file atomic_file;
+
+/* Install the signal handlers that unlink pending temporary files. */
+void atomic_init(void);
+
+/* Create the temporary file for path. NULL on failure (e set). */
+atomic_file *atomic_open(const char *path, ierr *e);
+
+/* Its file descriptor, for writing. */
+int atomic_fd(const atomic_file *f);
+
+/* The final path. */
+const char *atomic_path(const atomic_file *f);
+
+/* fsync, close and rename into place; frees f. Returns 0 or -1 (e set; the
+ * temporary file is then removed). */
+int atomic_commit(atomic_file *f, ierr *e);
+
+/* Close and unlink the temporary file; frees f. NULL is ok. */
+void atomic_abort(atomic_file *f);
+
+/* fsync the directory holding path, so that renames are durable. */
+int atomic_sync_dir(const char *path, ierr *e);
+
+#endif

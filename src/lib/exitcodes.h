@@ -1,0 +1,15 @@
+/* Exit codes shared by the three programs (README.md, "Exit status"). */
+#ifndef IE_EXITCODES_H
+#define IE_EXITCODES_H
+
+enum {
+	EXIT_OK = 0,		/* everything done */
+	EXIT_REJECTS = 1,	/* done, but some input was rejected (transform)
+				 * or some campaigns failed (extract: partial) */
+	EXIT_USAGE = 2,		/* bad command line or configuration */
+	EXIT_INPUT = 3,		/* input unreadable: missing file, corrupt or
+				 * truncated gzip, read error */
+	EXIT_OUTPUT = 4,	/* output failed: cannot write, out of memory */
+};
+
+#endif

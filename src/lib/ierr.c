@@ -1,0 +1,67 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ierr.h"
+
+void
+ierr_clear(ierr *e)
+{
+	if (e) {
+		e->field[0] = '\0';
+		e->msg[0] = '\0';
+	}
+}
+
+static void
+vset(ierr *e, const char *fmt, va_list ap)
+{
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+}
+
+int
+ierr_set(ierr *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return -1;
+	e->field[0] = '\0';
+	va_start(ap, fmt);
+	vset(e, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+ierr_field(ierr *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return -1;
+	snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+	va_start(ap, fmt);
+	vset(e, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+ierr_sys(ierr *e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (!e)
+		return -1;
+	e->field[0] = '\0';
+	va_start(ap, fmt);
+	vset(e, fmt, ap);
+	va_end(ap);
+	n = strlen(e->msg);
+	snprintf(e->msg + n, sizeof e->msg - n, ": %s", strerror(errnum));
+	return -1;
+}

@@ -1,0 +1,39 @@
+/* log: messages on stderr, readable or JSON, and progress on a terminal.
+ *
+ * Readable: "PROG: message" (errors), "PROG: warning: message".
+ * JSON (--log-format=json): one object a line,
+ *   {"time":"2026-11-28T03:00:00Z","prog":"PROG","level":"error","msg":"..."}
+ * Verbosity: -1 quiet (errors only), 0 normal (errors, warnings, notes),
+ * 1 verbose (and debug lines).
+ */
+#ifndef IE_LOG_H
+#define IE_LOG_H
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+void log_init(const char *prog);
+const char *log_prog(void);
+void log_set_verbosity(int v);
+int log_verbosity(void);
+/* "text" or "json"; returns -1 for anything else. */
+int log_set_format(const char *fmt);
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+/* Progress: shown only when stderr is a terminal, not quiet, not JSON; at
+ * most a few times a second (the call is cheap when too soon). */
+int log_progress_on(void);
+void log_progress(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* Clear the progress line (before other output, and at the end). */
+void log_progress_clear(void);
+
+/* Monotonic seconds. */
+double log_now(void);
+
+#endif

@@ -1,0 +1,131 @@
+/* Column writers shared by the row builders: one JSON value -> one field,
+ * with the type rules of normalization.md ("Exact readings"). */
+#include "config.h"
+
+#include <string.h>
+
+#include "transform.h"
+#include "val.h"
+
+#define OOM(e) (ierr_set((e), "out of memory"), -2)
+
+/* a short, printable excerpt of a value for messages */
+static int
+excerpt_len(const jv *v)
+{
+	return v->n > 40 ? 40 : (int)v->n;
+}
+
+int
+tf_put_string(copyout *c, const jv *v)
+{
+	return copyout_text(c, v->s, v->n) < 0 ? -2 : 0;
+}
+
+int
+tf_put_text(copyout *c, const jv *v, const char *field, ierr *e)
+{
+	int rc;
+
+	if (!v || v->type == JV_NULL)
+		rc = copyout_null(c);
+	else if (v->type == JV_OBJECT || v->type == JV_ARRAY)
+		return ierr_field(e, field, "expected text, got an %s", v->type == JV_OBJECT ? "object" : "array");
+	else
+		rc = copyout_text(c, v->s, v->n);
+	return rc < 0 ? OOM(e) : 0;
+}
+
+int
+tf_get_int(const jv *v, const char *field, int32_t *out, ierr *e)
+{
+	const char *why;
+
+	if (!v || v->type == JV_NULL)
+		return 0;
+	if (v->type != JV_NUMBER && v->type != JV_STRING)
+		return ierr_field(e, field, "not an integer: %.*s", excerpt_len(v), v->type == JV_BOOL ? v->s : "(object or array)");
+	if (val_int32(v->s, v->n, v->type == JV_STRING, out, &why) < 0)
+		return ierr_field(e, field, "%s: %s%.*s%s", why, v->type == JV_STRING ? "\"" : "",
+				  excerpt_len(v), v->s, v->type == JV_STRING ? "\"" : "");
+	return 1;
+}
+
+int
+tf_put_int(copyout *c, const jv *v, const char *field, ierr *e)
+{
+	int32_t n;
+	int rc = tf_get_int(v, field, &n, e);
+
+	if (rc < 0)
+		return -1;
+	rc = rc ? copyout_int(c, n) : copyout_null(c);
+	return rc < 0 ? OOM(e) : 0;
+}
+
+int
+tf_put_numeric(copyout *c, const jv *v, const char *field, ierr *e)
+{
+	int rc;
+
+	if (!v || v->type == JV_NULL)
+		rc = copyout_null(c);
+	else if ((v->type == JV_NUMBER || v->type == JV_STRING) && val_is_json_number(v->s, v->n))
+		rc = copyout_num(c, v->s, v->n);
+	else
+		return ierr_field(e, field, "not a number: %.*s", excerpt_len(v),
+				  v->type == JV_OBJECT || v->type == JV_ARRAY ? "(object or array)" : v->s);
+	return rc < 0 ? OOM(e) : 0;
+}
+
+int
+tf_put_timestamp(copyout *c, const jv *v, const char *field, ierr *e)
+{
+	int rc;
+
+	if (!v || v->type == JV_NULL || (v->type == JV_STRING && val_blank(v->s, v->n)))
+		rc = copyout_null(c);
+	else if (v->type == JV_STRING && val_is_timestamp(v->s, v->n))
+		rc = copyout_text(c, v->s, v->n);
+	else
+		return ierr_field(e, field, "not an ISO-8601 date-time: %.*s", excerpt_len(v),
+				  v->type == JV_OBJECT || v->type == JV_ARRAY ? "(object or array)" : v->s);
+	return rc < 0 ? OOM(e) : 0;
+}
+
+int
+tf_put_date(copyout *c, const jv *v, const char *field, ierr *e)
+{
+	int rc;
+
+	if (!v || v->type == JV_NULL)
+		rc = copyout_null(c);
+	else if (v->type == JV_STRING && val_is_date(v->s, v->n))
+		rc = copyout_text(c, v->s, v->n);
+	else
+		return ierr_field(e, field, "not a date (YYYY-MM-DD): %.*s", excerpt_len(v),
+				  v->type == JV_OBJECT || v->type == JV_ARRAY ? "(object or array)" : v->s);
+	return rc < 0 ? OOM(e) : 0;
+}
+
+int
+tf_put_json(struct tf_ctx *x, copyout *c, const jv *v)
+{
+	int rc;
+
+	if (!v || v->type == JV_NULL)
+		return copyout_null(c) < 0 ? -2 : 0;
+	/* a \u0000 escape anywhere in the line decodes to U+0000, which jrec
+	 * counts: with none counted the input bytes can go out as they are */
+	if (jrec_nul_count(x->jr) == 0) {
+		const char *s;
+		size_t n;
+		jrec_raw(x->jr, v, &s, &n);
+		return copyout_text(c, s, n) < 0 ? -2 : 0;
+	}
+	buf_reset(&x->scratch);
+	if (jrec_raw_json(x->jr, v, &x->scratch) < 0)
+		return -2;
+	rc = copyout_text(c, x->scratch.p, x->scratch.len);
+	return rc < 0 ? -2 : 0;
+}

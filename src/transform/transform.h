@@ -1,0 +1,157 @@
+/* instantly-transform: shared declarations of the stage.
+ *
+ * run.c reads archives line by line and hands each record to the row
+ * builder of its table (leads.c, campaigns.c, analytics.c); fields.c holds
+ * the column writers they share; output.c opens, commits or removes the
+ * output files; summary.c writes the run summary.
+ */
+#ifndef IE_TRANSFORM_H
+#define IE_TRANSFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "archive.h"
+#include "buf.h"
+#include "copyout.h"
+#include "icp.h"
+#include "ierr.h"
+#include "jrec.h"
+
+enum tf_table {
+	T_SYNCED_LEADS,
+	T_CAMPAIGNS,
+	T_CAMPAIGN_ANALYTICS,
+	T_CAMPAIGN_ANALYTICS_OVERVIEW,
+	T_LEADS_COMPLETE,
+	T_NTABLES
+};
+
+struct tf_table_def {
+	const char *name;
+	const char *const *cols;
+	size_t ncols;
+};
+
+extern const struct tf_table_def tf_tables[T_NTABLES];
+
+/* The table named name, or -1. */
+int tf_table_index(const char *name);
+
+/* ---- options (opts.c) --------------------------------------------------- */
+
+struct tf_opts {
+	const char *outdir;		/* -o DIR */
+	int table;			/* --table NAME: index, or -1 */
+	enum copy_format format;
+	const char *icp_file;
+	const char *rejects_path;	/* --rejects; NULL: DIR/rejects.ndjson or none */
+	const char *summary_path;	/* --summary; NULL: DIR/summary.json or none */
+	size_t max_line;
+	int max_shown_rejects;		/* rejects also printed on stderr */
+	char **inputs;			/* NULL-terminated; none = stdin */
+	int ninputs;
+};
+
+/* Parse argv. Returns 0 to run, 1 when --help/--version was answered, -1 on a
+ * usage error (message printed). */
+int tf_opts_parse(struct tf_opts *o, int argc, char **argv);
+
+/* ---- counts --------------------------------------------------------------- */
+
+struct tf_counts {
+	uint64_t lines, rows, rejects, skipped;
+	uint64_t nul_replaced;	/* U+0000 replaced by U+FFFD */
+	uint64_t eod_values;	/* values holding a line that is exactly "\." */
+};
+
+#define TF_MAX_REASONS 32
+
+struct tf_reason {
+	char text[96];
+	uint64_t count;
+};
+
+struct tf_other {
+	uint64_t lines, rejects, skipped;
+	struct tf_reason reasons[TF_MAX_REASONS];	/* why skipped or rejected */
+	int nreasons;
+};
+
+struct tf_input {
+	const char *name;	/* as given; "-" for stdin */
+	uint64_t lines;
+	int gzip;
+};
+
+/* ---- the run ------------------------------------------------------------ */
+
+struct tf_ctx {
+	const struct tf_opts *opts;
+	icp *icp;
+	jrec *jr;
+	copyout *out[T_NTABLES];
+	struct tf_counts counts[T_NTABLES];
+	struct tf_other other;
+	struct tf_input *inputs;
+	int ninputs;
+	uint64_t lines_read;
+	buf scratch;		/* a jsonb value being rewritten */
+	buf rejects;		/* rejects.ndjson, buffered */
+	int rejects_fd;		/* -1: none wanted */
+	uint64_t shown_rejects;
+};
+
+/* Row builders: write one row of the table for record r into c. Return 0
+ * (row complete), -1 when the record is rejected (e says why; the caller
+ * discards the partial row), or -2 on a fatal error (out of memory). */
+int tf_lead_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
+int tf_campaign_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
+int tf_daily_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
+int tf_overview_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
+int tf_leads_complete_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
+
+/* ---- column writers (fields.c) ------------------------------------------
+ * Each writes one field of the current row from the JSON value v (NULL when
+ * the key is absent) and returns 0, -1 (reject: e names field) or -2 (out of
+ * memory). */
+
+/* text: string as decoded; number as its text; true/false; absent/null NULL;
+ * object or array rejected. */
+int tf_put_text(copyout *c, const jv *v, const char *field, ierr *e);
+/* integer per val_int32 (numeric strings accepted). */
+int tf_put_int(copyout *c, const jv *v, const char *field, ierr *e);
+/* read an integer without writing it: 1 present (*out set), 0 absent or
+ * null, -1 rejected. */
+int tf_get_int(const jv *v, const char *field, int32_t *out, ierr *e);
+/* numeric: a JSON number's text, or a numeric string. */
+int tf_put_numeric(copyout *c, const jv *v, const char *field, ierr *e);
+/* timestamp: ISO-8601 date-time string; blank string NULL. */
+int tf_put_timestamp(copyout *c, const jv *v, const char *field, ierr *e);
+/* date: YYYY-MM-DD string. */
+int tf_put_date(copyout *c, const jv *v, const char *field, ierr *e);
+/* a value already checked to be a string (ids from the envelope). */
+int tf_put_string(copyout *c, const jv *v);
+/* an object as jsonb text: its input bytes, \u0000 written as \ufffd. */
+int tf_put_json(struct tf_ctx *x, copyout *c, const jv *v);
+
+/* ---- outputs (output.c) and summary (summary.c) --------------------------- */
+
+struct tf_outputs;
+/* Open the temporary outputs (or stdout for --table). NULL on error (e). */
+struct tf_outputs *tf_outputs_open(struct tf_ctx *x, ierr *e);
+/* Flush and rename everything into place. 0 or -1 (e). */
+int tf_outputs_commit(struct tf_ctx *x, struct tf_outputs *o, ierr *e);
+/* Remove every temporary file. NULL is ok. */
+void tf_outputs_abort(struct tf_outputs *o);
+
+/* The run summary as JSON into b. */
+int tf_summary_json(const struct tf_ctx *x, buf *b);
+/* One line per table on stderr. */
+void tf_summary_log(const struct tf_ctx *x);
+
+/* Read every input. Returns 0 when all input was read (rejects or not), or
+ * -1 on a fatal input error (e names the input), -2 on an output error. */
+int tf_run(struct tf_ctx *x, ierr *e);
+
+#endif
