@@ -358,6 +358,18 @@ jrec_parse(jrec *j, const char *text, size_t len, ierr *e)
 	j->too_deep = j->oom = 0;
 	j->text = text;
 	j->textlen = len;
+	{
+		/* yajl takes form feed and vertical tab for whitespace; JSON does
+		 * not, and in a string they would be raw control characters:
+		 * either way the text is not JSON */
+		const char *ff = memchr(text, '\f', len), *vt = memchr(text, '\v', len);
+		const char *bad = ff && (!vt || ff < vt) ? ff : vt;
+		if (bad) {
+			ierr_set(e, "malformed JSON at byte %zu: %s is not allowed", (size_t)(bad - text),
+				 *bad == '\f' ? "a form feed" : "a vertical tab");
+			return NULL;
+		}
+	}
 	j->h = yajl_alloc(&callbacks, NULL, j);
 	if (!j->h) {
 		ierr_set(e, "out of memory");

@@ -12,7 +12,7 @@ static int tap_n, tap_failed;
 #define is_str(got, want, ...) tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 #define is_mem(got, gotlen, want, ...) tap_is_mem((got), (gotlen), (want), __FILE__, __LINE__, __VA_ARGS__)
 
-static int __attribute__((format(printf, 4, 5)))
+static int __attribute__((format(printf, 4, 5), unused))
 tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -29,7 +29,7 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	return pass;
 }
 
-static int __attribute__((format(printf, 6, 7)))
+static int __attribute__((format(printf, 6, 7), unused))
 tap_is_mem(const char *got, size_t gotlen, const char *want, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -45,7 +45,7 @@ tap_is_mem(const char *got, size_t gotlen, const char *want, const char *file, i
 	return pass;
 }
 
-static int __attribute__((format(printf, 5, 6)))
+static int __attribute__((format(printf, 5, 6), unused))
 tap_is_str(const char *got, const char *want, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -57,7 +57,7 @@ tap_is_str(const char *got, const char *want, const char *file, int line, const 
 	return tap_is_mem(got, got ? strlen(got) : 0, want, file, line, "%s", desc);
 }
 
-static int
+static int __attribute__((unused))
 tap_done(void)
 {
 	printf("1..%d\n", tap_n);

@@ -1,0 +1,38 @@
+# tests/deps.sh: sourced by tests/run-all.sh and samples/demo.sh.
+# ie_install_deps: install the Debian packages instantly-etl needs to build
+# and test, those that are missing only. As root it runs apt-get; otherwise
+# it prints the command to run and fails.
+
+IE_DEBIAN_PACKAGES="gcc make autoconf automake pkg-config
+	libcurl4-openssl-dev libyajl-dev libcsv-dev zlib1g-dev
+	postgresql postgresql-client python3 python3-jsonschema"
+
+ie_missing_packages() {
+	for p in $IE_DEBIAN_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+	done
+}
+
+ie_install_deps() {
+	missing=$(ie_missing_packages | tr '\n' ' ')
+	[ -n "${missing// /}" ] || return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "missing Debian packages: $missing" >&2
+		echo "install them with: sudo apt-get update && sudo apt-get install -y $missing" >&2
+		return 1
+	fi
+	echo "installing Debian packages: $missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >&2
+	# the postgresql package must not start a system cluster here: tests
+	# start their own throwaway servers
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
+		_ie_policy=1
+	fi
+	apt-get install -y -q --no-install-recommends $missing >&2
+	_rc=$?
+	[ -n "${_ie_policy:-}" ] && rm -f /usr/sbin/policy-rc.d
+	return $_rc
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# tests/run-all.sh: the whole test suite, as CI runs it.
+#
+# Installs the missing Debian packages (as root), then builds twice out of
+# tree, a normal build (warnings as errors) in build/normal and an
+# AddressSanitizer + UndefinedBehaviorSanitizer build in build/sanitize, runs
+# `make check` in both and `make distcheck` once, and ends with the line
+# "N passed, N failed, N skipped" summed over both builds.
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+. tests/deps.sh
+ie_install_deps || exit 1
+
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0 failed=0 skipped=0 status=0
+
+count() {	# add up the automake test-suite.log summary of one build
+	log=$1/test-suite.log
+	if [ ! -f "$log" ]; then
+		echo "no $log: the build or the test run failed early" >&2
+		failed=$((failed + 1))
+		return
+	fi
+	get() { sed -n "s/^# $1: *\([0-9]*\).*/\1/p" "$log" | head -n 1; }
+	# a test script counts as one; its TAP points are in the per-test logs
+	p=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c '^ok ' || true)
+	s=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c '^ok .*# SKIP' || true)
+	f=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c '^not ok ' || true)
+	e=$(get ERROR)
+	passed=$((passed + p - s))
+	skipped=$((skipped + s))
+	failed=$((failed + f + ${e:-0}))
+}
+
+build() {	# build DIR CONFIGURE-ARGS...
+	dir=$1; shift
+	rm -rf "$dir"; mkdir -p "$dir"
+	( cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs" ) || return 1
+}
+
+autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; echo "autoreconf failed"; echo "0 passed, 1 failed"; exit 1; }
+
+for variant in normal sanitize; do
+	case $variant in
+	normal) args="--enable-werror" ;;
+	sanitize) args="--enable-werror --enable-sanitizers" ;;
+	esac
+	echo "=== $variant build ==="
+	if ! build "build/$variant" $args; then
+		echo "build/$variant: build failed"
+		failed=$((failed + 1)); status=1
+		continue
+	fi
+	( cd "build/$variant" && make -s -j"$jobs" check ) || status=1
+	count "build/$variant"
+done
+
+echo "=== make distcheck ==="
+if ( cd build/normal && make -s -j"$jobs" distcheck >distcheck.log 2>&1 ); then
+	passed=$((passed + 1))
+	echo "ok - make distcheck"
+else
+	tail -n 40 build/normal/distcheck.log
+	echo "not ok - make distcheck"
+	failed=$((failed + 1)); status=1
+fi
+
+[ "$failed" -eq 0 ] || status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
