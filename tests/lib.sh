@@ -15,6 +15,7 @@ set -eu
 export LC_ALL=C
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ietest.XXXXXX")
+export T SRCDIR BUILDDIR TRANSFORM EXTRACT LOAD SHARED
 _tap_n=0
 _tap_failed=0
 _cleanup_hooks=""
@@ -89,3 +90,17 @@ pg_stop() {
 	PG_PID=
 }
 psql_q() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# csv_get FILE ROW COLUMN: print one field of a COPY CSV file (ROW from 1,
+# after the header); NULL and "" both print as an empty line
+csv_get() {
+	python3 - "$@" <<'PY'
+import csv, sys
+csv.field_size_limit(1 << 30)
+with open(sys.argv[1], newline="") as f:
+    r = csv.reader(f)
+    head = next(r)
+    rows = list(r)
+print(rows[int(sys.argv[2]) - 1][head.index(sys.argv[3])])
+PY
+}

@@ -159,16 +159,10 @@ atomic_abort(atomic_file *f)
 }
 
 int
-atomic_sync_dir(const char *path, ierr *e)
+atomic_sync_dir(const char *dir, ierr *e)
 {
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
 	int fd, rc = 0;
 
-	if (slash)
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path);
-	else
-		snprintf(dir, sizeof dir, ".");
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return ierr_sys(e, errno, "cannot open directory %s", dir);

@@ -31,7 +31,7 @@ int atomic_commit(atomic_file *f, ierr *e);
 /* Close and unlink the temporary file; frees f. NULL is ok. */
 void atomic_abort(atomic_file *f);
 
-/* fsync the directory holding path, so that renames are durable. */
-int atomic_sync_dir(const char *path, ierr *e);
+/* fsync a directory, so that the renames into it are durable. */
+int atomic_sync_dir(const char *dir, ierr *e);
 
 #endif

@@ -350,6 +350,7 @@ jrec_parse(jrec *j, const char *text, size_t len, ierr *e)
 {
 	yajl_status st;
 	char msg[256], path[160];
+	int at_end;
 
 	arena_reset(j);
 	j->root = NULL;
@@ -376,10 +377,15 @@ jrec_parse(jrec *j, const char *text, size_t len, ierr *e)
 		return NULL;
 	}
 	st = yajl_parse(j->h, (const unsigned char *)text, len);
-	if (st == yajl_status_ok)
+	at_end = 0;
+	if (st == yajl_status_ok) {
 		st = yajl_complete_parse(j->h);
+		at_end = 1;	/* yajl counts bytes of its own final buffer then */
+	}
 	if (st != yajl_status_ok || !j->root) {
-		size_t at = yajl_get_bytes_consumed(j->h);
+		size_t at = at_end ? len : yajl_get_bytes_consumed(j->h);
+		if (at > 0 && !at_end)
+			at--;	/* the offending byte, not the one after it */
 		error_path(j, path, sizeof path);
 		if (j->oom)
 			snprintf(msg, sizeof msg, "out of memory");

@@ -104,7 +104,6 @@ tf_outputs_commit(struct tf_ctx *x, struct tf_outputs *o, ierr *e)
 {
 	buf b;
 	int t, rc = 0;
-	const char *any = NULL;
 
 	for (t = 0; t < T_NTABLES; t++)
 		if (copyout_flush(x->out[t], e) < 0)
@@ -127,14 +126,12 @@ tf_outputs_commit(struct tf_ctx *x, struct tf_outputs *o, ierr *e)
 	for (t = 0; t < T_NTABLES; t++) {
 		if (!o->table[t])
 			continue;
-		any = atomic_path(o->table[t]);
 		rc = atomic_commit(o->table[t], e);
 		o->table[t] = NULL;
 		if (rc < 0)
 			return -1;
 	}
 	if (o->rejects) {
-		any = any ? any : atomic_path(o->rejects);
 		rc = atomic_commit(o->rejects, e);
 		o->rejects = NULL;
 		if (rc < 0)
@@ -146,9 +143,7 @@ tf_outputs_commit(struct tf_ctx *x, struct tf_outputs *o, ierr *e)
 		if (rc < 0)
 			return -1;
 	}
-	if (x->opts->outdir && any)
-		rc = atomic_sync_dir(any, e);
-	return rc;
+	return x->opts->outdir ? atomic_sync_dir(x->opts->outdir, e) : 0;
 }
 
 void

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# instantly-transform as users run it: options, inputs (plain, gzip,
+# concatenated members, stdin), exit codes, atomic outputs, signals.
+. "$(dirname "$0")/../lib.sh"
+
+C=11111111-1111-4111-8111-111111111111
+K=9b6f458e-6dc5-4762-83d5-a528aedd2235
+export C K
+rec() { printf '{"v":1,"type":"%s","client_id":"%s","campaign_id":"%s","extracted_at":"2026-11-27T02:00:05.123Z"%s,"data":%s}\n' "$1" "$C" "$K" "${3:-}" "$2"; }
+{
+	rec campaign '{"id":"'$K'","name":"Q4 NL","status":1,"timestamp_created":"2026-06-30T21:16:58.192Z","timestamp_updated":"2026-06-30T21:16:58.192Z"}'
+	rec lead '{"id":"019f19e7-cbee-7984-a98a-670c65cc875f","status":1,"email_open_count":0,"email_reply_count":1,"email_click_count":0,"email":"a@example.com","payload":{"Functie":"CTO"}}'
+	rec lead '{"id":"019f19e7-cbee-7984-a98a-670c65cc8760","status":-1,"email_open_count":"3","email_reply_count":0,"email_click_count":0,"email":"b@example.com","payload":{}}'
+	rec analytics_daily '{"date":"2026-11-20","sent":96,"opened":3}' ',"start_date":"2026-08-29","end_date":"2026-11-26"'
+	rec analytics_overview '{"emails_sent_count":96,"total_opportunity_value":12.5}' ',"start_date":"2026-08-29","end_date":"2026-11-26"'
+	rec leads_complete '{"leads":2,"pages":2}'
+	printf '{"v":1,"type":"run_summary","client_id":null,"campaign_id":null,"extracted_at":"2026-11-27T02:00:09.000Z","data":{"requests":7}}\n'
+} > "$T/good.ndjson"
+gzip -c "$T/good.ndjson" > "$T/good.ndjson.gz"
+head -n 3 "$T/good.ndjson" | gzip -c > "$T/cat.gz"
+tail -n +4 "$T/good.ndjson" | gzip -c >> "$T/cat.gz"
+{ head -n 2 "$T/good.ndjson"; echo '{"v":1,"type":"lead",'; printf '{"v":1,"type":"lead","x":"\xff"}\n'; tail -n +3 "$T/good.ndjson"; } > "$T/bad.ndjson"
+
+tables="synced_leads campaigns campaign_analytics campaign_analytics_overview leads_complete"
+ls_dir() { (cd "$1" && ls -A | sort | tr '\n' ' '); }
+
+ok "--help prints usage, exit 0" sh -c '"$TRANSFORM" --help | grep -q "^Usage: instantly-transform"'
+ok "--version, exit 0" sh -c '"$TRANSFORM" --version | grep -q "^instantly-transform (instantly-etl) [0-9]"'
+ok "no output chosen: usage error 2" exit_is 2 "$TRANSFORM" "$T/good.ndjson"
+ok "-o with --table: usage error 2" exit_is 2 "$TRANSFORM" -o "$T/x" --table campaigns "$T/good.ndjson"
+ok "unknown table: usage error 2" exit_is 2 "$TRANSFORM" --table nope "$T/good.ndjson"
+ok "unknown option: usage error 2" exit_is 2 "$TRANSFORM" --nope -o "$T/x" "$T/good.ndjson"
+ok "bad --format: usage error 2" exit_is 2 "$TRANSFORM" -f xml -o "$T/x" "$T/good.ndjson"
+
+ok "plain file: exit 0" exit_is 0 "$TRANSFORM" -q -o "$T/plain" "$T/good.ndjson"
+ok "every table file, rejects and summary" test "$(ls_dir "$T/plain")" = "campaign_analytics.csv campaign_analytics_overview.csv campaigns.csv leads_complete.csv rejects.ndjson summary.json synced_leads.csv "
+ok "gzip file: same tables" sh -c '"$TRANSFORM" -q -o "$T/gz" "$T/good.ndjson.gz" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/gz/$t.csv" || exit 1; done'
+ok "concatenated gzip members: same tables" sh -c '"$TRANSFORM" -q -o "$T/cat" "$T/cat.gz" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/cat/$t.csv" || exit 1; done'
+ok "stdin: same tables" sh -c '"$TRANSFORM" -q -o "$T/stdin" < "$T/good.ndjson.gz" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/stdin/$t.csv" || exit 1; done'
+ok "- is stdin" sh -c '"$TRANSFORM" -q -o "$T/dash" - < "$T/good.ndjson" && cmp "$T/plain/synced_leads.csv" "$T/dash/synced_leads.csv"'
+ok "--table streams one table to stdout" sh -c '"$TRANSFORM" -q --table synced_leads "$T/good.ndjson.gz" > "$T/leads.csv" && cmp "$T/plain/synced_leads.csv" "$T/leads.csv"'
+ok "two files: their lines add up" sh -c '"$TRANSFORM" -q -o "$T/two" "$T/good.ndjson" "$T/good.ndjson.gz" && test $(wc -l < "$T/two/synced_leads.csv") -eq 5'
+ok "rows: 2 leads, 1 campaign, 1 daily, 1 overview, 1 complete" sh -c '
+	test $(wc -l < "$T/plain/synced_leads.csv") -eq 3 && test $(wc -l < "$T/plain/campaigns.csv") -eq 2 &&
+	test $(wc -l < "$T/plain/campaign_analytics.csv") -eq 2 && test $(wc -l < "$T/plain/campaign_analytics_overview.csv") -eq 2 &&
+	test $(wc -l < "$T/plain/leads_complete.csv") -eq 2 && test ! -s "$T/plain/rejects.ndjson"'
+
+accounting() {	# accounting DIR: every line accounted for in summary.json
+	python3 - "$1/summary.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+total = s["other"]["lines"]
+for name, t in s["tables"].items():
+    assert t["rows"] + t["rejects"] + t["skipped"] == t["lines"], (name, t)
+    total += t["lines"]
+assert s["other"]["rejects"] + s["other"]["skipped"] == s["other"]["lines"], s["other"]
+assert total == s["lines_read"] == sum(i["lines"] for i in s["inputs"]), (total, s["lines_read"])
+print("lines", s["lines_read"], "rejects", s["rejects"])
+PY
+}
+ok "summary: every line accounted for" accounting "$T/plain"
+ok "summary: run summary record skipped with its reason" contains "$T/plain/summary.json" '"extract run summary":1'
+
+ok "rejects: exit 1" exit_is 1 "$TRANSFORM" -q -o "$T/bad" "$T/bad.ndjson"
+ok "rejects: the good rows still written" test "$(wc -l < "$T/bad/synced_leads.csv")" -eq 3
+ok "rejects: two lines, with numbers and text" python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert [x["line"] for x in r] == [3, 4], r
+assert r[0]["text"] == "{\"v\":1,\"type\":\"lead\",", r[0]
+assert "UTF-8" in r[1]["reason"] and r[1]["field"] == "x" and "\ufffd" in r[1]["text"], r[1]
+assert all(x["input"].endswith("bad.ndjson") for x in r)
+' "$T/bad/rejects.ndjson"
+ok "rejects: accounting holds" accounting "$T/bad"
+ok "rejects: message names file, line and field" sh -c '"$TRANSFORM" -o "$T/bad2" "$T/bad.ndjson" 2>&1 | grep -F "bad.ndjson:4: \"x\": malformed JSON at byte 26: invalid UTF-8"'
+
+# fatal errors leave no output at all, and old outputs untouched
+cp -r "$T/plain" "$T/keep"
+head -c 200 "$T/good.ndjson.gz" > "$T/trunc.gz"
+ok "truncated gzip: exit 3" exit_is 3 "$TRANSFORM" -q -o "$T/keep" "$T/trunc.gz"
+ok "truncated gzip: previous outputs untouched, no temp files" sh -c 'diff -r "$T/plain" "$T/keep"'
+ok "truncated gzip: message says so" sh -c '"$TRANSFORM" -o "$T/t2" "$T/trunc.gz" 2>&1 | grep -q "trunc.gz: .*truncated gzip"'
+ok "truncated gzip: a new directory stays empty" test "$(ls_dir "$T/t2")" = ""
+ok "missing input: exit 3" exit_is 3 "$TRANSFORM" -q -o "$T/m" "$T/good.ndjson" "$T/nope.gz"
+ok "missing input: nothing written" test "$(ls_dir "$T/m")" = ""
+ok "unwritable output: exit 4" exit_is 4 "$TRANSFORM" -q -o /dev/null/x "$T/good.ndjson"
+ok "full stdout: exit 4" exit_is 4 sh -c '"$TRANSFORM" -q --table campaigns "$T/good.ndjson" > /dev/full'
+
+# a signal mid-run removes the temporary files
+mkfifo "$T/fifo"
+mkdir "$T/sig"
+( "$TRANSFORM" -q -o "$T/sig" "$T/fifo" & echo $! > "$T/sig.pid"; wait ) &
+exec 7> "$T/fifo"
+head -n 3 "$T/good.ndjson" >&7
+sleep 0.3
+ok "while running: temporary files only" sh -c 'ls -A "$T/sig" | grep -q "^\.synced_leads\.csv\.tmp\." && ! ls "$T/sig" | grep -q .'
+kill -TERM "$(cat "$T/sig.pid")"
+exec 7>&-
+sleep 0.3
+ok "SIGTERM: no file left behind" test "$(ls_dir "$T/sig")" = ""
+
+# formats
+ok "--format text: .txt files" sh -c '"$TRANSFORM" -q -f text -o "$T/text" "$T/good.ndjson" && test -f "$T/text/synced_leads.txt" && test ! -e "$T/text/synced_leads.csv"'
+ok "--format text: \\N for NULL, tabs" sh -c 'sed -n 2p "$T/text/campaigns.txt" | grep -qP "^$C\t$K\tQ4 NL\t1\t"'
+
+# line endings, empty input, long lines
+sed 's/$/\r/' "$T/good.ndjson" > "$T/crlf.ndjson"
+ok "CRLF lines: same tables" sh -c '"$TRANSFORM" -q -o "$T/crlf" "$T/crlf.ndjson" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/crlf/$t.csv" || exit 1; done'
+head -c -1 "$T/good.ndjson" > "$T/nonl.ndjson"
+ok "no final newline: same tables" sh -c '"$TRANSFORM" -q -o "$T/nonl" "$T/nonl.ndjson" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/nonl/$t.csv" || exit 1; done'
+: > "$T/empty.ndjson"
+ok "empty input: exit 0, headers only" sh -c '"$TRANSFORM" -q -o "$T/empty" "$T/empty.ndjson" && test $(cat "$T/empty"/*.csv | wc -l) -eq 5'
+gzip -c < "$T/empty.ndjson" > "$T/empty.gz"
+ok "empty gzip: exit 0" exit_is 0 "$TRANSFORM" -q -o "$T/emptygz" "$T/empty.gz"
+big=$(head -c 150000 /dev/zero | tr '\0' 'x')
+rec lead '{"id":"019f19e7-cbee-7984-a98a-670c65cc8761","status":1,"email_open_count":0,"email_reply_count":0,"email_click_count":0,"personalization":"'"$big"'","payload":{"note":"'"$big"'"}}' > "$T/big.ndjson"
+big_whole() {
+	"$TRANSFORM" -q -o "$T/big" "$T/big.ndjson" && python3 -c '
+import csv, sys
+csv.field_size_limit(1 << 30)
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+assert len(rows) == 1 and rows[0]["personalization"] == "x" * 150000
+assert rows[0]["payload"] == "{\"note\":\"" + "x" * 150000 + "\"}"
+' "$T/big/synced_leads.csv"
+}
+ok "a 150 KB value: one row, the value whole" big_whole
+ok "line over --max-line-bytes: exit 1" exit_is 1 "$TRANSFORM" -q --max-line-bytes 100000 -o "$T/long" "$T/good.ndjson" "$T/big.ndjson"
+ok "line over --max-line-bytes: rejected with its number, text cut at 64 KiB" python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert len(r) == 1 and r[0]["line"] == 1 and r[0]["input"].endswith("big.ndjson"), r
+assert r[0]["reason"] == "line longer than 100000 bytes" and r[0]["truncated"] is True, r[0]["reason"]
+assert len(r[0]["text"]) == 65536, len(r[0]["text"])
+' "$T/long/rejects.ndjson"
+
+# ICP synonyms file
+printf 'job_title: rol\nbogus: x\n' > "$T/icp-bad.conf"
+ok "bad synonyms file: exit 2, file and line named" sh -c '"$TRANSFORM" -q --icp-synonyms "$T/icp-bad.conf" -o "$T/icp" "$T/good.ndjson" 2>&1 | grep -q "icp-bad.conf:2: unknown field \"bogus\""; test ${PIPESTATUS:-0} -eq 0'
+ok "bad synonyms file: exit status 2" exit_is 2 "$TRANSFORM" -q --icp-synonyms "$T/icp-bad.conf" -o "$T/icp" "$T/good.ndjson"
+printf 'job_title: rol\n' > "$T/icp.conf"
+icp_replaced() {
+	"$TRANSFORM" -q --icp-synonyms "$T/icp.conf" -o "$T/icp2" "$T/good.ndjson" &&
+	test "$(csv_get "$T/icp2/synced_leads.csv" 1 job_title)" = "" &&
+	test "$(csv_get "$T/plain/synced_leads.csv" 1 job_title)" = CTO
+}
+ok "synonyms file: Functie no longer a job title" icp_replaced
+
+done_testing
