@@ -7,6 +7,8 @@
 #include <yajl/yajl_parse.h>
 
 #include "jrec.h"
+#include "jsonout.h"
+#include "val.h"
 
 /* ---- arena -------------------------------------------------------------- */
 
@@ -35,6 +37,7 @@ struct jrec {
 	unsigned depth, max_depth;
 	unsigned long nuls;
 	int too_deep;
+	int numeric_overflow;
 	int oom;
 };
 
@@ -180,8 +183,13 @@ cb_number(void *ctx, const char *s, size_t n)
 {
 	jrec *j = ctx;
 	size_t len;
-	const char *k = keep_string(j, (const unsigned char *)s, n, &len);
+	const char *k;
 
+	if (!val_pg_numeric_ok(s, n)) {
+		j->numeric_overflow = 1;	/* PostgreSQL's jsonb would refuse the line */
+		return 0;
+	}
+	k = keep_string(j, (const unsigned char *)s, n, &len);
 	return k ? cb_scalar(j, JV_NUMBER, k, len) : 0;
 }
 
@@ -345,6 +353,84 @@ yajl_message(jrec *j, const char *text, size_t len, char *out, size_t outlen)
 	yajl_free_error(j->h, m);
 }
 
+/* ---- strictness yajl lacks ------------------------------------------------ */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The code unit of the \uXXXX escape at s (s[0] == '\\'), or -1. */
+static long
+u_escape(const char *s, size_t n)
+{
+	long v = 0;
+	int i, h;
+
+	if (n < 6 || s[1] != 'u')
+		return -1;
+	for (i = 2; i < 6; i++) {
+		if ((h = hexval((unsigned char)s[i])) < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/* The offset of the first \u escape that is half a surrogate pair, or len.
+ * yajl turns a lone high surrogate into '?' and a lone low one into invalid
+ * UTF-8, and PostgreSQL's jsonb refuses both: the line is not text. A
+ * backslash only appears inside strings in JSON, so a scan of the bytes
+ * suffices; malformed escapes are left to yajl. */
+static size_t
+lone_surrogate(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	long u, lo;
+
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		if (p + 1 >= end)
+			break;
+		if (p[1] != 'u') {
+			p += 2;	/* \\ and the other two-character escapes */
+			continue;
+		}
+		u = u_escape(p, (size_t)(end - p));
+		if (u >= 0xD800 && u <= 0xDBFF) {
+			lo = u_escape(p + 6, (size_t)(end - p - 6));
+			if (lo < 0xDC00 || lo > 0xDFFF)
+				return (size_t)(p - text);
+			p += 12;
+			continue;
+		}
+		if (u >= 0xDC00 && u <= 0xDFFF)
+			return (size_t)(p - text);
+		p += 6;
+	}
+	return len;
+}
+
+/* Feed yajl text[0..at) to learn the path of the value that holds byte at. */
+static void
+path_at(jrec *j, const char *text, size_t at, char *path, size_t pathlen)
+{
+	j->h = yajl_alloc(&callbacks, NULL, j);
+	path[0] = '\0';
+	if (!j->h)
+		return;
+	(void)yajl_parse(j->h, (const unsigned char *)text, at);
+	error_path(j, path, pathlen);
+	yajl_free(j->h);
+	j->h = NULL;
+}
+
 const jv *
 jrec_parse(jrec *j, const char *text, size_t len, ierr *e)
 {
@@ -356,7 +442,7 @@ jrec_parse(jrec *j, const char *text, size_t len, ierr *e)
 	j->root = NULL;
 	j->depth = 0;
 	j->nuls = 0;
-	j->too_deep = j->oom = 0;
+	j->too_deep = j->numeric_overflow = j->oom = 0;
 	j->text = text;
 	j->textlen = len;
 	{
@@ -371,11 +457,25 @@ jrec_parse(jrec *j, const char *text, size_t len, ierr *e)
 			return NULL;
 		}
 	}
+	{
+		/* yajl lets overlong forms, UTF-8-encoded surrogates and code
+		 * points above U+10FFFF through, and lone surrogate escapes */
+		size_t bad = utf8_valid_prefix(text, len), esc = lone_surrogate(text, len);
+		if (bad < len || esc < len) {
+			int utf = bad <= esc;
+			size_t at = utf ? bad : esc;
+			path_at(j, text, at, path, sizeof path);
+			ierr_field(e, path, "malformed JSON at byte %zu: %s", at,
+				   utf ? "invalid UTF-8" : "a \\u escape that is half a surrogate pair");
+			return NULL;
+		}
+	}
 	j->h = yajl_alloc(&callbacks, NULL, j);
 	if (!j->h) {
 		ierr_set(e, "out of memory");
 		return NULL;
 	}
+	yajl_config(j->h, yajl_dont_validate_strings, 1);	/* done above, strictly */
 	st = yajl_parse(j->h, (const unsigned char *)text, len);
 	at_end = 0;
 	if (st == yajl_status_ok) {
@@ -389,6 +489,8 @@ jrec_parse(jrec *j, const char *text, size_t len, ierr *e)
 		error_path(j, path, sizeof path);
 		if (j->oom)
 			snprintf(msg, sizeof msg, "out of memory");
+		else if (j->numeric_overflow)
+			snprintf(msg, sizeof msg, "a number beyond PostgreSQL's numeric range");
 		else if (j->too_deep)
 			snprintf(msg, sizeof msg, "nesting deeper than %u levels", j->max_depth);
 		else if (!j->root)

@@ -3,7 +3,12 @@
  * Built for one archive line at a time: the tree lives in an arena that the
  * next jrec_parse() reuses, so memory stays at the size of the largest line.
  *
- * - Numbers keep their exact input text (1e3 stays "1e3").
+ * - Numbers keep their exact input text (1e3 stays "1e3"); one that
+ *   PostgreSQL's numeric cannot hold (1e131072) fails the parse, since jsonb
+ *   would refuse the line at load time.
+ * - Text must be valid Unicode: invalid UTF-8 (overlong forms, encoded
+ *   surrogates, code points above U+10FFFF) and \u escapes that are half a
+ *   surrogate pair fail the parse, naming the byte.
  * - Strings are decoded (escapes resolved) and validated as UTF-8; a U+0000
  *   in a decoded string or key becomes U+FFFD (EF BF BD), counted in
  *   jrec_nul_count().

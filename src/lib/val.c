@@ -249,3 +249,43 @@ val_is_timestamp(const char *s, size_t n)
 		return 0;
 	return 1;
 }
+
+int
+val_pg_numeric_ok(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	long long exp = 0, lead = 0, intdigits = 0, fracdigits = 0, first = -1;
+	int neg = 0, nonzero = 0;
+
+	/* lead: the decimal weight of the first nonzero digit (10^lead) */
+	if (p < end && *p == '-')
+		p++;
+	for (; p < end && *p >= '0' && *p <= '9'; p++, intdigits++)
+		if (first < 0 && *p != '0')
+			first = intdigits;
+	if (first >= 0) {
+		nonzero = 1;
+		lead = intdigits - 1 - first;
+	}
+	if (p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+			fracdigits++;
+			if (!nonzero && *p != '0') {
+				nonzero = 1;
+				lead = -fracdigits;
+			}
+		}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			neg = *p++ == '-';
+		for (; p < end && *p >= '0' && *p <= '9'; p++)
+			if (exp < (1LL << 40))
+				exp = exp * 10 + (*p - '0');
+		if (neg)
+			exp = -exp;
+	}
+	if (exp >= 1073741823 || fracdigits - exp > 16383)
+		return 0;
+	return !nonzero || lead + exp <= 131071;
+}

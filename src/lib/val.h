@@ -23,6 +23,11 @@ int val_int32(const char *s, size_t n, int is_string, int32_t *out, const char *
 /* A JSON number's syntax (RFC 8259 §6), e.g. for a numeric string. */
 int val_is_json_number(const char *s, size_t n);
 
+/* Can PostgreSQL's numeric (and so jsonb) hold the JSON number s[0..n)?
+ * Its limits: 131072 digits before the decimal point, 16383 after, an
+ * exponent below 2^30 - 1. "1e131072" and "1.5e-16383" cannot be loaded. */
+int val_pg_numeric_ok(const char *s, size_t n);
+
 /* Canonical UUID text: 8-4-4-4-12 hex digits, either case. */
 int val_is_uuid(const char *s, size_t n);
 

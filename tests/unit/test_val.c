@@ -79,6 +79,30 @@ main(void)
 	   !val_is_json_number("", 0),
 	   "not JSON numbers rejected");
 
+	/* PostgreSQL numeric's limits, as PostgreSQL 15 answered for each */
+	{
+		static const char *const fits[] = { "1e131071", "9.9e131071", "0.1e131072", "1e-16383",
+			"0.0e-16382", "0e1073741822", "0e-16383", "10e131070", "-0.0",
+			"100000000000000000000000000000e131041", "0.000001e131077", "-12.5E+3", "0", NULL };
+		static const char *const overflow[] = { "1e131072", "0.1e131073", "1.5e-16383", "0.00e-16382",
+			"0e1073741823", "0e-1073741822", "0e-16384", "10e131071", "-1e200000", "-1e-999999",
+			"1e99999999999999999999", NULL };
+		int k, good = 1;
+		for (k = 0; fits[k]; k++)
+			if (!val_pg_numeric_ok(fits[k], strlen(fits[k]))) {
+				printf("# should fit: %s\n", fits[k]);
+				good = 0;
+			}
+		ok(good, "numbers PostgreSQL's numeric holds");
+		good = 1;
+		for (k = 0; overflow[k]; k++)
+			if (val_pg_numeric_ok(overflow[k], strlen(overflow[k]))) {
+				printf("# should overflow: %s\n", overflow[k]);
+				good = 0;
+			}
+		ok(good, "numbers that overflow PostgreSQL's numeric");
+	}
+
 	/* trimming: the six ASCII whitespace characters, nothing else */
 	s = " \t\n\r\v\fx y\f\v\r\n\t ";
 	n = strlen(s);
