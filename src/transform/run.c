@@ -236,5 +236,7 @@ tf_run(struct tf_ctx *x, ierr *e)
 		if ((rc = run_input(x, &x->inputs[i], e)) < 0)
 			return rc;
 	}
+	for (i = 0; i < T_NTABLES; i++)
+		x->counts[i].eod_values = copyout_eod_values(x->out[i]);
 	return flush_rejects(x, e) < 0 ? -2 : 0;
 }
