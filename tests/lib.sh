@@ -83,9 +83,10 @@ pg_start() {
 	done
 	echo "PostgreSQL did not start"; cat "$T/pg/server.log"; return 1
 }
-pg_stop() {
+pg_stop() {	# fast shutdown of the postmaster itself (runuser does not pass signals on)
 	[ -n "${PG_PID:-}" ] || return 0
-	kill -INT "$PG_PID" 2>/dev/null || true
+	_pm=$(head -n 1 "$T/pg/data/postmaster.pid" 2>/dev/null || true)
+	kill -INT "${_pm:-$PG_PID}" 2>/dev/null || true
 	wait "$PG_PID" 2>/dev/null || true
 	PG_PID=
 }
