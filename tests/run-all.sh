@@ -9,6 +9,11 @@
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
+# ../shared (JSONTestSuite, recorded API items) also for the distcheck build
+if [ -z "${SHARED:-}" ] && [ -d "$top/../shared" ]; then
+	SHARED=$(cd "$top/../shared" && pwd)
+	export SHARED
+fi
 . tests/deps.sh
 ie_install_deps || exit 1
 
@@ -25,7 +30,7 @@ count() {	# add up the automake test-suite.log summary of one build
 	get() { sed -n "s/^# $1: *\([0-9]*\).*/\1/p" "$log" | head -n 1; }
 	# a test script counts as one; its TAP points are in the per-test logs
 	p=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c '^ok ' || true)
-	s=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c '^ok .*# SKIP' || true)
+	s=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c -e '^ok .*# SKIP' -e '^1\.\.0 # SKIP' || true)
 	f=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c '^not ok ' || true)
 	e=$(get ERROR)
 	passed=$((passed + p - s))
