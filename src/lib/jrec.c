@@ -412,7 +412,7 @@ lone_surrogate(const char *text, size_t len)
 		}
 		if (u >= 0xDC00 && u <= 0xDFFF)
 			return (size_t)(p - text);
-		p += 6;
+		p += u < 0 ? 2 : 6;	/* a malformed escape is yajl's to report */
 	}
 	return len;
 }

@@ -176,6 +176,20 @@ main(void)
 	is_str(e.field, "a.big", "numeric overflow: the field path");
 	ok(strstr(e.msg, "numeric") != NULL, "numeric overflow: said so (%s)", e.msg);
 	ok(parse(j, "{\"a\":1e131071}", &e) != NULL, "the largest decimal weight accepted");
+	{
+		/* escapes cut short at the end of the text, each in its own
+		 * exactly-sized heap block so that a read past it is caught */
+		static const char *const cut[] = { "\"\\u", "\"\\u12", "\"\\ud800\\u", "\"\\ud800\\udc", "\"\\", NULL };
+		int k, rejected = 1;
+		for (k = 0; cut[k]; k++) {
+			size_t len = strlen(cut[k]);
+			char *t = malloc(len);
+			memcpy(t, cut[k], len);
+			rejected &= jrec_parse(j, t, len, &e) == NULL;
+			free(t);
+		}
+		ok(rejected, "escapes cut short at the end rejected, no read past the text");
+	}
 	ok(!parse(j, "{\"a\":[1,2,}", &e), "trailing comma rejected");
 	is_str(e.field, "a[2]", "path into an array");
 	ok(!parse(j, "{\"a\":1} x", &e), "trailing garbage rejected");
