@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -169,5 +170,34 @@ atomic_sync_dir(const char *dir, ierr *e)
 	if (fsync(fd) < 0 && errno != EINVAL)
 		rc = ierr_sys(e, errno, "cannot sync directory %s", dir);
 	close(fd);
+	return rc;
+}
+
+int
+atomic_mkdirs(const char *dir, ierr *e)
+{
+	char *p, *s;
+	struct stat st;
+	int rc = 0;
+
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (!(p = strdup(dir)))
+		return ierr_set(e, "out of memory");
+	/* every prefix that ends before a '/', then the whole path */
+	for (s = p + 1; rc == 0; s++) {
+		int last = *s == '\0';
+		if (*s != '/' && !last)
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST)
+			rc = ierr_sys(e, errno, "%s: cannot create directory", p);
+		else if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+			rc = ierr_set(e, "%s: not a directory", p);
+		if (last)
+			break;
+		*s = '/';
+	}
+	free(p);
 	return rc;
 }

@@ -31,6 +31,10 @@ int atomic_commit(atomic_file *f, ierr *e);
 /* Close and unlink the temporary file; frees f. NULL is ok. */
 void atomic_abort(atomic_file *f);
 
+/* Create directory dir and its missing parents, like mkdir -p. Returns 0 or
+ * -1 (e set, naming the directory that could not be made). */
+int atomic_mkdirs(const char *dir, ierr *e);
+
 /* fsync a directory, so that the renames into it are durable. */
 int atomic_sync_dir(const char *dir, ierr *e);
 

@@ -43,10 +43,8 @@ tf_outputs_open(struct tf_ctx *x, ierr *e)
 		ierr_set(e, "out of memory");
 		return NULL;
 	}
-	if (o->outdir && mkdir(o->outdir, 0777) < 0 && errno != EEXIST) {
-		ierr_sys(e, errno, "%s: cannot create directory", o->outdir);
+	if (o->outdir && atomic_mkdirs(o->outdir, e) < 0)
 		goto fail;
-	}
 	for (t = 0; t < T_NTABLES; t++) {
 		int fd = -1;
 		if (o->outdir) {

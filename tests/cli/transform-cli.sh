@@ -39,6 +39,9 @@ ok "concatenated gzip members: same tables" sh -c '"$TRANSFORM" -q -o "$T/cat" "
 ok "stdin: same tables" sh -c '"$TRANSFORM" -q -o "$T/stdin" < "$T/good.ndjson.gz" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/stdin/$t.csv" || exit 1; done'
 ok "- is stdin" sh -c '"$TRANSFORM" -q -o "$T/dash" - < "$T/good.ndjson" && cmp "$T/plain/synced_leads.csv" "$T/dash/synced_leads.csv"'
 ok "--table streams one table to stdout" sh -c '"$TRANSFORM" -q --table synced_leads "$T/good.ndjson.gz" > "$T/leads.csv" && cmp "$T/plain/synced_leads.csv" "$T/leads.csv"'
+ok "-o creates missing parent directories" sh -c '"$TRANSFORM" -q -o "$T/deep/er/out/" "$T/good.ndjson" && cmp "$T/plain/synced_leads.csv" "$T/deep/er/out/synced_leads.csv"'
+touch "$T/afile"
+ok "-o under a file: output error 4, named" sh -c '"$TRANSFORM" -q -o "$T/afile/out" "$T/good.ndjson" 2> "$T/afile.err"; test $? -eq 4 && grep -q "afile: not a directory" "$T/afile.err"'
 ok "two files: their lines add up" sh -c '"$TRANSFORM" -q -o "$T/two" "$T/good.ndjson" "$T/good.ndjson.gz" && test $(wc -l < "$T/two/synced_leads.csv") -eq 5'
 ok "rows: 2 leads, 1 campaign, 1 daily, 1 overview, 1 complete" sh -c '
 	test $(wc -l < "$T/plain/synced_leads.csv") -eq 3 && test $(wc -l < "$T/plain/campaigns.csv") -eq 2 &&
