@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The man pages ship, render without groff warnings, and document every
+# option that --help lists and every exit status.
+. "$(dirname "$0")/../lib.sh"
+
+MAN=$SRCDIR/man
+ok "instantly-transform(1) and instantly-archive(5) exist" test -s "$MAN/instantly-transform.1" -a -s "$MAN/instantly-archive.5"
+
+for page in "$MAN"/*.[1-8]; do
+	if command -v groff >/dev/null 2>&1; then
+		ok "$(basename "$page"): groff renders it without warnings" \
+			sh -c 'out=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$1" 2>&1); [ -z "$out" ] || { echo "$out"; exit 1; }' sh "$page"
+	else
+		skip "$(basename "$page"): no groff"
+	fi
+done
+
+# every long option of --help, as it appears in the page's source (\- for -)
+"$TRANSFORM" --help | grep -o -- '--[a-z][a-z-]*' | sort -u > "$T/options"
+ok "--help lists options" test -s "$T/options"
+missing=
+while read -r opt; do
+	src=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
+	grep -q -- "$src" "$MAN/instantly-transform.1" || missing="$missing $opt"
+done < "$T/options"
+ok "instantly-transform(1) documents every --help option${missing:+ (missing:$missing)}" test -z "$missing"
+for code in 0 1 2 3 4; do
+	ok "instantly-transform(1) documents exit status $code" grep -qx "\.B $code" "$MAN/instantly-transform.1"
+done
+done_testing
