@@ -16,7 +16,7 @@
 
 struct atomic_file {
 	int fd;
-	int slot;
+	int slot;	/* -1: written in place (not a regular file) */
 	char *path;
 };
 
@@ -73,11 +73,47 @@ atomic_open(const char *path, ierr *e)
 	sigset_t all, old;
 	int slot;
 
+	struct stat st = { 0 };
+
+	/* a terminal, a pipe, /dev/stdout, /dev/null: nothing to rename into
+	 * place, and renaming over it would replace it with a file (even when
+	 * /dev/stderr leads to a regular file, the link must stay) */
+	if (!strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6) ||
+	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+		if (S_ISDIR(st.st_mode)) {
+			ierr_set(e, "%s: is a directory", path);
+			return NULL;
+		}
+		if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
+			free(f);
+			ierr_set(e, "out of memory");
+			return NULL;
+		}
+		if ((f->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0) {
+			ierr_sys(e, errno, "cannot open %s", path);
+			free(f->path);
+			free(f);
+			return NULL;
+		}
+		f->slot = -1;
+		return f;
+	}
 	for (slot = 0; slot < MAX_PENDING && pending_live[slot]; slot++)
 		;
 	if (slot == MAX_PENDING) {
 		ierr_set(e, "too many output files open");
 		return NULL;
+	}
+	/* a link to a regular file: replace the file, keep the link */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		char *real = realpath(path, NULL);
+		if (!real) {
+			ierr_sys(e, errno, "cannot resolve %s", path);
+			return NULL;
+		}
+		f = atomic_open(real, e);
+		free(real);
+		return f;
 	}
 	if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
 		free(f);
@@ -125,6 +161,11 @@ release(atomic_file *f, int unlink_it)
 {
 	sigset_t all, old;
 
+	if (f->slot < 0) {
+		free(f->path);
+		free(f);
+		return;
+	}
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if (unlink_it)
@@ -144,7 +185,7 @@ atomic_commit(atomic_file *f, ierr *e)
 		rc = ierr_sys(e, errno, "cannot write %s", f->path);
 	if (close(f->fd) < 0 && rc == 0)
 		rc = ierr_sys(e, errno, "cannot write %s", f->path);
-	if (rc == 0 && rename(pending[f->slot], f->path) < 0)
+	if (rc == 0 && f->slot >= 0 && rename(pending[f->slot], f->path) < 0)
 		rc = ierr_sys(e, errno, "cannot rename into %s", f->path);
 	release(f, rc < 0);
 	return rc;
@@ -177,7 +218,7 @@ int
 atomic_mkdirs(const char *dir, ierr *e)
 {
 	char *p, *s;
-	struct stat st;
+	struct stat st = { 0 };
 	int rc = 0;
 
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))

@@ -4,6 +4,8 @@
  * (".NAME.tmp.PID"), then fsync'ed and renamed over the target on commit. On
  * abort, and on SIGINT, SIGTERM, SIGHUP or SIGPIPE (after atomic_init), the
  * temporary files are unlinked, so a failed run leaves no half files.
+ * A path that exists and is not a regular file (a FIFO, a terminal,
+ * /dev/stdout, /dev/null) is written in place instead.
  */
 #ifndef IE_ATOMIC_H
 #define IE_ATOMIC_H

@@ -5,15 +5,23 @@
 #include <string.h>
 
 #include "transform.h"
+#include "jsonout.h"
 #include "val.h"
 
 #define OOM(e) (ierr_set((e), "out of memory"), -2)
 
-/* a short, printable excerpt of a value for messages */
+/* "REASON: EXCERPT" for a value that cannot be read as the column's type;
+ * the excerpt is at most 40 bytes, cut between characters, a string in
+ * quotes. */
 static int
-excerpt_len(const jv *v)
+bad_value(ierr *e, const char *field, const char *reason, const jv *v)
 {
-	return v->n > 40 ? 40 : (int)v->n;
+	const char *q = v->type == JV_STRING ? "\"" : "";
+
+	if (v->type == JV_OBJECT || v->type == JV_ARRAY)
+		return ierr_field(e, field, "%s: an %s", reason, v->type == JV_OBJECT ? "object" : "array");
+	return ierr_field(e, field, "%s: %s%.*s%s%s", reason, q, (int)utf8_valid_prefix(v->s, v->n > 40 ? 40 : v->n),
+			  v->s, v->n > 40 ? "..." : "", q);
 }
 
 int
@@ -44,10 +52,9 @@ tf_get_int(const jv *v, const char *field, int32_t *out, ierr *e)
 	if (!v || v->type == JV_NULL)
 		return 0;
 	if (v->type != JV_NUMBER && v->type != JV_STRING)
-		return ierr_field(e, field, "not an integer: %.*s", excerpt_len(v), v->type == JV_BOOL ? v->s : "(object or array)");
+		return bad_value(e, field, "not an integer", v);
 	if (val_int32(v->s, v->n, v->type == JV_STRING, out, &why) < 0)
-		return ierr_field(e, field, "%s: %s%.*s%s", why, v->type == JV_STRING ? "\"" : "",
-				  excerpt_len(v), v->s, v->type == JV_STRING ? "\"" : "");
+		return bad_value(e, field, why, v);
 	return 1;
 }
 
@@ -73,8 +80,7 @@ tf_put_numeric(copyout *c, const jv *v, const char *field, ierr *e)
 	else if ((v->type == JV_NUMBER || v->type == JV_STRING) && val_is_json_number(v->s, v->n))
 		rc = copyout_num(c, v->s, v->n);
 	else
-		return ierr_field(e, field, "not a number: %.*s", excerpt_len(v),
-				  v->type == JV_OBJECT || v->type == JV_ARRAY ? "(object or array)" : v->s);
+		return bad_value(e, field, "not a number", v);
 	return rc < 0 ? OOM(e) : 0;
 }
 
@@ -88,8 +94,7 @@ tf_put_timestamp(copyout *c, const jv *v, const char *field, ierr *e)
 	else if (v->type == JV_STRING && val_is_timestamp(v->s, v->n))
 		rc = copyout_text(c, v->s, v->n);
 	else
-		return ierr_field(e, field, "not an ISO-8601 date-time: %.*s", excerpt_len(v),
-				  v->type == JV_OBJECT || v->type == JV_ARRAY ? "(object or array)" : v->s);
+		return bad_value(e, field, "not an ISO-8601 date-time", v);
 	return rc < 0 ? OOM(e) : 0;
 }
 
@@ -103,8 +108,7 @@ tf_put_date(copyout *c, const jv *v, const char *field, ierr *e)
 	else if (v->type == JV_STRING && val_is_date(v->s, v->n))
 		rc = copyout_text(c, v->s, v->n);
 	else
-		return ierr_field(e, field, "not a date (YYYY-MM-DD): %.*s", excerpt_len(v),
-				  v->type == JV_OBJECT || v->type == JV_ARRAY ? "(object or array)" : v->s);
+		return bad_value(e, field, "not a date (YYYY-MM-DD)", v);
 	return rc < 0 ? OOM(e) : 0;
 }
 

@@ -76,6 +76,33 @@ assert all(x["input"].endswith("bad.ndjson") for x in r)
 ' "$T/bad/rejects.ndjson"
 ok "rejects: accounting holds" accounting "$T/bad"
 ok "rejects: message names file, line and field" sh -c '"$TRANSFORM" -o "$T/bad2" "$T/bad.ndjson" 2>&1 | grep -F "bad.ndjson:4: \"x\": malformed JSON at byte 26: invalid UTF-8"'
+{
+	rec lead '{"id":"019f19e7-cbee-7984-a98a-670c65cc875f","email_open_count":{"n":1}}'
+	rec lead '{"id":"019f19e7-cbee-7984-a98a-670c65cc875f","timestamp_created":"'"$(printf 'é%.0s' $(seq 30))"'"}'
+} > "$T/values.ndjson"
+ok "rejects: the reason names the value, cut between characters" python3 -c '
+import json, subprocess, sys
+p = subprocess.run([sys.argv[1], "-q", "-t", "campaigns", "--rejects", sys.argv[3], sys.argv[2]], capture_output=True)
+r = [json.loads(l) for l in open(sys.argv[3], encoding="utf-8")]
+assert p.returncode == 1, p.returncode
+assert r[0]["field"] == "data.email_open_count" and r[0]["reason"] == "not an integer: an object", r[0]
+assert r[1]["reason"] == "not an ISO-8601 date-time: \"" + "\u00e9" * 20 + "...\"", r[1]["reason"]
+' "$TRANSFORM" "$T/values.ndjson" "$T/values.rejects"
+
+# outputs that are not regular files are written in place, never replaced
+ok "--rejects /dev/stderr (a regular file behind it): appended, /dev/stderr still a link" sh -c '
+	echo before > "$T/err.txt"
+	"$TRANSFORM" -q -t campaigns --rejects /dev/stderr --summary /dev/null "$T/values.ndjson" >/dev/null 2>>"$T/err.txt"
+	test $? -eq 1 && test -L /dev/stderr && test -c /dev/null &&
+	test "$(head -n 1 "$T/err.txt")" = before && test "$(grep -c "\"reason\"" "$T/err.txt")" -eq 2'
+ok "--summary into a FIFO: read whole by its reader" sh -c '
+	mkfifo "$T/sumfifo" && { cat "$T/sumfifo" > "$T/sumfifo.out" & }
+	"$TRANSFORM" -q -o "$T/viafifo" --summary "$T/sumfifo" "$T/good.ndjson" && wait &&
+	test -p "$T/sumfifo" && grep -q "\"lines_read\":7" "$T/sumfifo.out"'
+ok "--summary through a symbolic link: the target replaced, the link kept" sh -c '
+	echo old > "$T/target.json" && ln -s target.json "$T/link.json" &&
+	"$TRANSFORM" -q -o "$T/vialink" --summary "$T/link.json" "$T/good.ndjson" &&
+	test -L "$T/link.json" && grep -q "\"lines_read\":7" "$T/target.json" && ! ls -A "$T" | grep -q "\.tmp\."'
 
 # fatal errors leave no output at all, and old outputs untouched
 cp -r "$T/plain" "$T/keep"
