@@ -75,7 +75,7 @@ pg_start() {
 		-c fsync=off -c full_page_writes=off -c synchronous_commit=off >"$T/pg/server.log" 2>&1 &
 	PG_PID=$!
 	at_exit pg_stop
-	export PGHOST="$T/pg" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+	export PGBIN PGHOST="$T/pg" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 	for _i in $(seq 1 100); do
 		"$PGBIN/pg_isready" -q -h "$PGHOST" -p "$PGPORT" && return 0
 		kill -0 "$PG_PID" 2>/dev/null || { cat "$T/pg/server.log"; return 1; }

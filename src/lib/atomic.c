@@ -53,6 +53,21 @@ atomic_init(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/* The process's umask, read once (umask() can only be read by setting it). */
+static mode_t
+file_umask(void)
+{
+	static int known;
+	static mode_t mask;
+
+	if (!known) {
+		mask = umask(022);
+		umask(mask);
+		known = 1;
+	}
+	return mask;
+}
+
 static int
 temp_name(const char *path, char *out, size_t outlen)
 {
@@ -60,9 +75,9 @@ temp_name(const char *path, char *out, size_t outlen)
 	int n;
 
 	if (slash)
-		n = snprintf(out, outlen, "%.*s/.%s.tmp.%ld", (int)(slash - path), path, slash + 1, (long)getpid());
+		n = snprintf(out, outlen, "%.*s/.%s.tmp.XXXXXX", (int)(slash - path), path, slash + 1);
 	else
-		n = snprintf(out, outlen, ".%s.tmp.%ld", path, (long)getpid());
+		n = snprintf(out, outlen, ".%s.tmp.XXXXXX", path);
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
@@ -130,9 +145,21 @@ atomic_open(const char *path, ierr *e)
 	 * exists that the handler does not know */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	f->fd = open(pending[slot], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (f->fd >= 0)
+	/* a random name: a run killed by SIGKILL leaves its file behind, and
+	 * the next run may well have the same PID (containers) */
+	f->fd = mkostemp(pending[slot], O_CLOEXEC);
+	if (f->fd >= 0) {
 		pending_live[slot] = 1;
+		/* mkostemp makes it 0600: give it the mode a new file gets */
+		if (fchmod(f->fd, 0666 & ~file_umask()) < 0) {
+			int err = errno;
+			close(f->fd);
+			unlink(pending[slot]);
+			pending_live[slot] = 0;
+			f->fd = -1;
+			errno = err;
+		}
+	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (f->fd < 0) {
 		ierr_sys(e, errno, "cannot create %s", pending[slot]);
@@ -177,14 +204,25 @@ release(atomic_file *f, int unlink_it)
 }
 
 int
-atomic_commit(atomic_file *f, ierr *e)
+atomic_sync(atomic_file *f, ierr *e)
 {
 	int rc = 0;
 
+	if (f->fd < 0)
+		return 0;	/* done before */
 	if (fsync(f->fd) < 0 && errno != EINVAL)
 		rc = ierr_sys(e, errno, "cannot write %s", f->path);
 	if (close(f->fd) < 0 && rc == 0)
 		rc = ierr_sys(e, errno, "cannot write %s", f->path);
+	f->fd = -1;
+	return rc;
+}
+
+int
+atomic_commit(atomic_file *f, ierr *e)
+{
+	int rc = atomic_sync(f, e);
+
 	if (rc == 0 && f->slot >= 0 && rename(pending[f->slot], f->path) < 0)
 		rc = ierr_sys(e, errno, "cannot rename into %s", f->path);
 	release(f, rc < 0);
@@ -196,7 +234,8 @@ atomic_abort(atomic_file *f)
 {
 	if (!f)
 		return;
-	close(f->fd);
+	if (f->fd >= 0)
+		close(f->fd);
 	release(f, 1);
 }
 

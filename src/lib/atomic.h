@@ -1,7 +1,7 @@
 /* atomic: output files that appear whole or not at all.
  *
  * Data is written to a temporary name in the target's directory
- * (".NAME.tmp.PID"), then fsync'ed and renamed over the target on commit. On
+ * (".NAME.tmp.XXXXXX", random), then fsync'ed and renamed over the target on commit. On
  * abort, and on SIGINT, SIGTERM, SIGHUP or SIGPIPE (after atomic_init), the
  * temporary files are unlinked, so a failed run leaves no half files.
  * A path that exists and is not a regular file (a FIFO, a terminal,
@@ -26,7 +26,11 @@ int atomic_fd(const atomic_file *f);
 /* The final path. */
 const char *atomic_path(const atomic_file *f);
 
-/* fsync, close and rename into place; frees f. Returns 0 or -1 (e set; the
+/* fsync and close, so that a later atomic_commit() only renames. Returns 0
+ * or -1 (e set); either way f stays for atomic_commit() or atomic_abort(). */
+int atomic_sync(atomic_file *f, ierr *e);
+
+/* fsync, close (unless atomic_sync() did) and rename into place; frees f. Returns 0 or -1 (e set; the
  * temporary file is then removed). */
 int atomic_commit(atomic_file *f, ierr *e);
 

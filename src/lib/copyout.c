@@ -209,6 +209,19 @@ copyout_row_end(copyout *c, ierr *e)
 }
 
 void
+copyout_poison(copyout *c)
+{
+	/* CSV: a quote that never closes ("unterminated CSV quoted field");
+	 * text: a row of one column ("missing data for column") */
+	static const char msg[] = "instantly-transform failed: the data above is incomplete\n";
+
+	copyout_row_discard(c);
+	if ((c->fmt == COPY_CSV && buf_putc(&c->out, '"') < 0) || buf_puts(&c->out, msg) < 0)
+		buf_reset(&c->out);
+	(void)copyout_flush(c, NULL);
+}
+
+void
 copyout_row_discard(copyout *c)
 {
 	c->out.len = c->row_start;

@@ -52,4 +52,10 @@ uint64_t copyout_eod_values(const copyout *c);
 /* 1 when s[0..n) holds a line that is exactly "\." after a newline. */
 int copyout_has_eod_line(const char *s, size_t n);
 
+/* After a fatal error, for output that cannot be taken back (a pipe): drop
+ * the row in progress, write the complete rows, then a line that no COPY
+ * reads, so that a psql \copy loading the stream fails and rolls back
+ * instead of committing part of the data. Errors are ignored. */
+void copyout_poison(copyout *c);
+
 #endif

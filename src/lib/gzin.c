@@ -180,7 +180,7 @@ produce_gzip(gzin *g)
 		while (z.avail_out > 0) {
 			if (g->in_pos == g->in_len || (!in_member && g->in_len - g->in_pos < 2)) {
 				if (refill(g) < 0)
-					goto out;
+					goto fail;
 			}
 			if (!in_member) {
 				size_t avail = g->in_len - g->in_pos;
@@ -189,11 +189,11 @@ produce_gzip(gzin *g)
 				if (avail < 2 || g->in[g->in_pos] != 0x1f || g->in[g->in_pos + 1] != 0x8b) {
 					ierr_set(&g->err, "trailing garbage after gzip data at byte %llu",
 						 (unsigned long long)(g->in_total - avail));
-					goto out;
+					goto fail;
 				}
 				if (inflateReset(&z) != Z_OK) {
 					ierr_set(&g->err, "inflate reset failed");
-					goto out;
+					goto fail;
 				}
 				in_member = 1;
 			}
@@ -201,7 +201,7 @@ produce_gzip(gzin *g)
 				/* in a member and no more input */
 				ierr_set(&g->err, "truncated gzip data (unexpected end of file after %llu bytes)",
 					 (unsigned long long)g->in_total);
-				goto out;
+				goto fail;
 			}
 			z.next_in = g->in + g->in_pos;
 			z.avail_in = (uInt)(g->in_len - g->in_pos);
@@ -214,13 +214,13 @@ produce_gzip(gzin *g)
 				if (g->in_pos == g->in_len && g->in_eof) {
 					ierr_set(&g->err, "truncated gzip data (unexpected end of file after %llu bytes)",
 						 (unsigned long long)g->in_total);
-					goto out;
+					goto fail;
 				}
 			} else if (ret != Z_OK) {
 				ierr_set(&g->err, "corrupt gzip data near byte %llu: %s",
 					 (unsigned long long)(g->in_total - (g->in_len - g->in_pos)),
 					 z.msg ? z.msg : (ret == Z_MEM_ERROR ? "out of memory" : "invalid data"));
-				goto out;
+				goto fail;
 			}
 		}
 		if (z.avail_out < g->block_size)
@@ -230,6 +230,11 @@ produce_gzip(gzin *g)
 			goto out;
 		}
 	}
+fail:
+	/* what was inflated before the error goes out first: the reader gets
+	 * every line before it, and says after which line it failed */
+	if (z.avail_out < g->block_size)
+		publish(g, idx, g->block_size - z.avail_out);
 out:
 	inflateEnd(&z);
 	return rc;

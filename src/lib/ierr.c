@@ -65,3 +65,27 @@ ierr_sys(ierr *e, int errnum, const char *fmt, ...)
 	snprintf(e->msg + n, sizeof e->msg - n, ": %s", strerror(errnum));
 	return -1;
 }
+
+int
+ierr_prefix(ierr *e, const char *fmt, ...)
+{
+	char prefix[sizeof e->msg], old[sizeof e->msg];
+	size_t pl, ol;
+	va_list ap;
+
+	if (!e)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	va_end(ap);
+	memcpy(old, e->msg, sizeof old);
+	pl = strnlen(prefix, sizeof e->msg - 3);
+	ol = strnlen(old, sizeof old);
+	if (pl + 2 + ol >= sizeof e->msg)
+		ol = sizeof e->msg - pl - 3;	/* cut the end, keep the prefix */
+	memcpy(e->msg, prefix, pl);
+	memcpy(e->msg + pl, ": ", 2);
+	memcpy(e->msg + pl + 2, old, ol);
+	e->msg[pl + 2 + ol] = '\0';
+	return -1;
+}

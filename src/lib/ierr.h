@@ -31,4 +31,8 @@ int ierr_field(ierr *e, const char *field, const char *fmt, ...)
 int ierr_sys(ierr *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Put "PREFIX: " before the message (e.g. the file it is about). Returns -1. */
+int ierr_prefix(ierr *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

@@ -19,6 +19,8 @@ struct chunk {
 };
 
 #define CHUNK_MIN (64u * 1024u)
+#define CHUNK_KEEP_MAX ((size_t)1 << 20)	/* a larger chunk is freed after its line */
+#define ARENA_MAX ((size_t)64 << 20)		/* one line's tree, at most */
 
 struct frame {
 	jv *node;	/* the object or array */
@@ -36,7 +38,9 @@ struct jrec {
 	struct frame *stack;
 	unsigned depth, max_depth;
 	unsigned long nuls;
+	size_t arena_total;	/* bytes of chunks for this line */
 	int too_deep;
+	int too_big;
 	int numeric_overflow;
 	int oom;
 };
@@ -50,13 +54,21 @@ arena_alloc(jrec *j, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	if (!c || c->size - c->used < n) {
 		size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
-		struct chunk *nc = malloc(sizeof *nc + size);
+		struct chunk *nc;
+		if (j->arena_total + size > ARENA_MAX) {
+			/* about 80 bytes a JSON value: a line of a million tiny
+			 * values would take 40 times its size */
+			j->too_big = 1;
+			return NULL;
+		}
+		nc = malloc(sizeof *nc + size);
 		if (!nc) {
 			j->oom = 1;
 			return NULL;
 		}
 		nc->size = size;
 		nc->used = 0;
+		j->arena_total += size;
 		nc->next = c;
 		j->chunks = c = nc;
 	}
@@ -81,11 +93,16 @@ arena_reset(jrec *j)
 			free(c);
 		}
 	}
+	if (keep && keep->size > CHUNK_KEEP_MAX) {
+		free(keep);	/* memory returns to normal after a huge line */
+		keep = NULL;
+	}
 	if (keep) {
 		keep->used = 0;
 		keep->next = NULL;
 	}
 	j->chunks = keep;
+	j->arena_total = keep ? keep->size : 0;
 }
 
 /* Copy a decoded string into the arena unless it points into the input text
@@ -442,7 +459,7 @@ jrec_parse(jrec *j, const char *text, size_t len, ierr *e)
 	j->root = NULL;
 	j->depth = 0;
 	j->nuls = 0;
-	j->too_deep = j->numeric_overflow = j->oom = 0;
+	j->too_deep = j->too_big = j->numeric_overflow = j->oom = 0;
 	j->text = text;
 	j->textlen = len;
 	{
@@ -487,7 +504,10 @@ jrec_parse(jrec *j, const char *text, size_t len, ierr *e)
 		if (at > 0 && !at_end)
 			at--;	/* the offending byte, not the one after it */
 		error_path(j, path, sizeof path);
-		if (j->oom)
+		if (j->too_big)
+			snprintf(msg, sizeof msg, "too many values: the line's tree would take over %zu MiB",
+				 ARENA_MAX >> 20);
+		else if (j->oom)
 			snprintf(msg, sizeof msg, "out of memory");
 		else if (j->numeric_overflow)
 			snprintf(msg, sizeof msg, "a number beyond PostgreSQL's numeric range");

@@ -11,7 +11,8 @@ struct lines {
 	const char *blk;	/* current block */
 	size_t blen, pos;
 	int eof;
-	size_t max;
+	size_t max;		/* raw bytes kept of a line: the limit + a CR */
+	size_t limit;		/* the longest line, its CR not counted */
 	buf carry;		/* a line that spans blocks */
 	uint64_t lineno;
 };
@@ -24,8 +25,9 @@ lines_new(gzin *src, size_t max_line)
 	if (!l)
 		return NULL;
 	l->src = src;
-	l->max = max_line;
-	buf_init(&l->carry, max_line + 1);
+	l->limit = max_line;
+	l->max = max_line + 1;
+	buf_init(&l->carry, max_line + 2);
 	return l;
 }
 
@@ -109,5 +111,9 @@ found:
 	l->lineno++;
 	if (*len > 0 && (*line)[*len - 1] == '\r' && !*too_long)
 		(*len)--;
+	if (*len > l->limit) {
+		*len = l->limit;
+		*too_long = 1;
+	}
 	return 1;
 }

@@ -223,11 +223,15 @@ val_is_timestamp(const char *s, size_t n)
 		if (n < i + 3 || !num(s + i + 1, 2, &sec) || sec > 60 || (h == 24 && sec != 0))
 			return 0;
 		i += 3;
-		if (i < n && (s[i] == '.' || s[i] == ',')) {
+		if (i < n && s[i] == '.') {	/* PostgreSQL takes no decimal comma */
 			size_t f = ++i;
+			int nonzero = 0;
 			while (i < n && is_digit((unsigned char)s[i]))
-				i++;
+				nonzero |= s[i++] != '0';
 			if (i == f)
+				return 0;
+			/* no time after 23:59:60 or 24:00:00 */
+			if (nonzero && (sec == 60 || h == 24))
 				return 0;
 		}
 	}

@@ -77,8 +77,11 @@ tf_put_numeric(copyout *c, const jv *v, const char *field, ierr *e)
 
 	if (!v || v->type == JV_NULL)
 		rc = copyout_null(c);
-	else if ((v->type == JV_NUMBER || v->type == JV_STRING) && val_is_json_number(v->s, v->n))
+	else if ((v->type == JV_NUMBER || v->type == JV_STRING) && val_is_json_number(v->s, v->n)) {
+		if (!val_pg_numeric_ok(v->s, v->n))
+			return bad_value(e, field, "beyond PostgreSQL's numeric range", v);
 		rc = copyout_num(c, v->s, v->n);
+	}
 	else
 		return bad_value(e, field, "not a number", v);
 	return rc < 0 ? OOM(e) : 0;

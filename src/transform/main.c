@@ -62,11 +62,15 @@ main(int argc, char **argv)
 	if (rc < 0) {
 		log_error("%s", e.msg);
 		rc = rc == -1 ? EXIT_INPUT : EXIT_OUTPUT;
+		if (opts.table >= 0)
+			copyout_poison(x.out[opts.table]);
 		goto done;
 	}
 	if (tf_outputs_commit(&x, out, &e) < 0) {
 		log_error("%s", e.msg);
 		rc = EXIT_OUTPUT;
+		if (opts.table >= 0)
+			copyout_poison(x.out[opts.table]);
 		goto done;
 	}
 	if (opts.table >= 0 && (fflush(stdout) != 0 || close(STDOUT_FILENO) != 0)) {

@@ -105,7 +105,7 @@ tf_outputs_commit(struct tf_ctx *x, struct tf_outputs *o, ierr *e)
 
 	for (t = 0; t < T_NTABLES; t++)
 		if (copyout_flush(x->out[t], e) < 0)
-			return ierr_set(e, "%s: %s", o->table[t] ? atomic_path(o->table[t]) : "stdout", e->msg);
+			return ierr_prefix(e, "%s", o->table[t] ? atomic_path(o->table[t]) : "stdout");
 	if (o->rejects && write_buf(atomic_fd(o->rejects), &x->rejects, atomic_path(o->rejects), e) < 0)
 		return -1;
 	buf_reset(&x->rejects);
@@ -119,8 +119,21 @@ tf_outputs_commit(struct tf_ctx *x, struct tf_outputs *o, ierr *e)
 		if (rc < 0)
 			return -1;
 	}
+	/* everything on disk before the first rename */
+	for (t = 0; t < T_NTABLES; t++)
+		if (o->table[t] && atomic_sync(o->table[t], e) < 0)
+			return -1;
+	if ((o->rejects && atomic_sync(o->rejects, e) < 0) || (o->summary && atomic_sync(o->summary, e) < 0))
+		return -1;
 	/* rename: tables, rejects, then the summary, whose presence says the
-	 * directory is complete */
+	 * directory is complete; the old summary goes first, so that a failure
+	 * halfway never leaves new tables beside an old summary */
+	if (o->summary) {
+		struct stat st;
+		const char *sp = atomic_path(o->summary);
+		if (lstat(sp, &st) == 0 && S_ISREG(st.st_mode) && unlink(sp) < 0)
+			return ierr_sys(e, errno, "cannot remove the old %s", sp);
+	}
 	for (t = 0; t < T_NTABLES; t++) {
 		if (!o->table[t])
 			continue;

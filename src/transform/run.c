@@ -84,7 +84,7 @@ flush_rejects(struct tf_ctx *x, ierr *e)
 /* Record a rejected line: the rejects file, and stderr for the first few. */
 static int
 reject(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, int table,
-       const ierr *why, const char *line, size_t len, ierr *e)
+       const ierr *why, const char *line, size_t len, int cut, ierr *e)
 {
 	size_t n = len > REJECT_TEXT_MAX ? REJECT_TEXT_MAX : len;
 	buf *b = &x->rejects;
@@ -108,18 +108,20 @@ reject(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, int table,
 	    jsonout_key(b, &first, "field") < 0 || jsonout_cstr(b, why->field[0] ? why->field : NULL) < 0 ||
 	    jsonout_key(b, &first, "reason") < 0 || jsonout_cstr(b, why->msg) < 0 ||
 	    jsonout_key(b, &first, "text") < 0 || jsonout_string(b, line, n) < 0 ||
-	    jsonout_key(b, &first, "truncated") < 0 || buf_puts(b, n < len ? "true" : "false") < 0 ||
+	    jsonout_key(b, &first, "truncated") < 0 || buf_puts(b, n < len || cut ? "true" : "false") < 0 ||
 	    buf_puts(b, "}\n") < 0)
 		return ierr_set(e, "out of memory");
 	return b->len >= REJECTS_FLUSH_AT ? flush_rejects(x, e) : 0;
 }
 
+/* A rejected line of no table; kind is its reason in the summary. */
 static int
-reject_other(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const ierr *why,
-	     const char *line, size_t len, ierr *e)
+reject_other(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const char *kind,
+	     const ierr *why, const char *line, size_t len, int cut, ierr *e)
 {
 	x->other.rejects++;
-	return reject(x, in, lineno, -1, why, line, len, e);
+	count_reason(&x->other, "rejected: %s", kind);
+	return reject(x, in, lineno, -1, why, line, len, cut, e);
 }
 
 /* One line. Returns 0, or -2 on a fatal (output or memory) error. */
@@ -137,7 +139,7 @@ do_line(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const char
 	if (too_long) {
 		x->other.lines++;
 		ierr_set(&why, "line longer than %zu bytes", x->opts->max_line);
-		return reject_other(x, in, lineno, &why, line, len, e) < 0 ? -2 : 0;
+		return reject_other(x, in, lineno, "line too long", &why, line, len, 1, e) < 0 ? -2 : 0;
 	}
 	if (val_blank(line, len)) {
 		x->other.lines++;
@@ -148,16 +150,16 @@ do_line(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const char
 	root = jrec_parse(x->jr, line, len, &why);
 	if (!root) {
 		x->other.lines++;
-		return reject_other(x, in, lineno, &why, line, len, e) < 0 ? -2 : 0;
+		return reject_other(x, in, lineno, "malformed JSON or text", &why, line, len, 0, e) < 0 ? -2 : 0;
 	}
 	arch_peek(root, &r);
 	if (r.type == ARCH_UNKNOWN || r.type == ARCH_RUN_SUMMARY) {
 		x->other.lines++;
 		if (arch_check_version(root, &why) < 0)
-			return reject_other(x, in, lineno, &why, line, len, e) < 0 ? -2 : 0;
+			return reject_other(x, in, lineno, "no known format version", &why, line, len, 0, e) < 0 ? -2 : 0;
 		if (!r.type_str) {
 			ierr_field(&why, "type", "missing record type");
-			return reject_other(x, in, lineno, &why, line, len, e) < 0 ? -2 : 0;
+			return reject_other(x, in, lineno, "no record type", &why, line, len, 0, e) < 0 ? -2 : 0;
 		}
 		x->other.skipped++;
 		if (r.type == ARCH_RUN_SUMMARY)
@@ -172,7 +174,7 @@ do_line(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const char
 	x->counts[t].lines++;
 	if (arch_read(root, &r, &why) < 0) {
 		x->counts[t].rejects++;
-		return reject(x, in, lineno, t, &why, line, len, e) < 0 ? -2 : 0;
+		return reject(x, in, lineno, t, &why, line, len, 0, e) < 0 ? -2 : 0;
 	}
 	rc = by_type[r.type].row(x, &r, c, &why);
 	if (rc == -2) {
@@ -182,10 +184,10 @@ do_line(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const char
 	if (rc < 0) {
 		copyout_row_discard(c);
 		x->counts[t].rejects++;
-		return reject(x, in, lineno, t, &why, line, len, e) < 0 ? -2 : 0;
+		return reject(x, in, lineno, t, &why, line, len, 0, e) < 0 ? -2 : 0;
 	}
 	if (copyout_row_end(c, e) < 0) {
-		ierr_set(e, "%s: %s", x->opts->outdir ? tf_tables[t].name : "stdout", e->msg);
+		ierr_prefix(e, "%s", x->opts->outdir ? tf_tables[t].name : "stdout");
 		return -2;
 	}
 	x->counts[t].rows++;

@@ -111,6 +111,18 @@ ok "truncated gzip: exit 3" exit_is 3 "$TRANSFORM" -q -o "$T/keep" "$T/trunc.gz"
 ok "truncated gzip: previous outputs untouched, no temp files" sh -c 'diff -r "$T/plain" "$T/keep"'
 ok "truncated gzip: message says so" sh -c '"$TRANSFORM" -o "$T/t2" "$T/trunc.gz" 2>&1 | grep -q "trunc.gz: .*truncated gzip"'
 ok "truncated gzip: a new directory stays empty" test "$(ls_dir "$T/t2")" = ""
+# a larger archive cut in the middle, and one with garbage after its end:
+# the error names the last whole line, as many as zcat gives
+for i in $(seq 3000); do cat "$T/good.ndjson"; done | gzip -c > "$T/big.gz"
+head -c $(($(stat -c %s "$T/big.gz") / 2)) "$T/big.gz" > "$T/bigcut.gz"
+{ cat "$T/good.ndjson.gz"; printf '\0\0\0\0'; } > "$T/garbage.gz"
+after_line() {	# after_line FILE: transform's "after line N" = zcat's whole lines
+	want=$(zcat "$1" 2>/dev/null | wc -l)
+	"$TRANSFORM" -q -t campaigns "$1" 2>&1 >/dev/null | grep -F "after line $want:" ||
+		{ echo "wanted after line $want:"; "$TRANSFORM" -q -t campaigns "$1" 2>&1 >/dev/null; return 1; }
+}
+ok "truncated gzip: the error says after which line, every line before it read" after_line "$T/bigcut.gz"
+ok "trailing garbage: the error says after which line" after_line "$T/garbage.gz"
 ok "missing input: exit 3" exit_is 3 "$TRANSFORM" -q -o "$T/m" "$T/good.ndjson" "$T/nope.gz"
 ok "missing input: nothing written" test "$(ls_dir "$T/m")" = ""
 ok "unwritable output: exit 4" exit_is 4 "$TRANSFORM" -q -o /dev/null/x "$T/good.ndjson"
@@ -162,6 +174,29 @@ assert len(r) == 1 and r[0]["line"] == 1 and r[0]["input"].endswith("big.ndjson"
 assert r[0]["reason"] == "line longer than 100000 bytes" and r[0]["truncated"] is True, r[0]["reason"]
 assert len(r[0]["text"]) == 65536, len(r[0]["text"])
 ' "$T/long/rejects.ndjson"
+
+# the limit counts the line, not its CR; a cut line says it was cut
+python3 - "$T/limit.ndjson" <<'PY'
+import sys
+head = '{"v":1,"type":"lead","client_id":"11111111-1111-4111-8111-111111111111","campaign_id":"9b6f458e-6dc5-4762-83d5-a528aedd2235","extracted_at":"2026-11-27T02:00:05.123Z","data":{"id":"019f19e7-cbee-7984-a98a-670c65cc875f","notes":"'
+def line(n):	# a record of exactly n bytes
+    return head + "x" * (n - len(head) - 3) + '"}}'
+with open(sys.argv[1], "wb") as f:
+    f.write((line(1024) + "\r\n").encode())	# 1: 1024 bytes + CRLF: fits
+    f.write((line(1025) + "\r\n").encode())	# 2: over
+    f.write((line(1524) + "\n").encode())	# 3: over
+    f.write(b"{not json\n")			# 4: malformed
+PY
+ok "--max-line-bytes: a CRLF line of exactly the limit is read, longer ones are cut" python3 -c '
+import json, subprocess, sys
+p = subprocess.run([sys.argv[1], "-q", "--max-line-bytes", "1024", "-o", sys.argv[2], sys.argv[3]])
+assert p.returncode == 1, p.returncode
+r = [json.loads(l) for l in open(sys.argv[2] + "/rejects.ndjson")]
+assert [(x["line"], x["truncated"], len(x["text"])) for x in r[:2]] == [(2, True, 1024), (3, True, 1024)], r
+s = json.load(open(sys.argv[2] + "/summary.json"))
+assert s["tables"]["synced_leads"]["rows"] == 1, s["tables"]["synced_leads"]
+assert s["other"]["reasons"] == {"rejected: line too long": 2, "rejected: malformed JSON or text": 1}, s["other"]
+' "$TRANSFORM" "$T/limit" "$T/limit.ndjson"
 
 # ICP synonyms file
 printf 'job_title: rol\nbogus: x\n' > "$T/icp-bad.conf"

@@ -189,4 +189,55 @@ PY
 }
 ok "every field as the input said (NULL vs '', \\., CR/LF, 100 KB, U+FFFD, jsonb)" check
 
+# The transform's value rules agree with PostgreSQL's: what it accepts, the
+# server loads (a single value it lets through would fail a whole load).
+python3 - "$T/edge.ndjson" <<'PY'
+import json, sys
+C = "11111111-1111-4111-8111-111111111111"; K = "9b6f458e-6dc5-4762-83d5-a528aedd2235"
+ts = ["2026-06-30T19:00:49.261Z", "2026-06-30T19:00Z", "2026-06-30T19:00:49-0530", "2026-06-30T19:00:49+02",
+      "2026-06-30T19:00:49", "2026-06-30T19:00:49.123456789Z", "2026-06-30T23:59:60Z", "2026-06-30T23:59:60.000Z",
+      "2026-06-30T24:00:00Z", "2026-06-30T24:00:00.0Z", "2024-02-29T00:00:00+14:00", "0001-01-01T00:00:00Z",
+      "9999-12-31T23:59:59.999999Z", "2026-06-30T10:00:00,5Z", "2026-06-30T23:59:60.5Z", "2026-06-30T24:00:00.5Z"]
+nums = ["12.5", "1e131071", "-0.0", "1.5e-16383", "1e131072", "0.00e-16382", "1e-16383"]
+with open(sys.argv[1], "w") as f:
+    for i, t in enumerate(ts):
+        f.write(json.dumps({"v": 1, "type": "lead", "client_id": C, "campaign_id": K, "extracted_at": "2026-11-27T02:00:05.123Z",
+                            "data": {"id": "019f19e7-cbee-7984-a98a-%012d" % i, "timestamp_created": t}}) + "\n")
+    for n in nums:
+        f.write(json.dumps({"v": 1, "type": "analytics_overview", "client_id": C, "campaign_id": K,
+                            "extracted_at": "2026-11-27T02:00:05.123Z", "start_date": "2026-01-01", "end_date": "2026-01-31",
+                            "data": {"total_opportunity_value": n}}) + "\n")
+        f.write('{"v":1,"type":"analytics_overview","client_id":"%s","campaign_id":"%s","extracted_at":"2026-11-27T02:00:05.123Z",'
+                '"start_date":"2026-01-01","end_date":"2026-01-31","data":{"total_opportunity_value":%s}}\n' % (C, K, n))
+PY
+ok "edge values: transform finishes with rejects (exit 1)" exit_is 1 "$TRANSFORM" -q -o "$T/edge" "$T/edge.ndjson"
+ok "edge values: the transform rejects what PostgreSQL would refuse (3 timestamps, 3 numeric strings, 3 numbers)" python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert [x["line"] for x in r] == [14, 15, 16, 23, 24, 25, 26, 27, 28], [(x["line"], x["reason"]) for x in r]
+' "$T/edge/rejects.ndjson"
+edge_load() {
+	psql_q -d servercsv -c "truncate synced_leads, campaign_analytics_overview" &&
+	psql_q -d servercsv -c "copy synced_leads from '$T/edge/synced_leads.csv' with (format csv, header)" &&
+	psql_q -d servercsv -c "copy campaign_analytics_overview from '$T/edge/campaign_analytics_overview.csv' with (format csv, header)" &&
+	test "$(psql_q -d servercsv -Atc "select count(*) from synced_leads where timestamp_created is not null")" = 13 &&
+	test "$(psql_q -d servercsv -Atc "select count(*) from campaign_analytics_overview where total_opportunity_value is not null")" = 8
+}
+ok "edge values: every timestamp and number the transform let through loads" edge_load
+
+# --table streams: after a fatal error it cannot take back what it wrote,
+# so it ends the stream with a line no COPY reads, and psql rolls back
+# (the sample: no value holds a \. line, which psql 15 would stop at first)
+for i in $(seq 200); do cat "$SRCDIR/samples/sample.ndjson"; done | gzip -c > "$T/many.gz"
+head -c $(($(stat -c %s "$T/many.gz") * 3 / 4)) "$T/many.gz" > "$T/cut.gz"
+for fmt in csv text; do
+	ok "--table $fmt, truncated gzip: psql \\copy fails and loads nothing" sh -c '
+		psql_q() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+		psql_q -d servercsv -c "truncate synced_leads" &&
+		"$TRANSFORM" -q --table synced_leads -f "$1" "$T/cut.gz" 2>/dev/null |
+			psql_q -d servercsv -c "\\copy synced_leads from stdin with (format $1, header)" 2>"$T/poison.$1.err"
+		test $? -ne 0 && test "$(psql_q -d servercsv -Atc "select count(*) from synced_leads")" = 0 &&
+		grep -q "instantly-transform failed" "$T/poison.$1.err"' sh "$fmt"
+done
+
 done_testing

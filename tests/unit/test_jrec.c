@@ -203,6 +203,24 @@ main(void)
 	deep[200] = '\0';
 	ok(!parse(j, deep, &e) && strstr(e.msg, "nesting"), "nesting deeper than the limit rejected (%s)", e.msg);
 
+	/* a line of a million tiny values would need a tree of 80 MB: refused */
+	{
+		size_t nvals = 1000000, k;
+		char *t = malloc(2 * nvals + 2);
+		t[0] = '[';
+		for (k = 0; k < nvals; k++) {
+			t[1 + 2 * k] = '0';
+			t[2 + 2 * k] = ',';
+		}
+		t[2 * nvals] = ']';
+		r = jrec_parse(j, t, 2 * nvals + 1, &e);
+		ok(!r && strstr(e.msg, "too many values"), "a million values in one line refused (%s)", r ? "parsed" : e.msg);
+		t[2 * 100000] = ']';	/* after the 100,000th 0 */
+		r = jrec_parse(j, t, 2 * 100000 + 1, &e);
+		ok(r && r->child, "then a line of 100,000 values parses (%s)", r ? "ok" : e.msg);
+		free(t);
+	}
+
 	/* memory is reused: a big line, then small ones */
 	{
 		size_t big = 200000, k;
