@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,16 @@ utf8_valid_prefix(const char *s, size_t n)
 	size_t i = 0, k;
 
 	while (i < n) {
+		/* ASCII runs, eight bytes at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, u + i, 8);
+			if (w & UINT64_C(0x8080808080808080))
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
 		if (u[i] < 0x80) {
 			i++;
 			continue;
