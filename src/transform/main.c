@@ -80,7 +80,7 @@ main(int argc, char **argv)
 	}
 	tf_summary_log(&x);
 	rejects = x.other.rejects;
-	for (i = 0; i < T_NTABLES; i++)
+	for (i = 0; i < TBL_N; i++)
 		rejects += x.counts[i].rejects;
 	if (rejects > (uint64_t)opts.max_shown_rejects && log_verbosity() <= 0)
 		log_warn("%llu lines rejected in all (%d shown)%s%s", (unsigned long long)rejects,
@@ -89,7 +89,7 @@ main(int argc, char **argv)
 	rc = rejects ? EXIT_REJECTS : EXIT_OK;
 done:
 	tf_outputs_abort(out);
-	for (i = 0; i < T_NTABLES; i++)
+	for (i = 0; i < TBL_N; i++)
 		copyout_free(x.out[i]);
 	buf_free(&x.scratch);
 	buf_free(&x.rejects);

@@ -106,7 +106,7 @@ tf_opts_parse(struct tf_opts *o, int argc, char **argv)
 			o->outdir = optarg;
 			break;
 		case 't':
-			if ((o->table = tf_table_index(optarg)) < 0)
+			if ((o->table = tbl_index(optarg)) < 0)
 				return usage_error("unknown table '%s'", optarg);
 			break;
 		case 'f':

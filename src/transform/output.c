@@ -14,7 +14,7 @@
 #include "transform.h"
 
 struct tf_outputs {
-	atomic_file *table[T_NTABLES];
+	atomic_file *table[TBL_N];
 	atomic_file *rejects;
 	atomic_file *summary;
 };
@@ -45,10 +45,10 @@ tf_outputs_open(struct tf_ctx *x, ierr *e)
 	}
 	if (o->outdir && atomic_mkdirs(o->outdir, e) < 0)
 		goto fail;
-	for (t = 0; t < T_NTABLES; t++) {
+	for (t = 0; t < TBL_N; t++) {
 		int fd = -1;
 		if (o->outdir) {
-			if (!(out->table[t] = open_in(o->outdir, tf_tables[t].name, ext, e)))
+			if (!(out->table[t] = open_in(o->outdir, tbl_defs[t].name, ext, e)))
 				goto fail;
 			fd = atomic_fd(out->table[t]);
 		} else if (t == o->table) {
@@ -58,7 +58,7 @@ tf_outputs_open(struct tf_ctx *x, ierr *e)
 			ierr_set(e, "out of memory");
 			goto fail;
 		}
-		if (copyout_header(x->out[t], tf_tables[t].cols, tf_tables[t].ncols, e) < 0)
+		if (copyout_header(x->out[t], tbl_defs[t].cols, tbl_defs[t].ncols, e) < 0)
 			goto fail;
 	}
 	if (o->rejects_path)
@@ -103,7 +103,7 @@ tf_outputs_commit(struct tf_ctx *x, struct tf_outputs *o, ierr *e)
 	buf b;
 	int t, rc = 0;
 
-	for (t = 0; t < T_NTABLES; t++)
+	for (t = 0; t < TBL_N; t++)
 		if (copyout_flush(x->out[t], e) < 0)
 			return ierr_prefix(e, "%s", o->table[t] ? atomic_path(o->table[t]) : "stdout");
 	if (o->rejects && write_buf(atomic_fd(o->rejects), &x->rejects, atomic_path(o->rejects), e) < 0)
@@ -120,7 +120,7 @@ tf_outputs_commit(struct tf_ctx *x, struct tf_outputs *o, ierr *e)
 			return -1;
 	}
 	/* everything on disk before the first rename */
-	for (t = 0; t < T_NTABLES; t++)
+	for (t = 0; t < TBL_N; t++)
 		if (o->table[t] && atomic_sync(o->table[t], e) < 0)
 			return -1;
 	if ((o->rejects && atomic_sync(o->rejects, e) < 0) || (o->summary && atomic_sync(o->summary, e) < 0))
@@ -134,7 +134,7 @@ tf_outputs_commit(struct tf_ctx *x, struct tf_outputs *o, ierr *e)
 		if (lstat(sp, &st) == 0 && S_ISREG(st.st_mode) && unlink(sp) < 0)
 			return ierr_sys(e, errno, "cannot remove the old %s", sp);
 	}
-	for (t = 0; t < T_NTABLES; t++) {
+	for (t = 0; t < TBL_N; t++) {
 		if (!o->table[t])
 			continue;
 		rc = atomic_commit(o->table[t], e);
@@ -164,7 +164,7 @@ tf_outputs_abort(struct tf_outputs *o)
 
 	if (!o)
 		return;
-	for (t = 0; t < T_NTABLES; t++)
+	for (t = 0; t < TBL_N; t++)
 		atomic_abort(o->table[t]);
 	atomic_abort(o->rejects);
 	atomic_abort(o->summary);

@@ -22,14 +22,14 @@
 typedef int (*row_fn)(struct tf_ctx *, const struct arch_rec *, copyout *, ierr *);
 
 static const struct {
-	enum tf_table table;
+	enum tbl_id table;
 	row_fn row;
 } by_type[] = {
-	[ARCH_CAMPAIGN] = { T_CAMPAIGNS, tf_campaign_row },
-	[ARCH_LEAD] = { T_SYNCED_LEADS, tf_lead_row },
-	[ARCH_ANALYTICS_DAILY] = { T_CAMPAIGN_ANALYTICS, tf_daily_row },
-	[ARCH_ANALYTICS_OVERVIEW] = { T_CAMPAIGN_ANALYTICS_OVERVIEW, tf_overview_row },
-	[ARCH_LEADS_COMPLETE] = { T_LEADS_COMPLETE, tf_leads_complete_row },
+	[ARCH_CAMPAIGN] = { TBL_CAMPAIGNS, tf_campaign_row },
+	[ARCH_LEAD] = { TBL_SYNCED_LEADS, tf_lead_row },
+	[ARCH_ANALYTICS_DAILY] = { TBL_CAMPAIGN_ANALYTICS, tf_daily_row },
+	[ARCH_ANALYTICS_OVERVIEW] = { TBL_CAMPAIGN_ANALYTICS_OVERVIEW, tf_overview_row },
+	[ARCH_LEADS_COMPLETE] = { TBL_LEADS_COMPLETE, tf_leads_complete_row },
 };
 
 static void
@@ -104,7 +104,7 @@ reject(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, int table,
 	if (buf_putc(b, '{') < 0 ||
 	    jsonout_key(b, &first, "input") < 0 || jsonout_cstr(b, in->name) < 0 ||
 	    jsonout_key(b, &first, "line") < 0 || jsonout_u64(b, lineno) < 0 ||
-	    jsonout_key(b, &first, "table") < 0 || jsonout_cstr(b, table >= 0 ? tf_tables[table].name : NULL) < 0 ||
+	    jsonout_key(b, &first, "table") < 0 || jsonout_cstr(b, table >= 0 ? tbl_defs[table].name : NULL) < 0 ||
 	    jsonout_key(b, &first, "field") < 0 || jsonout_cstr(b, why->field[0] ? why->field : NULL) < 0 ||
 	    jsonout_key(b, &first, "reason") < 0 || jsonout_cstr(b, why->msg) < 0 ||
 	    jsonout_key(b, &first, "text") < 0 || jsonout_string(b, line, n) < 0 ||
@@ -187,7 +187,7 @@ do_line(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const char
 		return reject(x, in, lineno, t, &why, line, len, 0, e) < 0 ? -2 : 0;
 	}
 	if (copyout_row_end(c, e) < 0) {
-		ierr_prefix(e, "%s", x->opts->outdir ? tf_tables[t].name : "stdout");
+		ierr_prefix(e, "%s", x->opts->outdir ? tbl_defs[t].name : "stdout");
 		return -2;
 	}
 	x->counts[t].rows++;
@@ -238,7 +238,7 @@ tf_run(struct tf_ctx *x, ierr *e)
 		if ((rc = run_input(x, &x->inputs[i], e)) < 0)
 			return rc;
 	}
-	for (i = 0; i < T_NTABLES; i++)
+	for (i = 0; i < TBL_N; i++)
 		x->counts[i].eod_values = copyout_eod_values(x->out[i]);
 	return flush_rejects(x, e) < 0 ? -2 : 0;
 }

@@ -11,7 +11,7 @@
 #define KEY(k) (jsonout_key(b, &first, (k)) < 0)
 
 static int
-counts_json(buf *b, const struct tf_counts *c, const struct tf_table_def *def, const char *ext)
+counts_json(buf *b, const struct tf_counts *c, const struct tbl_def *def, const char *ext)
 {
 	int first = 1;
 	size_t i;
@@ -41,7 +41,7 @@ tf_summary_json(const struct tf_ctx *x, buf *b)
 	uint64_t rejects = x->other.rejects;
 	int first = 1, i;
 
-	for (i = 0; i < T_NTABLES; i++)
+	for (i = 0; i < TBL_N; i++)
 		rejects += x->counts[i].rejects;
 	if (buf_putc(b, '{') < 0 ||
 	    KEY("program") || jsonout_cstr(b, "instantly-transform") < 0 ||
@@ -63,10 +63,10 @@ tf_summary_json(const struct tf_ctx *x, buf *b)
 	}
 	if (buf_putc(b, ']') < 0 || KEY("tables") || buf_putc(b, '{') < 0)
 		return -1;
-	for (i = 0; i < T_NTABLES; i++) {
+	for (i = 0; i < TBL_N; i++) {
 		int f2 = i == 0;
-		if (jsonout_key(b, &f2, tf_tables[i].name) < 0 ||
-		    counts_json(b, &x->counts[i], &tf_tables[i], ext) < 0)
+		if (jsonout_key(b, &f2, tbl_defs[i].name) < 0 ||
+		    counts_json(b, &x->counts[i], &tbl_defs[i], ext) < 0)
 			return -1;
 	}
 	if (buf_putc(b, '}') < 0 || KEY("other") || buf_putc(b, '{') < 0)
@@ -92,14 +92,14 @@ tf_summary_log(const struct tf_ctx *x)
 {
 	int i;
 
-	for (i = 0; i < T_NTABLES; i++) {
+	for (i = 0; i < TBL_N; i++) {
 		const struct tf_counts *c = &x->counts[i];
 		log_info("%s: %" PRIu64 " rows, %" PRIu64 " rejects (%" PRIu64 " lines)",
-			 tf_tables[i].name, c->rows, c->rejects, c->lines);
+			 tbl_defs[i].name, c->rows, c->rejects, c->lines);
 		if (c->eod_values && x->opts->format == COPY_CSV)
 			log_warn("%s: %" PRIu64 " values hold a line that is exactly \"\\.\"; psql's \\copy before "
 				 "PostgreSQL 18 stops there: load this CSV with server-side COPY, or use --format text",
-				 tf_tables[i].name, c->eod_values);
+				 tbl_defs[i].name, c->eod_values);
 	}
 	if (x->other.lines) {
 		log_info("other lines: %" PRIu64 " (%" PRIu64 " skipped, %" PRIu64 " rejected)",

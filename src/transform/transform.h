@@ -17,26 +17,8 @@
 #include "icp.h"
 #include "ierr.h"
 #include "jrec.h"
+#include "tables.h"
 
-enum tf_table {
-	T_SYNCED_LEADS,
-	T_CAMPAIGNS,
-	T_CAMPAIGN_ANALYTICS,
-	T_CAMPAIGN_ANALYTICS_OVERVIEW,
-	T_LEADS_COMPLETE,
-	T_NTABLES
-};
-
-struct tf_table_def {
-	const char *name;
-	const char *const *cols;
-	size_t ncols;
-};
-
-extern const struct tf_table_def tf_tables[T_NTABLES];
-
-/* The table named name, or -1. */
-int tf_table_index(const char *name);
 
 /* ---- options (opts.c) --------------------------------------------------- */
 
@@ -90,8 +72,8 @@ struct tf_ctx {
 	const struct tf_opts *opts;
 	icp *icp;
 	jrec *jr;
-	copyout *out[T_NTABLES];
-	struct tf_counts counts[T_NTABLES];
+	copyout *out[TBL_N];
+	struct tf_counts counts[TBL_N];
 	struct tf_other other;
 	struct tf_input *inputs;
 	int ninputs;

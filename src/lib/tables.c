@@ -1,9 +1,9 @@
-/* The output tables and their columns, in file order (schemas/TABLES.md). */
+/* The warehouse tables, their columns in file order and keys (schemas/TABLES.md). */
 #include "config.h"
 
 #include <string.h>
 
-#include "transform.h"
+#include "tables.h"
 
 static const char *const synced_leads_cols[] = {
 	"client_id", "campaign_id", "instantly_lead_id", "email", "first_name", "last_name",
@@ -44,23 +44,34 @@ static const char *const leads_complete_cols[] = {
 	"client_id", "campaign_id", "leads", "pages", "extracted_at",
 };
 
-#define TABLE(name, cols) { name, cols, sizeof cols / sizeof cols[0] }
+#define TABLE(name, cols, nkey) { name, cols, sizeof cols / sizeof cols[0], nkey }
 
-const struct tf_table_def tf_tables[T_NTABLES] = {
-	TABLE("synced_leads", synced_leads_cols),
-	TABLE("campaigns", campaigns_cols),
-	TABLE("campaign_analytics", analytics_cols),
-	TABLE("campaign_analytics_overview", overview_cols),
-	TABLE("leads_complete", leads_complete_cols),
+const struct tbl_def tbl_defs[TBL_N] = {
+	TABLE("synced_leads", synced_leads_cols, 3),
+	TABLE("campaigns", campaigns_cols, 2),
+	TABLE("campaign_analytics", analytics_cols, 3),
+	TABLE("campaign_analytics_overview", overview_cols, 4),
+	TABLE("leads_complete", leads_complete_cols, 2),
 };
 
 int
-tf_table_index(const char *name)
+tbl_index(const char *name)
 {
 	int t;
 
-	for (t = 0; t < T_NTABLES; t++)
-		if (strcmp(tf_tables[t].name, name) == 0)
+	for (t = 0; t < TBL_N; t++)
+		if (strcmp(tbl_defs[t].name, name) == 0)
 			return t;
+	return -1;
+}
+
+int
+tbl_column(const struct tbl_def *t, const char *col)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i], col) == 0)
+			return (int)i;
 	return -1;
 }
