@@ -3,13 +3,16 @@
 #
 # Installs the missing Debian packages (as root), builds instantly-etl in
 # build/demo, gzips the bundled sample archive (samples/sample.ndjson, shaped
-# like real Instantly API v2 data) as the extract would write it, runs
+# like real Instantly API v2 data) as the extract would write it, and runs
 #
-#     instantly-transform -o build/demo/out sample.ndjson.gz
+#     instantly-transform -o build/demo/out sample.ndjson.gz &&
+#     instantly-load build/demo/out
 #
-# and prints what it made: rows per table, rejects, and the first rows of
-# each table. Exit status: that of instantly-transform (0: all lines made
-# rows), or 1 when the build fails.
+# into a throwaway PostgreSQL server started in a temporary directory (the
+# warehouse schema, and the clients of samples/clients.csv), then prints
+# what it made: rows per table, the loader's report, and what one client
+# sees through row-level security. The server and its files are removed at
+# the end. Exit status: 0, or that of the step that failed.
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -25,7 +28,7 @@ echo "== building instantly-etl in $bdir" >&2
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
 	autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; exit 1; }
 fi
-( cd "$bdir" && { [ -f Makefile ] || "$top/configure" -q; } && make -s -j"$(nproc 2>/dev/null || echo 2)" instantly-transform ) >&2 ||
+( cd "$bdir" && { [ -f Makefile ] || "$top/configure" -q; } && make -s -j"$(nproc 2>/dev/null || echo 2)" ) >&2 ||
 	{ echo "demo: the build failed" >&2; exit 1; }
 
 archive=$dir/sample.ndjson.gz
@@ -50,5 +53,33 @@ echo
 echo "== campaign_analytics_overview"
 head -n 3 "$dir/out/campaign_analytics_overview.csv" | cut -c1-160
 echo
-echo "Load a table with: psql -c \"\\copy synced_leads from '$dir/out/synced_leads.csv' with (format csv, header)\""
+[ "$rc" -le 1 ] || exit "$rc"
+
+echo
+echo "== instantly-load $dir/out, into a throwaway PostgreSQL server"
+BUILDDIR=$bdir
+. tests/lib.sh	# pg_start: a server in a temporary directory, stopped and removed at exit
+set +e
+pg_start >&2 || exit 1
+psql_q -c "create database demo" || exit 1
+export PGDATABASE=demo
+# the warehouse schema, then the portal's part: its clients and their campaigns
+psql_q -q -f schemas/sql/01-auth.sql -f schemas/sql/02-tables.sql -f schemas/sql/03-rls.sql 2>/dev/null &&
+psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" \
+	-c "\\copy map from 'samples/clients.csv' with (format csv, header)" \
+	-c "insert into clients (id, name) select distinct client_id, 'Sample client ' || left(client_id::text, 4) from map" \
+	-c "insert into client_campaigns select distinct client_id, campaign_id from map" || exit 1
+"$bdir/instantly-load" "$dir/out" || exit $?
+echo
+echo "== the warehouse now holds"
+psql_q -c "select 'campaigns' as table_name, count(*) as rows from campaigns
+	union all select 'synced_leads', count(*) from synced_leads
+	union all select 'campaign_analytics', count(*) from campaign_analytics
+	union all select 'campaign_analytics_overview', count(*) from campaign_analytics_overview
+	union all select 'lead_listings', count(*) from lead_listings"
+first=$(sed -n 2p samples/clients.csv | cut -d, -f1)
+echo "== what client $first sees through row-level security (a portal request)"
+psql_q -c "begin" -c "set local role authenticated" \
+	-c "select set_config('request.jwt.claims', '{\"client_id\":\"$first\"}', true) is not null as claims_set" \
+	-c "select lead_status, interest_status, count(*) from synced_leads group by 1, 2 order by 1, 2" -c "commit"
 exit "$rc"

@@ -141,3 +141,16 @@ CREATE TABLE IF NOT EXISTS campaign_analytics_overview (
 );
 CREATE INDEX IF NOT EXISTS campaign_analytics_overview_window_idx
 	ON campaign_analytics_overview (client_id, end_date, start_date);
+
+-- the newest complete lead listing of each campaign that a load applied
+-- (the extract's leads_complete marker): leads deleted because it no
+-- longer held them stay deleted when an older archive is loaded again
+CREATE TABLE IF NOT EXISTS lead_listings (
+	client_id uuid NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+	campaign_id uuid NOT NULL,
+	complete_at timestamptz NOT NULL,	-- the marker's extracted_at
+	leads integer,
+	pages integer,
+	loaded_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (client_id, campaign_id)
+);

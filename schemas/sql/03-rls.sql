@@ -29,7 +29,8 @@ BEGIN
 		('campaigns', 'client_id'),
 		('synced_leads', 'client_id'),
 		('campaign_analytics', 'client_id'),
-		('campaign_analytics_overview', 'client_id')) AS v (name, col)
+		('campaign_analytics_overview', 'client_id'),
+		('lead_listings', 'client_id')) AS v (name, col)
 	LOOP
 		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t.name);
 		EXECUTE format('DROP POLICY IF EXISTS %I ON %I', t.name || '_select', t.name);

@@ -10,6 +10,8 @@ enum {
 	EXIT_INPUT = 3,		/* input unreadable: missing file, corrupt or
 				 * truncated gzip, read error */
 	EXIT_OUTPUT = 4,	/* output failed: cannot write, out of memory */
+	EXIT_DATABASE = 5,	/* the database refused the load (load: rolled
+				 * back, nothing changed) */
 };
 
 #endif

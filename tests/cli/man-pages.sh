@@ -4,7 +4,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 MAN=$SRCDIR/man
-ok "instantly-transform(1) and instantly-archive(5) exist" test -s "$MAN/instantly-transform.1" -a -s "$MAN/instantly-archive.5"
+ok "instantly-transform(1), instantly-load(1) and instantly-archive(5) exist" \
+	test -s "$MAN/instantly-transform.1" -a -s "$MAN/instantly-load.1" -a -s "$MAN/instantly-archive.5"
 
 for page in "$MAN"/*.[1-8]; do
 	if command -v groff >/dev/null 2>&1; then
@@ -15,16 +16,22 @@ for page in "$MAN"/*.[1-8]; do
 	fi
 done
 
-# every long option of --help, as it appears in the page's source (\- for -)
-"$TRANSFORM" --help | grep -o -- '--[a-z][a-z-]*' | sort -u > "$T/options"
-ok "--help lists options" test -s "$T/options"
-missing=
-while read -r opt; do
-	src=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
-	grep -q -- "$src" "$MAN/instantly-transform.1" || missing="$missing $opt"
-done < "$T/options"
-ok "instantly-transform(1) documents every --help option${missing:+ (missing:$missing)}" test -z "$missing"
-for code in 0 1 2 3 4; do
-	ok "instantly-transform(1) documents exit status $code" grep -qx "\.B $code" "$MAN/instantly-transform.1"
-done
+# every long option of --help, as it appears in the page's source (\- for -),
+# and every exit status of the program
+documents() {	# documents PROGRAM PAGE CODES...
+	prog=$1 page=$2; shift 2
+	"$prog" --help | grep -o -- '--[a-z][a-z-]*' | sort -u > "$T/options"
+	ok "$(basename "$page"): --help lists options" test -s "$T/options"
+	missing=
+	while read -r opt; do
+		src=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
+		grep -q -- "$src" "$page" || missing="$missing $opt"
+	done < "$T/options"
+	ok "$(basename "$page") documents every --help option${missing:+ (missing:$missing)}" test -z "$missing"
+	for code in "$@"; do
+		ok "$(basename "$page") documents exit status $code" grep -qx "\.B $code" "$page"
+	done
+}
+documents "$TRANSFORM" "$MAN/instantly-transform.1" 0 1 2 3 4
+documents "$LOAD" "$MAN/instantly-load.1" 0 2 3 4 5
 done_testing

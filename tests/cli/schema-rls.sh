@@ -15,7 +15,7 @@ ok "schema applies to an empty database" apply w
 psql_q -d w -At -c "select tablename, policyname from pg_policies order by 1" > "$T/policies.1"
 ok "schema applies again (safe to re-apply)" apply w
 psql_q -d w -At -c "select tablename, policyname from pg_policies order by 1" > "$T/policies.2"
-ok "re-applying leaves one policy per table" sh -c 'cmp "$T/policies.1" "$T/policies.2" && test "$(wc -l < "$T/policies.2")" -eq 6'
+ok "re-applying leaves one policy per table" sh -c 'cmp "$T/policies.1" "$T/policies.2" && test "$(wc -l < "$T/policies.2")" -eq 7'
 
 A=aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa
 B=bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb
@@ -35,9 +35,10 @@ insert into campaign_analytics (client_id, campaign_id, date, extracted_at) valu
 	('$A', '$KA', '2026-11-01', now()), ('$A', '$KA', '2026-11-02', now()), ('$B', '$KB', '2026-11-01', now());
 insert into campaign_analytics_overview (client_id, campaign_id, start_date, end_date, extracted_at) values
 	('$A', '$KA', '2026-09-01', '2026-11-29', now()), ('$B', '$KB', '2026-09-01', '2026-11-29', now());
+insert into lead_listings (client_id, campaign_id, complete_at) values ('$A', '$KA', now()), ('$B', '$KB', now());
 SQL
 
-TABLES="clients client_campaigns campaigns synced_leads campaign_analytics campaign_analytics_overview"
+TABLES="clients client_campaigns campaigns synced_leads campaign_analytics campaign_analytics_overview lead_listings"
 # counts ROLE CLAIMS: the rows each table shows to a request, as "n n n n n n"
 counts() {
 	q="begin; set local role $1;"
@@ -48,20 +49,20 @@ counts() {
 }
 sees() {	# sees DESCRIPTION ROLE CLAIMS "EXPECTED COUNTS"
 	got=$(counts "$2" "$3")
-	ok "$1 (clients client_campaigns campaigns leads daily overview: $4)" test "$got" = "$4" || echo "# got: $got"
+	ok "$1 (clients client_campaigns campaigns leads daily overview listings: $4)" test "$got" = "$4" || echo "# got: $got"
 }
-sees "client A sees its rows only" authenticated '{"client_id":"'$A'","user_role":"client","role":"authenticated"}' "1 1 1 3 2 1"
-sees "client B sees its rows only" authenticated '{"client_id":"'$B'","user_role":"client"}' "1 1 1 2 1 1"
-sees "an operator sees every row" authenticated '{"user_role":"operator"}' "2 2 2 5 3 2"
-sees "anon sees nothing" anon '' "0 0 0 0 0 0"
-sees "anon with a client's claims sees nothing" anon '{"client_id":"'$A'","user_role":"operator"}' "0 0 0 0 0 0"
-sees "no claims: nothing" authenticated '' "0 0 0 0 0 0"
-sees "claims that are not JSON: nothing, no error" authenticated '{"client_id":' "0 0 0 0 0 0"
-sees "a client_id that is not a UUID: nothing, no error" authenticated '{"client_id":"'$A'x"}' "0 0 0 0 0 0"
-sees "a client_id that is a number: nothing" authenticated '{"client_id":12}' "0 0 0 0 0 0"
-sees "claims that are an array: nothing" authenticated '[{"client_id":"'$A'"}]' "0 0 0 0 0 0"
-sees "user_role \"Operator\" is not operator" authenticated '{"user_role":"Operator"}' "0 0 0 0 0 0"
-sees "an unknown client sees nothing" authenticated '{"client_id":"cccccccc-cccc-4ccc-8ccc-cccccccccccc"}' "0 0 0 0 0 0"
+sees "client A sees its rows only" authenticated '{"client_id":"'$A'","user_role":"client","role":"authenticated"}' "1 1 1 3 2 1 1"
+sees "client B sees its rows only" authenticated '{"client_id":"'$B'","user_role":"client"}' "1 1 1 2 1 1 1"
+sees "an operator sees every row" authenticated '{"user_role":"operator"}' "2 2 2 5 3 2 2"
+sees "anon sees nothing" anon '' "0 0 0 0 0 0 0"
+sees "anon with a client's claims sees nothing" anon '{"client_id":"'$A'","user_role":"operator"}' "0 0 0 0 0 0 0"
+sees "no claims: nothing" authenticated '' "0 0 0 0 0 0 0"
+sees "claims that are not JSON: nothing, no error" authenticated '{"client_id":' "0 0 0 0 0 0 0"
+sees "a client_id that is not a UUID: nothing, no error" authenticated '{"client_id":"'$A'x"}' "0 0 0 0 0 0 0"
+sees "a client_id that is a number: nothing" authenticated '{"client_id":12}' "0 0 0 0 0 0 0"
+sees "claims that are an array: nothing" authenticated '[{"client_id":"'$A'"}]' "0 0 0 0 0 0 0"
+sees "user_role \"Operator\" is not operator" authenticated '{"user_role":"Operator"}' "0 0 0 0 0 0 0"
+sees "an unknown client sees nothing" authenticated '{"client_id":"cccccccc-cccc-4ccc-8ccc-cccccccccccc"}' "0 0 0 0 0 0 0"
 
 # nobody but the owner writes, not even an operator
 denied() {	# denied SQL: as an operator, the statement fails with "permission denied"
@@ -75,7 +76,7 @@ for t in $TABLES; do
 	ok "$t: an operator cannot update" denied "update $t set $col = $col"
 	ok "$t: an operator cannot delete" denied "delete from $t"
 done
-ok "rows unchanged after the attempts" test "$(counts authenticated '{"user_role":"operator"}')" = "2 2 2 5 3 2"
+ok "rows unchanged after the attempts" test "$(counts authenticated '{"user_role":"operator"}')" = "2 2 2 5 3 2 2"
 
 # the claim is read once per statement: an InitPlan, not a per-row call
 ok "policies read the claims in an InitPlan" sh -c '

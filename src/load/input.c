@@ -1,0 +1,258 @@
+/* What the transform's directory holds: its summary.json (written last, so
+ * its presence says the directory is complete) and one file per table. */
+#include "config.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "copyout.h"
+#include "jrec.h"
+#include "load.h"
+#include "log.h"
+
+static char *
+slurp(const char *path, size_t max, size_t *len, ierr *e)
+{
+	FILE *f = fopen(path, "rb");
+	char *p;
+	size_t n;
+
+	if (!f) {
+		ierr_sys(e, errno, "%s", path);
+		return NULL;
+	}
+	if (!(p = malloc(max + 1))) {
+		fclose(f);
+		ierr_set(e, "out of memory");
+		return NULL;
+	}
+	n = fread(p, 1, max + 1, f);
+	if (ferror(f) || n > max) {
+		ierr_set(e, "%s: %s", path, ferror(f) ? "read error" : "too large for a summary");
+		fclose(f);
+		free(p);
+		return NULL;
+	}
+	fclose(f);
+	p[n] = '\0';
+	*len = n;
+	return p;
+}
+
+static int
+get_u64(const jv *obj, const char *key, uint64_t *out)
+{
+	const jv *v = jv_get(obj, key);
+	char *end;
+
+	if (!v || v->type != JV_NUMBER)
+		return -1;
+	*out = strtoull(v->s, &end, 10);
+	return end == v->s + v->n ? 0 : -1;
+}
+
+/* ---- CSV -> COPY text, for psql's \copy before PostgreSQL 18 ------------- */
+
+struct conv {
+	copyout *out;
+	int failed;
+	ierr *e;
+};
+
+static void
+conv_field(void *s, size_t len, void *data)
+{
+	struct conv *c = data;
+
+	/* CSV_EMPTY_IS_NULL: an unquoted empty field comes as NULL, "" as "" */
+	if ((s ? copyout_text(c->out, s, len) : copyout_null(c->out)) < 0)
+		c->failed = 1;
+}
+
+static void
+conv_row(int ch, void *data)
+{
+	struct conv *c = data;
+
+	(void)ch;
+	if (!c->failed && copyout_row_end(c->out, c->e) < 0)
+		c->failed = 1;
+}
+
+/* Write the CSV file src as COPY text to dst (header line included). */
+static int
+csv_to_text(const char *src, const char *dst, ierr *e)
+{
+	struct csv_parser p;
+	struct conv c = { NULL, 0, e };
+	char block[1 << 16];
+	size_t n;
+	FILE *in;
+	int fd, rc = 0;
+
+	if (!(in = fopen(src, "rb")))
+		return ierr_sys(e, errno, "%s", src);
+	if ((fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		fclose(in);
+		return ierr_sys(e, errno, "cannot create %s", dst);
+	}
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0 ||
+	    !(c.out = copyout_new(fd, COPY_TEXT))) {
+		rc = ierr_set(e, "out of memory");
+		goto out;
+	}
+	while (!c.failed && (n = fread(block, 1, sizeof block, in)) > 0)
+		if (csv_parse(&p, block, n, conv_field, conv_row, &c) != n) {
+			rc = ierr_set(e, "%s: not CSV: %s", src, csv_strerror(csv_error(&p)));
+			goto out;
+		}
+	if (ferror(in))
+		rc = ierr_set(e, "%s: read error", src);
+	else if (csv_fini(&p, conv_field, conv_row, &c) != 0)
+		rc = ierr_set(e, "%s: not CSV: %s", src, csv_strerror(csv_error(&p)));
+	else if (c.failed || copyout_flush(c.out, e) < 0)
+		rc = -1;
+out:
+	csv_free(&p);
+	copyout_free(c.out);
+	if (close(fd) < 0 && rc == 0)
+		rc = ierr_sys(e, errno, "%s", dst);
+	fclose(in);
+	return rc;
+}
+
+/* ---- the directory ------------------------------------------------------- */
+
+int
+ld_input_read(struct ld_input *in, const char *dir, ierr *e)
+{
+	char path[PATH_MAX + 64], real[PATH_MAX];
+	const jv *root, *tables, *t, *other;
+	size_t len;
+	char *text;
+	jrec *j;
+	int id, rc = -1, text_format;
+	uint64_t other_rejects = 0, rejects = 0;
+
+	memset(in, 0, sizeof *in);
+	if (!realpath(dir, real))
+		return ierr_sys(e, errno, "%s", dir);
+	if (snprintf(path, sizeof path, "%s/summary.json", real) >= (int)sizeof path)
+		return ierr_set(e, "%s: path too long", dir);
+	if (access(path, F_OK) != 0)
+		return ierr_set(e, "%s: no summary.json: not a complete instantly-transform output directory", dir);
+	if (!(text = slurp(path, (size_t)16 << 20, &len, e)))
+		return -1;
+	if (!(j = jrec_new(16))) {
+		free(text);
+		return ierr_set(e, "out of memory");
+	}
+	if (!(root = jrec_parse(j, text, len, e))) {
+		ierr_prefix(e, "%s", path);
+		goto out;
+	}
+	tables = jv_get(root, "tables");
+	t = jv_get(root, "format");
+	if (!tables || tables->type != JV_OBJECT || !t || t->type != JV_STRING) {
+		ierr_set(e, "%s: not an instantly-transform summary", path);
+		goto out;
+	}
+	text_format = t->n == 4 && memcmp(t->s, "text", 4) == 0;
+	for (id = 0; id < TBL_N; id++) {
+		const jv *tv = jv_get(tables, tbl_defs[id].name);
+		struct stat st;
+		if (!tv || get_u64(tv, "rows", &in->rows[id]) < 0 || get_u64(tv, "rejects", &rejects) < 0 ||
+		    get_u64(tv, "eod_marker_values", &in->eod_values[id]) < 0) {
+			ierr_set(e, "%s: no counts for table %s", path, tbl_defs[id].name);
+			goto out;
+		}
+		if (id == TBL_SYNCED_LEADS)
+			in->lead_rejects += rejects;
+		in->text[id] = text_format;
+		if (snprintf(path, sizeof path, "%s/%s.%s", real, tbl_defs[id].name, text_format ? "txt" : "csv") >=
+		    (int)sizeof path) {
+			ierr_set(e, "%s: path too long", dir);
+			goto out;
+		}
+		if (stat(path, &st) < 0) {
+			ierr_sys(e, errno, "%s", path);
+			goto out;
+		}
+		if (!(in->path[id] = strdup(path))) {
+			ierr_set(e, "out of memory");
+			goto out;
+		}
+	}
+	other = jv_get(root, "other");
+	if (other && get_u64(other, "rejects", &other_rejects) == 0)
+		in->lead_rejects += other_rejects;	/* an unreadable line may have been a lead */
+
+	/* psql's \copy before PostgreSQL 18 ends CSV data at a "\." line even
+	 * inside quotes: such tables go in as COPY text, converted here */
+	for (id = 0; id < TBL_N; id++) {
+		if (in->text[id] || in->eod_values[id] == 0)
+			continue;
+		if (!in->tmpdir) {
+			const char *tmp = getenv("TMPDIR");
+			if (snprintf(path, sizeof path, "%s/instantly-load.XXXXXX", tmp && *tmp ? tmp : "/tmp") >=
+			    (int)sizeof path) {
+				ierr_set(e, "TMPDIR too long");
+				goto out;
+			}
+			if (!mkdtemp(path)) {
+				ierr_sys(e, errno, "cannot create a temporary directory %s", path);
+				goto out;
+			}
+			if (!(in->tmpdir = strdup(path))) {
+				rmdir(path);
+				ierr_set(e, "out of memory");
+				goto out;
+			}
+		}
+		if (snprintf(path, sizeof path, "%s/%s.txt", in->tmpdir, tbl_defs[id].name) >= (int)sizeof path) {
+			ierr_set(e, "%s: path too long", in->tmpdir);
+			goto out;
+		}
+		log_info("%s: %" PRIu64 " values hold a line that is exactly \"\\.\": loading it as COPY text",
+			 tbl_defs[id].name, in->eod_values[id]);
+		if (csv_to_text(in->path[id], path, e) < 0)
+			goto out;
+		free(in->path[id]);
+		if (!(in->path[id] = strdup(path))) {
+			ierr_set(e, "out of memory");
+			goto out;
+		}
+		in->text[id] = 1;
+	}
+	rc = 0;
+out:
+	jrec_free(j);
+	free(text);
+	return rc;
+}
+
+void
+ld_input_free(struct ld_input *in)
+{
+	int id;
+
+	for (id = 0; id < TBL_N; id++) {
+		if (in->tmpdir && in->path[id] && strncmp(in->path[id], in->tmpdir, strlen(in->tmpdir)) == 0)
+			unlink(in->path[id]);
+		free(in->path[id]);
+		in->path[id] = NULL;
+	}
+	if (in->tmpdir) {
+		rmdir(in->tmpdir);
+		free(in->tmpdir);
+		in->tmpdir = NULL;
+	}
+}

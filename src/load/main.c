@@ -1,0 +1,168 @@
+/* instantly-load: the transform's output directory into the warehouse. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcodes.h"
+#include "load.h"
+#include "log.h"
+
+static const char usage_text[] =
+	"Usage: instantly-load [OPTION]... DIR\n"
+	"Load the tables that instantly-transform wrote to DIR into PostgreSQL, in one\n"
+	"transaction: staging tables filled with psql's \\copy, then upserts (the newest\n"
+	"extracted_at wins) and the deletion of leads gone from a complete listing.\n"
+	"\n"
+	"  -d, --dsn DSN          connect to DSN (a psql connection string or URI; by\n"
+	"                         default the PG* environment variables)\n"
+	"      --init-schema      apply the warehouse schema first, in the same transaction\n"
+	"      --print-sql        print the psql script instead of running it\n"
+	"      --no-delete        never delete leads, even for complete listings\n"
+	"      --psql PROGRAM     the psql to run (default: psql)\n"
+	"      --log-format FORMAT  text (default) or json\n"
+	"  -q, --quiet            print errors only\n"
+	"  -v, --verbose          print debug lines\n"
+	"  -h, --help             show this help and exit\n"
+	"  -V, --version          show the version and exit\n"
+	"\n"
+	"Exit status: 0 loaded, 2 usage error, 3 DIR incomplete or unreadable, 4 output\n"
+	"error, 5 the database refused the load (rolled back: nothing changed).\n"
+	"\n"
+	"See instantly-load(1).\n";
+
+enum { OPT_INIT = 256, OPT_PRINT, OPT_NO_DELETE, OPT_PSQL, OPT_LOG_FORMAT };
+
+static const struct option longopts[] = {
+	{ "dsn", required_argument, NULL, 'd' },
+	{ "init-schema", no_argument, NULL, OPT_INIT },
+	{ "print-sql", no_argument, NULL, OPT_PRINT },
+	{ "no-delete", no_argument, NULL, OPT_NO_DELETE },
+	{ "psql", required_argument, NULL, OPT_PSQL },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", log_prog());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'instantly-load --help' for more information.\n");
+	return -1;
+}
+
+/* 0: go on; 1: done (--help, --version); -1: usage error */
+int
+ld_opts_parse(struct ld_opts *o, int argc, char **argv)
+{
+	int c, verbosity = 0;
+
+	memset(o, 0, sizeof *o);
+	o->psql = "psql";
+	while ((c = getopt_long(argc, argv, "d:qvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->dsn = optarg;
+			break;
+		case OPT_INIT:
+			o->init_schema = 1;
+			break;
+		case OPT_PRINT:
+			o->print_sql = 1;
+			break;
+		case OPT_NO_DELETE:
+			o->no_delete = 1;
+			break;
+		case OPT_PSQL:
+			o->psql = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			if (log_set_format(optarg) < 0)
+				return usage_error("unknown log format '%s' (text or json)", optarg);
+			break;
+		case 'q':
+			verbosity = -1;
+			break;
+		case 'v':
+			verbosity = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'V':
+			printf("instantly-load (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return 1;
+		default:
+			fprintf(stderr, "Try 'instantly-load --help' for more information.\n");
+			return -1;
+		}
+	}
+	log_set_verbosity(verbosity);
+	if (optind != argc - 1)
+		return usage_error(optind >= argc ? "no DIR given" : "one DIR only");
+	o->dir = argv[optind];
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ld_opts o;
+	struct ld_input in;
+	buf script;
+	ierr e;
+	int rc, deletes;
+
+	log_init(argv[0]);
+	rc = ld_opts_parse(&o, argc, argv);
+	if (rc != 0)
+		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;
+
+	if (ld_input_read(&in, o.dir, &e) < 0) {
+		log_error("%s", e.msg);
+		ld_input_free(&in);
+		return EXIT_INPUT;
+	}
+	deletes = !o.no_delete;
+	if (deletes && in.lead_rejects > 0) {
+		/* a rejected line may have been a lead still in its campaign */
+		log_warn("%s: %llu rejected lines that may be leads: deleting no leads in this load", o.dir,
+			 (unsigned long long)in.lead_rejects);
+		deletes = 0;
+	}
+	buf_init(&script, (size_t)64 << 20);
+	if (ld_script(&script, &in, o.init_schema, deletes, &e) < 0) {
+		log_error("%s", e.msg);
+		rc = EXIT_OUTPUT;
+	} else if (o.print_sql) {
+		rc = fwrite(script.p, 1, script.len, stdout) == script.len && fflush(stdout) == 0 ? EXIT_OK : EXIT_OUTPUT;
+		if (rc != EXIT_OK)
+			log_error("stdout: write error");
+		else if (in.tmpdir)
+			log_warn("the script reads converted files in %s: they are kept for it", in.tmpdir);
+		if (in.tmpdir) {	/* keep the converted files the script names */
+			free(in.tmpdir);
+			in.tmpdir = NULL;
+		}
+	} else if (ld_psql_run(&o, &script, &e) < 0) {
+		log_error("%s", e.msg);
+		rc = EXIT_DATABASE;
+	} else {
+		rc = EXIT_OK;
+	}
+	buf_free(&script);
+	ld_input_free(&in);
+	return rc;
+}

@@ -1,0 +1,149 @@
+/* The psql script of a load: one transaction that stages every table with
+ * \copy, upserts into the warehouse tables (the newest extracted_at wins,
+ * an older archive never overwrites a newer row), deletes the leads that a
+ * complete listing no longer holds, and reports what it did. */
+#include "config.h"
+
+#include <string.h>
+
+#include "load.h"
+#include "schema-sql.h"
+
+#define OOM(e) ierr_set((e), "out of memory")
+
+/* 'path' for psql's \copy: single quotes doubled */
+static int
+put_path(buf *b, const char *path)
+{
+	const char *p;
+
+	if (buf_putc(b, '\'') < 0)
+		return -1;
+	for (p = path; *p; p++)
+		if ((*p == '\'' && buf_putc(b, '\'') < 0) || buf_putc(b, *p) < 0)
+			return -1;
+	return buf_putc(b, '\'');
+}
+
+/* "a, b, c" of cols[from..to), each prefixed by pre ("" or "t.") */
+static int
+put_cols(buf *b, const struct tbl_def *t, size_t from, size_t to, const char *pre)
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		if (buf_printf(b, "%s%s%s", i > from ? ", " : "", pre, t->cols[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+stage(buf *b, const struct ld_input *in, int id)
+{
+	const struct tbl_def *t = &tbl_defs[id];
+
+	if (id == TBL_LEADS_COMPLETE) {
+		if (buf_puts(b, "CREATE TEMP TABLE ie_stage_leads_complete (client_id uuid NOT NULL, "
+			     "campaign_id uuid NOT NULL, leads integer, pages integer, "
+			     "extracted_at timestamptz NOT NULL) ON COMMIT DROP;\n") < 0)
+			return -1;
+	} else if (buf_printf(b, "CREATE TEMP TABLE ie_stage_%s (LIKE %s INCLUDING DEFAULTS, "
+			      "ie_ord bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DROP;\n",
+			      t->name, t->name) < 0) {
+		return -1;
+	}
+	if (buf_printf(b, "\\copy ie_stage_%s (", t->name) < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
+	    buf_puts(b, ") from ") < 0 || put_path(b, in->path[id]) < 0 ||
+	    buf_printf(b, " with (format %s, header)\n", in->text[id] ? "text" : "csv") < 0)
+		return -1;
+	return 0;
+}
+
+/* A lead older than the newest complete listing already applied was
+ * deleted by it, or is about to be overwritten anyway: not resurrected. */
+static const char lead_filter[] =
+	" WHERE NOT EXISTS (SELECT FROM lead_listings l WHERE l.client_id = s.client_id"
+	" AND l.campaign_id = s.campaign_id AND l.complete_at > s.extracted_at)";
+
+/* Upsert: duplicates inside the load resolve to the newest extracted_at
+ * (the later line when equal); a row changes only when the load's is newer,
+ * or as new with other values (reprocessing with other rules). */
+static int
+upsert(buf *b, int id)
+{
+	const struct tbl_def *t = &tbl_defs[id];
+	size_t i;
+
+	if (buf_puts(b, "WITH staged AS (SELECT DISTINCT ON (") < 0 || put_cols(b, t, 0, t->nkey, "") < 0 ||
+	    buf_puts(b, ") ") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
+	    buf_printf(b, "\n    FROM ie_stage_%s ORDER BY ", t->name) < 0 || put_cols(b, t, 0, t->nkey, "") < 0 ||
+	    buf_puts(b, ", extracted_at DESC, ie_ord DESC),\n") < 0 ||
+	    buf_printf(b, "src AS (SELECT * FROM staged s%s),\n", id == TBL_SYNCED_LEADS ? lead_filter : "") < 0 ||
+	    buf_printf(b, "up AS (INSERT INTO %s AS t (", t->name) < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
+	    buf_puts(b, ")\n    SELECT ") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
+	    buf_puts(b, " FROM src\n    ON CONFLICT (") < 0 || put_cols(b, t, 0, t->nkey, "") < 0 ||
+	    buf_puts(b, ") DO UPDATE SET ") < 0)
+		return -1;
+	for (i = t->nkey; i < t->ncols; i++)
+		if (buf_printf(b, "%s = EXCLUDED.%s, ", t->cols[i], t->cols[i]) < 0)
+			return -1;
+	if (buf_puts(b, "loaded_at = now()\n    WHERE t.extracted_at < EXCLUDED.extracted_at OR (t.extracted_at = "
+		     "EXCLUDED.extracted_at AND (") < 0 ||
+	    put_cols(b, t, t->nkey, t->ncols, "t.") < 0 || buf_puts(b, ") IS DISTINCT FROM (") < 0 ||
+	    put_cols(b, t, t->nkey, t->ncols, "EXCLUDED.") < 0 ||
+	    buf_puts(b, "))\n    RETURNING (xmax = 0) AS inserted)\n") < 0 ||
+	    buf_printf(b, "INSERT INTO ie_report SELECT '%s', count(*) FILTER (WHERE inserted), "
+		       "count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM staged) - count(*), 0 FROM up;\n",
+		       t->name) < 0)
+		return -1;
+	return 0;
+}
+
+/* Leads gone from a campaign whose listing in this load is complete (a
+ * leads_complete marker): those older than the newest marker and not in its
+ * listing, i.e. not staged after the marker before it. */
+static const char delete_sql[] =
+	"WITH m AS (SELECT client_id, campaign_id, max(extracted_at) AS done,\n"
+	"        (array_agg(extracted_at ORDER BY extracted_at DESC))[2] AS prev\n"
+	"    FROM ie_stage_leads_complete GROUP BY client_id, campaign_id),\n"
+	"del AS (DELETE FROM synced_leads t USING m\n"
+	"    WHERE t.client_id = m.client_id AND t.campaign_id = m.campaign_id AND t.extracted_at < m.done\n"
+	"    AND NOT EXISTS (SELECT FROM ie_stage_synced_leads s WHERE s.client_id = t.client_id\n"
+	"        AND s.campaign_id = t.campaign_id AND s.instantly_lead_id = t.instantly_lead_id\n"
+	"        AND s.extracted_at > coalesce(m.prev, '-infinity'))\n"
+	"    RETURNING 1)\n"
+	"UPDATE ie_report SET deleted = (SELECT count(*) FROM del) WHERE name = 'synced_leads';\n"
+	"INSERT INTO lead_listings AS l (client_id, campaign_id, complete_at, leads, pages)\n"
+	"    SELECT DISTINCT ON (client_id, campaign_id) client_id, campaign_id, extracted_at, leads, pages\n"
+	"    FROM ie_stage_leads_complete ORDER BY client_id, campaign_id, extracted_at DESC\n"
+	"    ON CONFLICT (client_id, campaign_id) DO UPDATE SET complete_at = EXCLUDED.complete_at,\n"
+	"        leads = EXCLUDED.leads, pages = EXCLUDED.pages, loaded_at = now()\n"
+	"    WHERE l.complete_at < EXCLUDED.complete_at;\n";
+
+int
+ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr *e)
+{
+	int id;
+
+	if (buf_puts(b, "-- instantly-load: generated, one transaction\n"
+		     "\\set ON_ERROR_STOP on\n"
+		     "BEGIN;\n") < 0)
+		return OOM(e);
+	if (init_schema && buf_puts(b, schema_sql) < 0)
+		return OOM(e);
+	if (buf_puts(b, "CREATE TEMP TABLE ie_report (name text, inserted bigint, updated bigint, "
+		     "unchanged bigint, deleted bigint) ON COMMIT DROP;\n") < 0)
+		return OOM(e);
+	for (id = 0; id < TBL_N; id++)
+		if (stage(b, in, id) < 0)
+			return OOM(e);
+	for (id = 0; id < TBL_N; id++)
+		if (id != TBL_LEADS_COMPLETE && upsert(b, id) < 0)
+			return OOM(e);
+	if (deletes && buf_puts(b, delete_sql) < 0)
+		return OOM(e);
+	if (buf_puts(b, "SELECT 'ie-report', name, inserted, updated, unchanged, deleted FROM ie_report;\n"
+		     "COMMIT;\n") < 0)
+		return OOM(e);
+	return 0;
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# instantly-load against a real PostgreSQL server started here: the schema
+# with --init-schema, exact values through psql 15's \copy (also a "\." line
+# in a CSV value), idempotence, newest-wins upserts, one transaction that a
+# failure rolls back whole, deletions only for complete listings, the report.
+. "$(dirname "$0")/../lib.sh"
+[ -x "$LOAD" ] || skip_all "no $LOAD"
+pg_start
+psql_q -c "create database w"
+export PGDATABASE=w
+
+C1=11111111-1111-4111-8111-111111111111
+K1=9b6f458e-6dc5-4762-83d5-a528aedd2235
+# archive ARGS...: write an archive of leads of campaign K1 for client C1
+#   gen.py OUT EXTRACTED_AT COMPLETE(0/1) LEAD-SPEC...  where LEAD-SPEC is
+#   N (lead number) or N=TEXT (its personalization)
+cat > "$T/gen.py" <<'PY'
+import json, sys
+out, at, complete = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+C1 = "11111111-1111-4111-8111-111111111111"; K1 = "9b6f458e-6dc5-4762-83d5-a528aedd2235"
+def env(t, data, **kw):
+    d = {"v": 1, "type": t, "client_id": C1, "campaign_id": K1, "extracted_at": at}
+    d.update(kw); d["data"] = data
+    return json.dumps(d, ensure_ascii=False)
+lines = [env("campaign", {"id": K1, "name": "Q4 NL", "status": 1})]
+specs = sys.argv[4:]
+for s in specs:
+    n, _, text = s.partition("=")
+    lead = {"id": "019f19e7-cbee-7984-a98a-%012d" % int(n), "email": "lead%s@example.com" % n,
+            "email_reply_count": 0, "payload": {"Functie": "CTO", "n": int(n)}}
+    if text:
+        lead["personalization"] = json.loads(text)
+    lines.append(env("lead", lead))
+lines.append(env("analytics_daily", {"date": "2026-11-20", "sent": 10}, start_date="2026-08-29", end_date="2026-11-26"))
+lines.append(env("analytics_overview", {"emails_sent_count": 10, "total_opportunity_value": "12.50"},
+                 start_date="2026-08-29", end_date="2026-11-26"))
+if complete:
+    lines.append(env("leads_complete", {"leads": len(specs), "pages": 1}))
+open(out, "w", encoding="utf-8").write("\n".join(lines) + "\n")
+PY
+archive() { python3 "$T/gen.py" "$@"; }
+transform() { "$TRANSFORM" -q -o "$1" "$2"; }	# transform DIR ARCHIVE
+load() { "$LOAD" -q "$@"; }
+dump() {	# every warehouse table, sorted, without loaded_at
+	for t in campaigns synced_leads campaign_analytics campaign_analytics_overview; do
+		echo "== $t"
+		psql_q -At -c "select to_jsonb(x) - 'loaded_at' from $t x order by 1::text"
+	done
+}
+
+# ---- first load: schema, exact values
+tricky='"line1\nline2\r\n\\.\nafter a backslash-dot line, a \"quote\", a comma, \u00e9 and \ud83d\ude00"'
+archive "$T/a1.ndjson" 2026-11-27T02:00:00.000Z 1 1 2 "3=\"\"" "4=$tricky" "5=\"$(printf 'x%.0s' $(seq 1000))\""
+transform "$T/d1" "$T/a1.ndjson"
+ok "the transform counted the \\. line" grep -q '"eod_marker_values":1' "$T/d1/summary.json"
+ok "--init-schema on an empty database: a load without clients fails (foreign key), exit 5" \
+	exit_is 5 "$LOAD" -q --init-schema "$T/d1"
+ok "... and leaves nothing behind: no tables" test "$(psql_q -At -c "select count(*) from pg_tables where tablename = 'synced_leads'")" = 0
+psql_q -q -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql"
+psql_q -c "insert into clients (id, name) values ('$C1', 'Client 1')"
+ok "load: exit 0" load "$T/d1"
+ok "every row arrived" test "$(psql_q -At -c "select count(*) from synced_leads")" = 5
+exact() {
+	python3 - "$T/a1.ndjson" <<'PY'
+import json, os, subprocess, sys
+want = {}
+for l in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(l)
+    if r["type"] == "lead":
+        want[r["data"]["id"]] = r["data"]
+out = subprocess.run([os.environ["PGBIN"] + "/psql", "-X", "-At", "-c",
+    "select json_agg(json_build_object('id', instantly_lead_id, 'p', personalization, 'payload', payload, 'job', job_title)) from synced_leads"],
+    capture_output=True, check=True).stdout.decode("utf-8")
+got = {x["id"]: x for x in json.loads(out)}
+assert set(got) == set(want), (set(got), set(want))
+for k, d in want.items():
+    assert got[k]["p"] == d.get("personalization"), (k, got[k]["p"], d.get("personalization"))
+    assert got[k]["payload"] == d["payload"] and got[k]["job"] == "CTO", got[k]
+print("exact:", len(got), "leads")
+PY
+}
+ok "values exact: NULL vs '', a \\. line, CR/LF, quotes, unicode, 1000 chars, jsonb" exact
+ok "the daily, overview and campaign rows arrived" test "$(psql_q -At -c "select (select count(*) from campaigns)::text || (select count(*) from campaign_analytics) || (select total_opportunity_value from campaign_analytics_overview)")" = "1112.50"
+
+# ---- idempotent, and the report says so
+dump > "$T/dump.1"
+ok "loading the same DIR again: exit 0" sh -c '"$LOAD" "$T/d1" 2> "$T/report.2"'
+dump > "$T/dump.2"
+ok "loading the same DIR twice leaves identical tables" same_file "$T/dump.1" "$T/dump.2"
+ok "the report: 0 inserted, 0 updated, 5 unchanged leads" grep -Eq "synced_leads +0 inserted +0 updated +5 unchanged +0 deleted" "$T/report.2"
+
+# ---- newer archive: updates, deletes what the complete listing lost
+archive "$T/a2.ndjson" 2026-11-28T02:00:00.000Z 1 1 2 "3=\"now set\"" 6
+transform "$T/d2" "$T/a2.ndjson"
+ok "a newer complete listing: exit 0" sh -c '"$LOAD" "$T/d2" 2> "$T/report.3"'
+ok "the report: 1 inserted (6), 3 updated (1 2 3), 2 deleted (4 5)" grep -Eq "synced_leads +1 inserted +3 updated +0 unchanged +2 deleted" "$T/report.3"
+ok "leads 4 and 5 are gone, 6 is there" test "$(psql_q -At -c "select string_agg(right(instantly_lead_id::text, 1), '' order by 1) from synced_leads")" = 1236
+
+# ---- an older archive never overwrites newer rows, nor brings back deleted leads
+dump > "$T/dump.3"
+ok "reprocessing the older archive: exit 0" sh -c '"$LOAD" "$T/d1" 2> "$T/report.4"'
+ok "... the report: nothing inserted or updated" grep -Eq "synced_leads +0 inserted +0 updated +5 unchanged +0 deleted" "$T/report.4"
+dump > "$T/dump.4"
+ok "... every newer row as it was, deleted leads still deleted" same_file "$T/dump.3" "$T/dump.4"
+archive "$T/a3.ndjson" 2026-11-29T02:00:00.000Z 0 1
+transform "$T/d3" "$T/a3.ndjson"
+ok "a partial listing (no leads_complete marker): exit 0" load "$T/d3"
+ok "... deletes nothing" test "$(psql_q -At -c "select count(*) from synced_leads")" = 4
+
+# ---- duplicates inside one load: the newest wins
+{ archive "$T/x.ndjson" 2026-11-30T01:00:00.000Z 0 "1=\"older\""; cat "$T/x.ndjson";
+  archive "$T/y.ndjson" 2026-11-30T03:00:00.000Z 0 "1=\"newest\""; cat "$T/y.ndjson";
+  archive "$T/z.ndjson" 2026-11-30T02:00:00.000Z 0 "1=\"middle\""; cat "$T/z.ndjson"; } > "$T/dups.ndjson"
+transform "$T/d4" "$T/dups.ndjson"
+ok "duplicates in one load: exit 0" load "$T/d4"
+ok "... the newest extracted_at wins" test "$(psql_q -At -c "select personalization from synced_leads where instantly_lead_id::text like '%000000000001'")" = newest
+
+# ---- any failure leaves the tables as they were
+dump > "$T/dump.5"
+cp -r "$T/d2" "$T/bad"
+sed -i '2s/"emailed"/"sent-ish"/; 2s/"not_yet_emailed"/"sent-ish"/' "$T/bad/synced_leads.csv"
+ok "a row the database refuses (lead_status check): exit 5" exit_is 5 "$LOAD" -q "$T/bad"
+unchanged() { dump > "$T/dump.now" && same_file "$T/dump.5" "$T/dump.now"; }
+ok "... nothing changed" unchanged
+ok "a DIR without summary.json: exit 3, nothing changed" sh -c 'mkdir -p "$T/nosum" && cp "$T/d2"/*.csv "$T/nosum/" && "$LOAD" -q "$T/nosum"; test $? -eq 3'
+# psql killed mid-load: a big load, killed once its \copy is under way
+python3 "$T/gen.py" "$T/big.ndjson" 2026-12-01T00:00:00.000Z 1 $(seq 1 40000)
+transform "$T/d5" "$T/big.ndjson"
+killed() {
+	"$LOAD" -q "$T/d5" 2> "$T/killed.err" &
+	lp=$!
+	for i in $(seq 100); do
+		pp=$(pgrep -P "$lp" psql) && [ -n "$pp" ] &&
+			psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%'" | grep -q '^[1-9]' && break
+		sleep 0.05
+	done
+	kill -9 "$pp" 2>/dev/null
+	wait "$lp"
+	rc=$?
+	[ "$rc" -eq 5 ] || { echo "exit $rc"; cat "$T/killed.err"; return 1; }
+}
+ok "psql killed mid-load: exit 5, said so" killed
+sleep 0.5
+ok "... nothing changed" unchanged
+
+# ---- --print-sql: the script, for users who run psql themselves
+ok "--print-sql prints one transaction" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -3 "$T/script.sql" | grep -q "^BEGIN;" && tail -1 "$T/script.sql" | grep -q "^COMMIT;"'
+ok "... which psql runs as it is" sh -c '"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$T/script.sql" > /dev/null'
+
+done_testing
