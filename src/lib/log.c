@@ -148,3 +148,16 @@ log_progress(const char *fmt, ...)
 	fflush(stderr);
 	progress_shown = 1;
 }
+
+int
+log_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", log_prog());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", log_prog());
+	return -1;
+}

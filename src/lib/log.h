@@ -36,4 +36,8 @@ void log_progress_clear(void);
 /* Monotonic seconds. */
 double log_now(void);
 
+/* A usage error on stderr: "PROG: MESSAGE" and a pointer to PROG --help.
+ * Returns -1. */
+int log_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -50,19 +50,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", log_prog());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'instantly-load --help' for more information.\n");
-	return -1;
-}
-
 /* 0: go on; 1: done (--help, --version); -1: usage error */
 int
 ld_opts_parse(struct ld_opts *o, int argc, char **argv)
@@ -90,7 +77,7 @@ ld_opts_parse(struct ld_opts *o, int argc, char **argv)
 			break;
 		case OPT_LOG_FORMAT:
 			if (log_set_format(optarg) < 0)
-				return usage_error("unknown log format '%s' (text or json)", optarg);
+				return log_usage("unknown log format '%s' (text or json)", optarg);
 			break;
 		case 'q':
 			verbosity = -1;
@@ -111,7 +98,7 @@ ld_opts_parse(struct ld_opts *o, int argc, char **argv)
 	}
 	log_set_verbosity(verbosity);
 	if (optind != argc - 1)
-		return usage_error(optind >= argc ? "no DIR given" : "one DIR only");
+		return log_usage(optind >= argc ? "no DIR given" : "one DIR only");
 	o->dir = argv[optind];
 	return 0;
 }

@@ -61,19 +61,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", log_prog());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'instantly-transform --help' for more information.\n");
-	return -1;
-}
-
 static int
 parse_size(const char *s, size_t min, size_t *out)
 {
@@ -107,7 +94,7 @@ tf_opts_parse(struct tf_opts *o, int argc, char **argv)
 			break;
 		case 't':
 			if ((o->table = tbl_index(optarg)) < 0)
-				return usage_error("unknown table '%s'", optarg);
+				return log_usage("unknown table '%s'", optarg);
 			break;
 		case 'f':
 			if (strcmp(optarg, "csv") == 0)
@@ -115,7 +102,7 @@ tf_opts_parse(struct tf_opts *o, int argc, char **argv)
 			else if (strcmp(optarg, "text") == 0)
 				o->format = COPY_TEXT;
 			else
-				return usage_error("unknown format '%s' (csv or text)", optarg);
+				return log_usage("unknown format '%s' (csv or text)", optarg);
 			break;
 		case OPT_ICP:
 			o->icp_file = optarg;
@@ -128,16 +115,16 @@ tf_opts_parse(struct tf_opts *o, int argc, char **argv)
 			break;
 		case OPT_MAX_LINE:
 			if (parse_size(optarg, 1024, &o->max_line) < 0)
-				return usage_error("invalid --max-line-bytes '%s' (1024 to 1073741824)", optarg);
+				return log_usage("invalid --max-line-bytes '%s' (1024 to 1073741824)", optarg);
 			break;
 		case OPT_SHOW_REJECTS:
 			if (parse_size(optarg, 0, &n) < 0)
-				return usage_error("invalid --show-rejects '%s'", optarg);
+				return log_usage("invalid --show-rejects '%s'", optarg);
 			o->max_shown_rejects = (int)n;
 			break;
 		case OPT_LOG_FORMAT:
 			if (log_set_format(optarg) < 0)
-				return usage_error("unknown log format '%s' (text or json)", optarg);
+				return log_usage("unknown log format '%s' (text or json)", optarg);
 			break;
 		case 'q':
 			verbosity = -1;
@@ -158,12 +145,12 @@ tf_opts_parse(struct tf_opts *o, int argc, char **argv)
 	}
 	log_set_verbosity(verbosity);
 	if (!o->outdir && o->table < 0)
-		return usage_error("%s", "say where to write: -o DIR, or --table NAME for stdout");
+		return log_usage("%s", "say where to write: -o DIR, or --table NAME for stdout");
 	if (o->outdir && o->table >= 0)
-		return usage_error("%s", "-o and --table cannot be used together");
+		return log_usage("%s", "-o and --table cannot be used together");
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
 	if (o->ninputs == 0 && isatty(STDIN_FILENO))
-		return usage_error("%s", "no input files, and stdin is a terminal");
+		return log_usage("%s", "no input files, and stdin is a terminal");
 	return 0;
 }
