@@ -71,11 +71,14 @@ pg_start() {
 		_as="runuser -u postgres --"
 	fi
 	$_as "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres -E UTF8 --locale=C >"$T/pg/initdb.log" 2>&1
-	$_as "$PGBIN/postgres" -D "$T/pg/data" -k "$T/pg" -c listen_addresses= -c port=5432 \
-		-c fsync=off -c full_page_writes=off -c synchronous_commit=off >"$T/pg/server.log" 2>&1 &
-	PG_PID=$!
 	at_exit pg_stop
 	export PGBIN PGHOST="$T/pg" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+	pg_restart
+}
+pg_restart() {	# (re)start the server of pg_start on its data directory
+	$_as "$PGBIN/postgres" -D "$T/pg/data" -k "$T/pg" -c listen_addresses= -c port=5432 \
+		-c fsync=off -c full_page_writes=off -c synchronous_commit=off >>"$T/pg/server.log" 2>&1 &
+	PG_PID=$!
 	for _i in $(seq 1 100); do
 		"$PGBIN/pg_isready" -q -h "$PGHOST" -p "$PGPORT" && return 0
 		kill -0 "$PG_PID" 2>/dev/null || { cat "$T/pg/server.log"; return 1; }

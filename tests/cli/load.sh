@@ -50,7 +50,8 @@ dump() {	# every warehouse table, sorted, without loaded_at
 
 # ---- first load: schema, exact values
 tricky='"line1\nline2\r\n\\.\nafter a backslash-dot line, a \"quote\", a comma, \u00e9 and \ud83d\ude00"'
-archive "$T/a1.ndjson" 2026-11-27T02:00:00.000Z 1 1 2 "3=\"\"" "4=$tricky" "5=\"$(printf 'x%.0s' $(seq 1000))\""
+big=$(head -c 100000 /dev/zero | tr '\0' 'x')
+archive "$T/a1.ndjson" 2026-11-27T02:00:00.000Z 1 1 "2=\"nul \\u0000 here\"" "3=\"\"" "4=$tricky" "5=\"$big\""
 transform "$T/d1" "$T/a1.ndjson"
 ok "the transform counted the \\. line" grep -q '"eod_marker_values":1' "$T/d1/summary.json"
 ok "--init-schema on an empty database: a load without clients fails (foreign key), exit 5" \
@@ -74,13 +75,21 @@ out = subprocess.run([os.environ["PGBIN"] + "/psql", "-X", "-At", "-c",
 got = {x["id"]: x for x in json.loads(out)}
 assert set(got) == set(want), (set(got), set(want))
 for k, d in want.items():
-    assert got[k]["p"] == d.get("personalization"), (k, got[k]["p"], d.get("personalization"))
+    p = d.get("personalization")
+    p = p.replace("\0", "\ufffd") if p is not None else None	# U+0000 is stored as U+FFFD
+    assert got[k]["p"] == p, (k, (got[k]["p"] or "")[:80], (p or "")[:80])
     assert got[k]["payload"] == d["payload"] and got[k]["job"] == "CTO", got[k]
 print("exact:", len(got), "leads")
 PY
 }
-ok "values exact: NULL vs '', a \\. line, CR/LF, quotes, unicode, 1000 chars, jsonb" exact
+ok "values exact: NULL vs '', a \\. line, CR/LF, quotes, unicode, U+0000 as U+FFFD, 100 KB, jsonb" exact
 ok "the daily, overview and campaign rows arrived" test "$(psql_q -At -c "select (select count(*) from campaigns)::text || (select count(*) from campaign_analytics) || (select total_opportunity_value from campaign_analytics_overview)")" = "1112.50"
+
+ok "--init-schema where the schema is: applies again, loads (nothing new)" \
+	sh -c '"$LOAD" --init-schema "$T/d1" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +5 unchanged"'
+ok "--dsn: the database named there, not the PG* one" \
+	sh -c 'PGDATABASE=postgres "$LOAD" --dsn "dbname=w" "$T/d1" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +5 unchanged"'
+ok "--dsn of a database without the tables: exit 5" exit_is 5 "$LOAD" -q --dsn "dbname=postgres" "$T/d1"
 
 # ---- idempotent, and the report says so
 dump > "$T/dump.1"
@@ -142,6 +151,23 @@ killed() {
 ok "psql killed mid-load: exit 5, said so" killed
 sleep 0.5
 ok "... nothing changed" unchanged
+
+stopped() {	# the server stopped (fast shutdown) once the load is under way
+	"$LOAD" -q "$T/d5" 2> "$T/stopped.err" &
+	lp=$!
+	for i in $(seq 200); do
+		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" 2>/dev/null |
+			grep -q '^[1-9]' && break
+		sleep 0.02
+	done
+	pg_stop
+	wait "$lp"
+	rc=$?
+	pg_restart
+	[ "$rc" -eq 5 ] || { echo "exit $rc"; cat "$T/stopped.err"; return 1; }
+}
+ok "the server stopped mid-load: exit 5" stopped
+ok "... after a restart, nothing changed" unchanged
 
 # ---- --print-sql: the script, for users who run psql themselves
 ok "--print-sql prints one transaction" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -3 "$T/script.sql" | grep -q "^BEGIN;" && tail -1 "$T/script.sql" | grep -q "^COMMIT;"'
