@@ -131,6 +131,30 @@ out:
 
 /* ---- the directory ------------------------------------------------------- */
 
+const char *
+ld_tmpdir(struct ld_input *in, ierr *e)
+{
+	char path[PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
+
+	if (in->tmpdir)
+		return in->tmpdir;
+	if (snprintf(path, sizeof path, "%s/instantly-load.XXXXXX", tmp && *tmp ? tmp : "/tmp") >= (int)sizeof path) {
+		ierr_set(e, "TMPDIR too long");
+		return NULL;
+	}
+	if (!mkdtemp(path)) {
+		ierr_sys(e, errno, "cannot create a temporary directory %s", path);
+		return NULL;
+	}
+	if (!(in->tmpdir = strdup(path))) {
+		rmdir(path);
+		ierr_set(e, "out of memory");
+		return NULL;
+	}
+	return in->tmpdir;
+}
+
 int
 ld_input_read(struct ld_input *in, const char *dir, ierr *e)
 {
@@ -200,23 +224,8 @@ ld_input_read(struct ld_input *in, const char *dir, ierr *e)
 	for (id = 0; id < TBL_N; id++) {
 		if (in->text[id] || in->eod_values[id] == 0)
 			continue;
-		if (!in->tmpdir) {
-			const char *tmp = getenv("TMPDIR");
-			if (snprintf(path, sizeof path, "%s/instantly-load.XXXXXX", tmp && *tmp ? tmp : "/tmp") >=
-			    (int)sizeof path) {
-				ierr_set(e, "TMPDIR too long");
-				goto out;
-			}
-			if (!mkdtemp(path)) {
-				ierr_sys(e, errno, "cannot create a temporary directory %s", path);
-				goto out;
-			}
-			if (!(in->tmpdir = strdup(path))) {
-				rmdir(path);
-				ierr_set(e, "out of memory");
-				goto out;
-			}
-		}
+		if (!ld_tmpdir(in, e))
+			goto out;
 		if (snprintf(path, sizeof path, "%s/%s.txt", in->tmpdir, tbl_defs[id].name) >= (int)sizeof path) {
 			ierr_set(e, "%s: path too long", in->tmpdir);
 			goto out;
@@ -243,6 +252,15 @@ void
 ld_input_free(struct ld_input *in)
 {
 	int id;
+
+	if (in->fresh_path) {
+		if (in->tmpdir && strncmp(in->fresh_path, in->tmpdir, strlen(in->tmpdir)) == 0)
+			unlink(in->fresh_path);
+		free(in->fresh_path);
+		in->fresh_path = NULL;
+	}
+	free(in->pairs);
+	in->pairs = NULL;
 
 	for (id = 0; id < TBL_N; id++) {
 		if (in->tmpdir && in->path[id] && strncmp(in->path[id], in->tmpdir, strlen(in->tmpdir)) == 0)

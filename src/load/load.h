@@ -25,7 +25,20 @@ struct ld_input {
 	uint64_t eod_values[TBL_N];	/* values holding a "\." line */
 	uint64_t rows[TBL_N];
 	uint64_t lead_rejects;	/* rejects that may have been leads */
-	char *tmpdir;		/* converted files, removed at the end */
+	char *tmpdir;		/* converted and split files, removed at the end */
+	/* leads of campaigns new to the warehouse: \copy'd straight into
+	 * synced_leads (see split.c); the others go through staging */
+	char *fresh_path;	/* NULL: none */
+	struct ld_pair *pairs;	/* the campaigns of synced_leads */
+	size_t npairs;
+	uint64_t fresh_rows;
+};
+
+struct ld_pair {
+	char client_id[37], campaign_id[37];
+	uint64_t rows;
+	int dup;		/* a lead key twice in the load */
+	int exists;		/* in synced_leads or lead_listings already */
 };
 
 int ld_opts_parse(struct ld_opts *o, int argc, char **argv);
@@ -35,6 +48,23 @@ int ld_opts_parse(struct ld_opts *o, int argc, char **argv);
  * holding a "\." line) to the text format in a temporary directory. */
 int ld_input_read(struct ld_input *in, const char *dir, ierr *e);
 void ld_input_free(struct ld_input *in);
+
+/* A temporary directory for in (made once), or NULL with e set. */
+const char *ld_tmpdir(struct ld_input *in, ierr *e);
+
+/* Find the campaigns of synced_leads that the warehouse has never seen
+ * (asking it through psql) and whose leads have no key twice, and split
+ * their rows off, for a plain \copy into synced_leads: a load of new
+ * campaigns then writes its rows once, not through staging. Returns 0 (also
+ * when nothing is split off), or -1 with e set. */
+int ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e);
+
+/* Are the pair's rows in fresh_path? */
+int ld_pair_fresh(const struct ld_pair *p);
+
+/* Run psql with args (after the connection options) and the query on its
+ * stdin; *out gets its stdout. Returns psql's exit status, or -1. */
+int ld_psql_query(const struct ld_opts *o, const char *query, buf *out, ierr *e);
 
 /* The psql script. Deletions of leads missing from a complete listing are
  * in it unless deletes is 0. */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,12 @@ main(int argc, char **argv)
 		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;
 
 	if (ld_input_read(&in, o.dir, &e) < 0) {
+		log_error("%s", e.msg);
+		ld_input_free(&in);
+		return EXIT_INPUT;
+	}
+	signal(SIGPIPE, SIG_IGN);	/* a psql that dies early: EPIPE, not death */
+	if (!o.print_sql && ld_split_fresh(&in, &o, &e) < 0) {
 		log_error("%s", e.msg);
 		ld_input_free(&in);
 		return EXIT_INPUT;

@@ -31,7 +31,7 @@ write_all(int fd, const char *p, size_t n)
 
 /* One report line: "ie-report|TABLE|inserted|updated|unchanged|deleted". */
 static int
-report_line(char *line)
+report_line(const char *line)
 {
 	char name[64];
 	unsigned long long ins, upd, unch, del;
@@ -44,16 +44,15 @@ report_line(char *line)
 	return 1;
 }
 
-int
-ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
+/* Start psql on a script read from its stdin: *to and *from are its stdin
+ * and stdout. quiet_errors sends its stderr to /dev/null. */
+static pid_t
+spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 {
-	int in[2], out[2], status, reports = 0;
+	int in[2], out[2];
 	const char *argv[16];
 	int argc = 0;
 	pid_t pid;
-	FILE *f;
-	char line[1024];
-	struct sigaction sa, old_pipe;
 
 	argv[argc++] = o->psql;
 	argv[argc++] = "-X";			/* no ~/.psqlrc */
@@ -70,19 +69,27 @@ ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 	argv[argc++] = "-";
 	argv[argc] = NULL;
 
-	if (pipe(in) < 0 || pipe(out) < 0)
+	if (pipe(in) < 0)
 		return ierr_sys(e, errno, "pipe");
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, &old_pipe);	/* a psql that dies early: EPIPE */
+	if (pipe(out) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return ierr_sys(e, errno, "pipe");
+	}
 	if ((pid = fork()) < 0) {
 		ierr_sys(e, errno, "fork");
-		goto fail;
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		return -1;
 	}
 	if (pid == 0) {
-		sigaction(SIGPIPE, &old_pipe, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
+		if (quiet_errors && freopen("/dev/null", "w", stderr) == NULL)
+			_exit(127);
 		close(in[0]);
 		close(in[1]);
 		close(out[0]);
@@ -93,42 +100,81 @@ ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 	}
 	close(in[0]);
 	close(out[1]);
-	log_debug("running %s with a script of %zu bytes", o->psql, script->len);
-	/* the script is small and psql prints only the report at its end, so
-	 * writing it all before reading cannot block both sides */
-	if (write_all(in[1], script->p, script->len) < 0 && errno != EPIPE)
+	*to = in[1];
+	*from = out[0];
+	return pid;
+}
+
+/* Write the script, read stdout line by line into line_cb, wait. Returns
+ * psql's exit status, 128 + signal when killed, or -1. */
+static int
+converse(pid_t pid, int to, int from, const char *script, size_t len, void (*line_cb)(const char *, void *),
+	 void *arg, ierr *e)
+{
+	char line[1024];
+	FILE *f;
+	int status;
+
+	/* the scripts are small and psql prints little, at their end: writing
+	 * it all before reading cannot block both sides */
+	if (write_all(to, script, len) < 0 && errno != EPIPE)
 		log_error("writing the script to psql: %s", strerror(errno));
-	close(in[1]);
-	if ((f = fdopen(out[0], "r")) != NULL) {
+	close(to);
+	if ((f = fdopen(from, "r")) != NULL) {
 		while (fgets(line, sizeof line, f))
-			reports += report_line(line);
+			line_cb(line, arg);
 		fclose(f);
 	} else {
-		close(out[0]);
+		close(from);
 	}
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			ierr_sys(e, errno, "waitpid");
-			sigaction(SIGPIPE, &old_pipe, NULL);
-			return -1;
-		}
-	sigaction(SIGPIPE, &old_pipe, NULL);
-	if (WIFSIGNALED(status))
-		return ierr_set(e, "psql killed by signal %d: the load was rolled back, nothing changed",
-				WTERMSIG(status));
-	if (WEXITSTATUS(status) == 127)
+		if (errno != EINTR)
+			return ierr_sys(e, errno, "waitpid");
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static void
+count_reports(const char *line, void *arg)
+{
+	*(int *)arg += report_line(line);
+}
+
+int
+ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
+{
+	int to, from, reports = 0, rc;
+	pid_t pid;
+
+	log_debug("running %s with a script of %zu bytes", o->psql, script->len);
+	if ((pid = spawn(o, 0, &to, &from, e)) < 0)
+		return -1;
+	rc = converse(pid, to, from, script->p, script->len, count_reports, &reports, e);
+	if (rc < 0)
+		return -1;
+	if (rc > 128)
+		return ierr_set(e, "psql killed by signal %d: the load was rolled back, nothing changed", rc - 128);
+	if (rc == 127)
 		return ierr_set(e, "cannot run %s", o->psql);
-	if (WEXITSTATUS(status) != 0)
-		return ierr_set(e, "psql failed (exit status %d): the load was rolled back, nothing changed",
-				WEXITSTATUS(status));
+	if (rc != 0)
+		return ierr_set(e, "psql failed (exit status %d): the load was rolled back, nothing changed", rc);
 	if (reports == 0)
 		return ierr_set(e, "psql finished without the load's report: was the transaction committed? check the tables");
 	return 0;
-fail:
-	close(in[0]);
-	close(in[1]);
-	close(out[0]);
-	close(out[1]);
-	sigaction(SIGPIPE, &old_pipe, NULL);
-	return -1;
+}
+
+static void
+append_line(const char *line, void *arg)
+{
+	(void)buf_puts(arg, line);
+}
+
+int
+ld_psql_query(const struct ld_opts *o, const char *query, buf *out, ierr *e)
+{
+	int to, from;
+	pid_t pid;
+
+	if ((pid = spawn(o, log_verbosity() <= 0, &to, &from, e)) < 0)
+		return -1;
+	return converse(pid, to, from, query, strlen(query), append_line, out, e);
 }

@@ -17,7 +17,8 @@ K1=9b6f458e-6dc5-4762-83d5-a528aedd2235
 cat > "$T/gen.py" <<'PY'
 import json, sys
 out, at, complete = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
-C1 = "11111111-1111-4111-8111-111111111111"; K1 = "9b6f458e-6dc5-4762-83d5-a528aedd2235"
+import os
+C1 = "11111111-1111-4111-8111-111111111111"; K1 = os.environ.get("CAMPAIGN", "9b6f458e-6dc5-4762-83d5-a528aedd2235")
 def env(t, data, **kw):
     d = {"v": 1, "type": t, "client_id": C1, "campaign_id": K1, "extracted_at": at}
     d.update(kw); d["data"] = data
@@ -116,6 +117,13 @@ transform "$T/d3" "$T/a3.ndjson"
 ok "a partial listing (no leads_complete marker): exit 0" load "$T/d3"
 ok "... deletes nothing" test "$(psql_q -At -c "select count(*) from synced_leads")" = 4
 
+# a complete listing with a rejected line (it may have been a lead): no deletion
+archive "$T/r.ndjson" 2026-11-29T03:00:00.000Z 1 1
+printf '{"v":1,"type":"lead","client_id":"%s","campaign_id":"%s",\n' "$C1" "$K1" >> "$T/r.ndjson"
+ok "a complete listing with a rejected line: transform exit 1" exit_is 1 "$TRANSFORM" -q -o "$T/dr" "$T/r.ndjson"
+ok "... the load warns and deletes nothing" sh -c '"$LOAD" "$T/dr" 2>&1 | grep -q "deleting no leads" &&
+	test "$("$PGBIN/psql" -X -At -c "select count(*) from synced_leads")" = 4'
+
 # ---- duplicates inside one load: the newest wins
 { archive "$T/x.ndjson" 2026-11-30T01:00:00.000Z 0 "1=\"older\""; cat "$T/x.ndjson";
   archive "$T/y.ndjson" 2026-11-30T03:00:00.000Z 0 "1=\"newest\""; cat "$T/y.ndjson";
@@ -123,6 +131,21 @@ ok "... deletes nothing" test "$(psql_q -At -c "select count(*) from synced_lead
 transform "$T/d4" "$T/dups.ndjson"
 ok "duplicates in one load: exit 0" load "$T/d4"
 ok "... the newest extracted_at wins" test "$(psql_q -At -c "select personalization from synced_leads where instantly_lead_id::text like '%000000000001'")" = newest
+
+# ---- campaigns new to the warehouse go straight in (no staging), unless a
+# lead key repeats: mixed with a known campaign, and with repeats
+K2=22222222-0000-4000-8000-000000000002
+K3=33333333-0000-4000-8000-000000000003
+{ CAMPAIGN=$K2 archive "$T/n2.ndjson" 2026-11-30T04:00:00.000Z 1 1 2 3; cat "$T/n2.ndjson"
+  archive "$T/n1.ndjson" 2026-11-30T04:00:00.000Z 0 "1=\"known\""; cat "$T/n1.ndjson"
+  CAMPAIGN=$K3 archive "$T/n3.ndjson" 2026-11-30T04:00:00.000Z 0 "1=\"first\"" 2; cat "$T/n3.ndjson"
+  CAMPAIGN=$K3 archive "$T/n4.ndjson" 2026-11-30T05:00:00.000Z 0 "1=\"second\""; cat "$T/n4.ndjson"; } > "$T/mixed.ndjson"
+transform "$T/d6" "$T/mixed.ndjson"
+ok "new campaigns, a known one, repeated keys: exit 0" sh -c '"$LOAD" -v "$T/d6" 2> "$T/report.6"'
+ok "... the new campaign without repeats (3 rows) went straight in" contains "$T/report.6" "1 of 3 campaigns new to the warehouse, 3 of 7 rows straight in"
+ok "... the report: 5 inserted, 1 updated, 0 unchanged" grep -Eq "synced_leads +5 inserted +1 updated +0 unchanged" "$T/report.6"
+ok "... every row there, the newest of the repeated key" test "$(psql_q -At -c "select count(*) filter (where campaign_id = '$K2') || ' ' || count(*) filter (where campaign_id = '$K3') || ' ' || max(personalization) filter (where campaign_id = '$K3') from synced_leads")" = "3 2 second"
+ok "... loading it again: nothing inserted" sh -c '"$LOAD" "$T/d6" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged"'
 
 # ---- any failure leaves the tables as they were
 dump > "$T/dump.5"
@@ -138,15 +161,16 @@ transform "$T/d5" "$T/big.ndjson"
 killed() {
 	"$LOAD" -q "$T/d5" 2> "$T/killed.err" &
 	lp=$!
-	for i in $(seq 100); do
-		pp=$(pgrep -P "$lp" psql) && [ -n "$pp" ] &&
-			psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%'" | grep -q '^[1-9]' && break
-		sleep 0.05
+	for i in $(seq 200); do
+		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" |
+			grep -q '^[1-9]' && break
+		sleep 0.02
 	done
-	kill -9 "$pp" 2>/dev/null
+	pkill -9 -P "$lp" psql
 	wait "$lp"
 	rc=$?
-	[ "$rc" -eq 5 ] || { echo "exit $rc"; cat "$T/killed.err"; return 1; }
+	[ "$rc" -eq 5 ] && grep -q "psql killed by signal 9" "$T/killed.err" ||
+		{ echo "exit $rc"; cat "$T/killed.err"; return 1; }
 }
 ok "psql killed mid-load: exit 5, said so" killed
 sleep 0.5
