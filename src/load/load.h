@@ -62,9 +62,9 @@ int ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e);
 /* Are the pair's rows in fresh_path? */
 int ld_pair_fresh(const struct ld_pair *p);
 
-/* Run psql with args (after the connection options) and the query on its
- * stdin; *out gets its stdout. Returns psql's exit status, or -1. */
-int ld_psql_query(const struct ld_opts *o, const char *query, buf *out, ierr *e);
+/* Run psql with the query on its stdin; out gets its stdout (NUL-ended).
+ * Returns psql's exit status, or -1. */
+int ld_psql_query(const struct ld_opts *o, const buf *query, buf *out, ierr *e);
 
 /* The psql script. Deletions of leads missing from a complete listing are
  * in it unless deletes is 0. */

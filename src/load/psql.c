@@ -169,12 +169,12 @@ append_line(const char *line, void *arg)
 }
 
 int
-ld_psql_query(const struct ld_opts *o, const char *query, buf *out, ierr *e)
+ld_psql_query(const struct ld_opts *o, const buf *query, buf *out, ierr *e)
 {
 	int to, from;
 	pid_t pid;
 
 	if ((pid = spawn(o, log_verbosity() <= 0, &to, &from, e)) < 0)
 		return -1;
-	return converse(pid, to, from, query, strlen(query), append_line, out, e);
+	return converse(pid, to, from, query->p, query->len, append_line, out, e);
 }

@@ -182,7 +182,7 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 		buf_free(&q);
 		return ierr_set(e, "out of memory");
 	}
-	rc = ld_psql_query(o, q.p, &out, e);
+	rc = ld_psql_query(o, &q, &out, e);
 	buf_free(&q);
 	if (rc != 0) {
 		log_debug("asking the warehouse for known campaigns failed (psql exit %d): staging every lead", rc);
@@ -192,7 +192,11 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 		return rc < 0 ? -1 : 0;
 	}
 	/* "t"/"f" (no tables at all), then one "client campaign" line per known pair */
-	line = out.p ? out.p : "";
+	if (buf_putc(&out, '\0') < 0) {
+		buf_free(&out);
+		return ierr_set(e, "out of memory");
+	}
+	line = out.p;
 	if (!o->init_schema && strncmp(line, "t", 1) == 0)
 		for (i = 0; i < n; i++)
 			pairs[i].exists = 1;	/* no schema and none coming: the load fails anyway */

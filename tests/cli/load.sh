@@ -143,6 +143,7 @@ K3=33333333-0000-4000-8000-000000000003
 transform "$T/d6" "$T/mixed.ndjson"
 ok "new campaigns, a known one, repeated keys: exit 0" sh -c '"$LOAD" -v "$T/d6" 2> "$T/report.6"'
 ok "... the new campaign without repeats (3 rows) went straight in" contains "$T/report.6" "1 of 3 campaigns new to the warehouse, 3 of 7 rows straight in"
+ok "... the warehouse answered the question (no fallback to staging)" sh -c '! grep -q "asking the warehouse" "$T/report.6"'
 ok "... the report: 5 inserted, 1 updated, 0 unchanged" grep -Eq "synced_leads +5 inserted +1 updated +0 unchanged" "$T/report.6"
 ok "... every row there, the newest of the repeated key" test "$(psql_q -At -c "select count(*) filter (where campaign_id = '$K2') || ' ' || count(*) filter (where campaign_id = '$K3') || ' ' || max(personalization) filter (where campaign_id = '$K3') from synced_leads")" = "3 2 second"
 ok "... loading it again: nothing inserted" sh -c '"$LOAD" "$T/d6" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged"'
