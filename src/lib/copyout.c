@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "copyout.h"
+#include "fdio.h"
 
 #define FLUSH_AT (256u * 1024u)
 
@@ -149,29 +150,13 @@ copyout_int(copyout *c, int64_t v)
 	return buf_printf(&c->out, "%" PRId64, v);
 }
 
-static int
-write_all(int fd, const char *p, size_t n, ierr *e)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return ierr_sys(e, errno, "write error");
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 copyout_flush(copyout *c, ierr *e)
 {
 	int rc = 0;
 
 	if (c->fd >= 0 && c->out.len > 0)
-		rc = write_all(c->fd, c->out.p, c->out.len, e);
+		rc = fdio_write_all(c->fd, c->out.p, c->out.len) < 0 ? ierr_sys(e, errno, "write error") : 0;
 	buf_reset(&c->out);
 	c->row_start = 0;
 	return rc;

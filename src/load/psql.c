@@ -10,24 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "load.h"
 #include "log.h"
-
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* One report line: "ie-report|TABLE|inserted|updated|unchanged|deleted". */
 static int
@@ -117,7 +102,7 @@ converse(pid_t pid, int to, int from, const char *script, size_t len, void (*lin
 
 	/* the scripts are small and psql prints little, at their end: writing
 	 * it all before reading cannot block both sides */
-	if (write_all(to, script, len) < 0 && errno != EPIPE)
+	if (fdio_write_all(to, script, len) < 0 && errno != EPIPE)
 		log_error("writing the script to psql: %s", strerror(errno));
 	close(to);
 	if ((f = fdopen(from, "r")) != NULL) {

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "load.h"
 #include "log.h"
 #include "val.h"
@@ -212,22 +213,6 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 	return 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 ld_pair_fresh(const struct ld_pair *p)
 {
@@ -321,7 +306,7 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 		ierr_sys(e, errno, "cannot create %s", rest_path);
 		goto out;
 	}
-	if (write_all(rfd, map, (size_t)(header_end - map)) < 0)
+	if (fdio_write_all(rfd, map, (size_t)(header_end - map)) < 0)
 		goto write_error;
 	if (nfresh == npairs) {
 		/* all new: the file as it is goes straight in; staging gets
@@ -347,7 +332,7 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 		ierr_sys(e, errno, "cannot create %s", fresh_path);
 		goto out;
 	}
-	if (write_all(ffd, map, (size_t)(header_end - map)) < 0)
+	if (fdio_write_all(ffd, map, (size_t)(header_end - map)) < 0)
 		goto write_error;
 	r.p = header_end;
 	pr = NULL;
@@ -357,9 +342,9 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 		if (!pr || memcmp(pr->campaign_id, f[1], 36) || memcmp(pr->client_id, f[0], 36))
 			pr = pair_of(&pairs, &npairs, &cap, f[0], f[1]);	/* found: no allocation */
 		fresh = ld_pair_fresh(pr);
-		if (write_all(fresh ? ffd : rfd, s, (size_t)(r.p - s)) < 0)
+		if (fdio_write_all(fresh ? ffd : rfd, s, (size_t)(r.p - s)) < 0)
 			goto write_error;
-		if (r.p == end && write_all(fresh ? ffd : rfd, "\n", 1) < 0)	/* a last row without newline */
+		if (r.p == end && fdio_write_all(fresh ? ffd : rfd, "\n", 1) < 0)	/* a last row without newline */
 			goto write_error;
 	}
 	if (close(ffd) < 0 || close(rfd) < 0) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "fdio.h"
 #include "transform.h"
 
 struct tf_outputs {
@@ -83,18 +84,7 @@ fail:
 static int
 write_buf(int fd, const buf *b, const char *path, ierr *e)
 {
-	size_t off = 0;
-
-	while (off < b->len) {
-		ssize_t w = write(fd, b->p + off, b->len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return ierr_sys(e, errno, "%s: write error", path);
-		}
-		off += (size_t)w;
-	}
-	return 0;
+	return fdio_write_all(fd, b->p, b->len) < 0 ? ierr_sys(e, errno, "%s: write error", path) : 0;
 }
 
 int

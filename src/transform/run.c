@@ -13,6 +13,7 @@
 #include "jsonout.h"
 #include "lines.h"
 #include "log.h"
+#include "fdio.h"
 #include "transform.h"
 #include "val.h"
 
@@ -66,17 +67,8 @@ count_reason(struct tf_other *o, const char *fmt, ...)
 static int
 flush_rejects(struct tf_ctx *x, ierr *e)
 {
-	size_t off = 0;
-
-	while (x->rejects_fd >= 0 && off < x->rejects.len) {
-		ssize_t w = write(x->rejects_fd, x->rejects.p + off, x->rejects.len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return ierr_sys(e, errno, "rejects file: write error");
-		}
-		off += (size_t)w;
-	}
+	if (x->rejects_fd >= 0 && fdio_write_all(x->rejects_fd, x->rejects.p, x->rejects.len) < 0)
+		return ierr_sys(e, errno, "rejects file: write error");
 	buf_reset(&x->rejects);
 	return 0;
 }

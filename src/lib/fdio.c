@@ -1,0 +1,24 @@
+#include "config.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include "fdio.h"
+
+int
+fdio_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
