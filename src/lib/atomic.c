@@ -81,6 +81,23 @@ temp_name(const char *path, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
+/* One of the process's own descriptors by name: /proc/..., /dev/fd/N, or a
+ * link into /proc such as /dev/stdout. */
+static int
+proc_fd(const char *path)
+{
+	char target[16];
+	ssize_t n;
+
+	if (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8))
+		return 1;
+	n = readlink(path, target, sizeof target - 1);
+	if (n < 0)
+		return 0;
+	target[n] = '\0';
+	return !strncmp(target, "/proc/", 6);
+}
+
 atomic_file *
 atomic_open(const char *path, ierr *e)
 {
@@ -93,8 +110,7 @@ atomic_open(const char *path, ierr *e)
 	/* a terminal, a pipe, /dev/stdout, /dev/null: nothing to rename into
 	 * place, and renaming over it would replace it with a file (even when
 	 * /dev/stderr leads to a regular file, the link must stay) */
-	if (!strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6) ||
-	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+	if (proc_fd(path) || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
 		if (S_ISDIR(st.st_mode)) {
 			ierr_set(e, "%s: is a directory", path);
 			return NULL;

@@ -111,6 +111,12 @@ ok "truncated gzip: exit 3" exit_is 3 "$TRANSFORM" -q -o "$T/keep" "$T/trunc.gz"
 ok "truncated gzip: previous outputs untouched, no temp files" sh -c 'diff -r "$T/plain" "$T/keep"'
 ok "truncated gzip: message says so" sh -c '"$TRANSFORM" -o "$T/t2" "$T/trunc.gz" 2>&1 | grep -q "trunc.gz: .*truncated gzip"'
 ok "truncated gzip: a new directory stays empty" test "$(ls_dir "$T/t2")" = ""
+ok "-o under /dev/shm is atomic as anywhere: a failed run leaves nothing" sh -c '
+	[ -d /dev/shm ] && [ -w /dev/shm ] || exit 0
+	d=$(mktemp -d /dev/shm/ietest.XXXXXX) || exit 1
+	"$TRANSFORM" -q -o "$d" "$T/trunc.gz" 2>/dev/null; rc=$?
+	left=$(ls -A "$d"); rm -rf "$d"
+	test $rc -eq 3 && test -z "$left"'
 # a larger archive cut in the middle, and one with garbage after its end:
 # the error names the last whole line, as many as zcat gives
 for i in $(seq 3000); do cat "$T/good.ndjson"; done | gzip -c > "$T/big.gz"
