@@ -20,9 +20,9 @@ $$;
 
 -- auth.jwt(): the request's JWT claims as jsonb, from the settings that
 -- PostgREST sets per request (request.jwt.claim first, then
--- request.jwt.claims); NULL when both are empty. Unlike a plain cast, text
--- that is not JSON gives NULL too: a malformed claim set must mean "sees
--- nothing", never an error.
+-- request.jwt.claims); NULL when both are empty. Unlike a plain cast, any
+-- claim set jsonb cannot take gives NULL too: a malformed claim set must
+-- mean "sees nothing", never an error.
 DO $$
 BEGIN
 	IF to_regprocedure('auth.jwt()') IS NULL THEN
@@ -34,7 +34,8 @@ BEGIN
 						nullif(current_setting('request.jwt.claims', true), ''));
 		BEGIN
 			RETURN claims::jsonb;
-		EXCEPTION WHEN invalid_text_representation THEN
+		EXCEPTION WHEN OTHERS THEN
+			-- not JSON, a \u0000 jsonb refuses, nesting too deep...
 			RETURN NULL;
 		END
 		$f$;

@@ -13,7 +13,8 @@
 -- the index on client_id. No policy grants INSERT, UPDATE or DELETE, and
 -- those privileges are revoked: only the owner (instantly-load) or a role
 -- that bypasses RLS (Supabase's service_role) writes.
--- Safe to apply again: every policy is dropped and created anew.
+-- Safe to apply again: what exists is left as it is (and unlocked); to
+-- change a policy, drop it and apply this file again.
 
 DO $$
 DECLARE
@@ -32,12 +33,24 @@ BEGIN
 		('campaign_analytics_overview', 'client_id'),
 		('lead_listings', 'client_id')) AS v (name, col)
 	LOOP
-		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t.name);
-		EXECUTE format('DROP POLICY IF EXISTS %I ON %I', t.name || '_select', t.name);
-		EXECUTE format('CREATE POLICY %I ON %I AS PERMISSIVE FOR SELECT TO authenticated USING (%I = %s OR %s)',
-			       t.name || '_select', t.name, t.col, claim_uuid, operator);
-		EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON %I FROM anon, authenticated', t.name);
-		EXECUTE format('GRANT SELECT ON %I TO anon, authenticated', t.name);
+		-- ALTER TABLE and CREATE POLICY lock the table against readers
+		-- until commit: done only where something is missing, so that
+		-- applying the schema again inside a load blocks no portal read
+		IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = t.name::regclass) THEN
+			EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t.name);
+		END IF;
+		IF NOT EXISTS (SELECT FROM pg_policies WHERE schemaname = current_schema()
+			       AND tablename = t.name AND policyname = t.name || '_select') THEN
+			EXECUTE format('CREATE POLICY %I ON %I AS PERMISSIVE FOR SELECT TO authenticated USING (%I = %s OR %s)',
+				       t.name || '_select', t.name, t.col, claim_uuid, operator);
+		END IF;
+		IF has_table_privilege('anon', t.name, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') OR
+		   has_table_privilege('authenticated', t.name, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') THEN
+			EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON %I FROM anon, authenticated', t.name);
+		END IF;
+		IF NOT (has_table_privilege('anon', t.name, 'SELECT') AND has_table_privilege('authenticated', t.name, 'SELECT')) THEN
+			EXECUTE format('GRANT SELECT ON %I TO anon, authenticated', t.name);
+		END IF;
 	END LOOP;
 END
 $$;

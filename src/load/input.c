@@ -126,6 +126,8 @@ out:
 	if (close(fd) < 0 && rc == 0)
 		rc = ierr_sys(e, errno, "%s", dst);
 	fclose(in);
+	if (rc < 0)
+		unlink(dst);	/* no half file left behind */
 	return rc;
 }
 
@@ -143,6 +145,10 @@ ld_tmpdir(struct ld_input *in, ierr *e)
 		ierr_set(e, "TMPDIR too long");
 		return NULL;
 	}
+	if (strpbrk(path, "\n\r")) {
+		ierr_set(e, "TMPDIR holds a line break: psql's \\copy cannot name files there");
+		return NULL;
+	}
 	if (!mkdtemp(path)) {
 		ierr_sys(e, errno, "cannot create a temporary directory %s", path);
 		return NULL;
@@ -152,6 +158,7 @@ ld_tmpdir(struct ld_input *in, ierr *e)
 		ierr_set(e, "out of memory");
 		return NULL;
 	}
+	ld_cleanup_dir(in->tmpdir);
 	return in->tmpdir;
 }
 
@@ -169,6 +176,8 @@ ld_input_read(struct ld_input *in, const char *dir, ierr *e)
 	memset(in, 0, sizeof *in);
 	if (!realpath(dir, real))
 		return ierr_sys(e, errno, "%s", dir);
+	if (strpbrk(real, "\n\r"))	/* psql's \copy ends at the end of its line */
+		return ierr_set(e, "%s: a directory name with a line break cannot be given to psql's \\copy", dir);
 	if (snprintf(path, sizeof path, "%s/summary.json", real) >= (int)sizeof path)
 		return ierr_set(e, "%s: path too long", dir);
 	if (access(path, F_OK) != 0)

@@ -4,6 +4,7 @@
 #define IE_LOAD_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "ierr.h"
@@ -38,6 +39,7 @@ struct ld_pair {
 	char client_id[37], campaign_id[37];
 	uint64_t rows;
 	int dup;		/* a lead key twice in the load */
+	int listings;		/* its complete listings in the load */
 	int exists;		/* in synced_leads or lead_listings already */
 };
 
@@ -48,6 +50,14 @@ int ld_opts_parse(struct ld_opts *o, int argc, char **argv);
  * holding a "\." line) to the text format in a temporary directory. */
 int ld_input_read(struct ld_input *in, const char *dir, ierr *e);
 void ld_input_free(struct ld_input *in);
+
+/* On SIGINT, SIGTERM or SIGHUP: stop the running psql (its transaction
+ * rolls back) and remove the temporary files, then die of the signal.
+ * ld_cleanup_dir() names the temporary directory, ld_cleanup_child() the
+ * psql running (0: none). */
+void ld_cleanup_init(void);
+void ld_cleanup_dir(const char *dir);
+void ld_cleanup_child(pid_t pid);
 
 /* A temporary directory for in (made once), or NULL with e set. */
 const char *ld_tmpdir(struct ld_input *in, ierr *e);

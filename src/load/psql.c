@@ -87,6 +87,7 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 	close(out[1]);
 	*to = in[1];
 	*from = out[0];
+	ld_cleanup_child(pid);
 	return pid;
 }
 
@@ -113,8 +114,11 @@ converse(pid_t pid, int to, int from, const char *script, size_t len, void (*lin
 		close(from);
 	}
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			ld_cleanup_child(0);
 			return ierr_sys(e, errno, "waitpid");
+		}
+	ld_cleanup_child(0);
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 

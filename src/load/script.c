@@ -11,12 +11,15 @@
 
 #define OOM(e) ierr_set((e), "out of memory")
 
-/* 'path' for psql's \copy: single quotes doubled */
+/* 'path' for psql's \copy: single quotes doubled. A \copy ends at the end
+ * of its line, so a path with a line break cannot be named (-2). */
 static int
 put_path(buf *b, const char *path)
 {
 	const char *p;
 
+	if (strpbrk(path, "\n\r"))
+		return -2;
 	if (buf_putc(b, '\'') < 0)
 		return -1;
 	for (p = path; *p; p++)
@@ -114,7 +117,7 @@ static const char delete_sql[] =
 	"        AND s.campaign_id = t.campaign_id AND s.instantly_lead_id = t.instantly_lead_id\n"
 	"        AND s.extracted_at > coalesce(m.prev, '-infinity'))\n"
 	"    RETURNING 1)\n"
-	"UPDATE ie_report SET deleted = (SELECT count(*) FROM del) WHERE name = 'synced_leads';\n"
+	"INSERT INTO ie_report SELECT 'synced_leads', 0, 0, 0, count(*) FROM del;\n"
 	"INSERT INTO lead_listings AS l (client_id, campaign_id, complete_at, leads, pages)\n"
 	"    SELECT DISTINCT ON (client_id, campaign_id) client_id, campaign_id, extracted_at, leads, pages\n"
 	"    FROM ie_stage_leads_complete ORDER BY client_id, campaign_id, extracted_at DESC\n"
@@ -164,9 +167,16 @@ ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr 
 {
 	int id;
 
+	for (id = 0; id < TBL_N; id++)
+		if (strpbrk(in->path[id], "\n\r"))
+			return ierr_set(e, "%s: a path with a line break cannot be given to psql's \\copy", in->path[id]);
+	if (in->fresh_path && strpbrk(in->fresh_path, "\n\r"))
+		return ierr_set(e, "%s: a path with a line break cannot be given to psql's \\copy", in->fresh_path);
+
 	if (buf_puts(b, "-- instantly-load: generated, one transaction\n"
 		     "\\set ON_ERROR_STOP on\n"
-		     "BEGIN;\n") < 0)
+		     "BEGIN;\n"
+		     "SET LOCAL client_min_messages = warning;\n") < 0)
 		return OOM(e);
 	if (init_schema && buf_puts(b, schema_sql) < 0)
 		return OOM(e);

@@ -61,27 +61,32 @@ next_row(struct rows *r, const char **s, const char **e)
 	return 1;
 }
 
-/* The first three fields of a row: client, campaign and lead UUIDs. */
+/* The first n fields of a row, UUIDs (client, campaign, lead), into f[]
+ * in lower case: the same UUID may come in either case. */
 static int
-row_key(const struct rows *r, const char *s, const char *e, const char *f[3])
+row_uuids(const struct rows *r, const char *s, const char *e, char f[][37], int n)
 {
-	int i;
+	int i, k;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < n; i++) {
+		const char *u;
 		if (r->csv) {
 			if (e - s < 38 || s[0] != '"' || s[37] != '"')
 				return -1;
-			f[i] = s + 1;
+			u = s + 1;
 			s += 38;
 		} else {
 			if (e - s < 36)
 				return -1;
-			f[i] = s;
+			u = s;
 			s += 36;
 		}
-		if (!val_is_uuid(f[i], 36))
+		if (!val_is_uuid(u, 36))
 			return -1;
-		if (i < 2 && (s >= e || *s++ != (r->csv ? ',' : '\t')))
+		for (k = 0; k < 36; k++)
+			f[i][k] = (char)(u[k] >= 'A' && u[k] <= 'F' ? u[k] - 'A' + 'a' : u[k]);
+		f[i][36] = '\0';
+		if (i < n - 1 && (s >= e || *s++ != (r->csv ? ',' : '\t')))
 			return -1;
 	}
 	return 0;
@@ -95,7 +100,7 @@ struct fpset {
 };
 
 static uint64_t
-fingerprint(const char *const f[3])
+fingerprint(char f[][37])
 {
 	uint64_t h = 1469598103934665603ULL;	/* FNV-1a over the three UUIDs */
 	int i, k;
@@ -185,6 +190,12 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 	}
 	rc = ld_psql_query(o, &q, &out, e);
 	buf_free(&q);
+	if (rc > 0 && o->init_schema && out.len > 0 && out.p[0] == 't') {
+		/* no tables yet (the second query cannot even be planned),
+		 * and --init-schema makes them: every campaign is new */
+		buf_free(&out);
+		return 0;
+	}
 	if (rc != 0) {
 		log_debug("asking the warehouse for known campaigns failed (psql exit %d): staging every lead", rc);
 		for (i = 0; i < n; i++)
@@ -216,13 +227,55 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 int
 ld_pair_fresh(const struct ld_pair *p)
 {
-	return !p->exists && !p->dup;
+	return !p->exists && !p->dup && p->listings <= 1;
+}
+
+/* Two complete listings of one campaign in a load (two extracts in one
+ * archive) make the earlier one's leads candidates for deletion: the
+ * campaign then goes through staging, where the deletion rule is applied. */
+static int
+count_listings(const struct ld_input *in, struct ld_pair *pairs, size_t n, ierr *e)
+{
+	const char *path = in->path[TBL_LEADS_COMPLETE], *s, *end;
+	char f[2][37], *text;
+	struct rows r;
+	struct stat st;
+	size_t i;
+	int fd;
+	ssize_t got;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return ierr_sys(e, errno, "%s", path);
+	if (fstat(fd, &st) < 0 || !(text = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return ierr_set(e, "%s: cannot read", path);
+	}
+	got = read(fd, text, (size_t)st.st_size);
+	close(fd);
+	if (got != (ssize_t)st.st_size) {
+		free(text);
+		return ierr_set(e, "%s: read error", path);
+	}
+	r.p = text;
+	r.end = text + got;
+	r.csv = !in->text[TBL_LEADS_COMPLETE];
+	if (next_row(&r, &s, &end))	/* the header */
+		while (next_row(&r, &s, &end)) {
+			if (row_uuids(&r, s, end, f, 2) < 0)
+				continue;
+			for (i = 0; i < n; i++)
+				if (!memcmp(pairs[i].client_id, f[0], 36) && !memcmp(pairs[i].campaign_id, f[1], 36))
+					pairs[i].listings++;
+		}
+	free(text);
+	return 0;
 }
 
 int
 ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 {
-	const char *path = in->path[TBL_SYNCED_LEADS], *s, *end, *f[3], *header_end;
+	const char *path = in->path[TBL_SYNCED_LEADS], *s, *end, *header_end;
+	char f[3][37];
 	struct ld_pair *pairs = NULL, *pr = NULL;
 	size_t npairs = 0, cap = 0, i, nfresh = 0;
 	struct fpset fp = { NULL, 0, 0 };
@@ -257,7 +310,7 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 
 	/* pass 1: the campaigns, their row counts, repeated keys */
 	while (next_row(&r, &s, &end)) {
-		if (row_key(&r, s, end, f) < 0) {
+		if (row_uuids(&r, s, end, f, 3) < 0) {
 			ierr_set(e, "%s: row %llu: no client, campaign and lead UUID in the first three fields", path,
 				 (unsigned long long)nrows + 1);
 			goto out;
@@ -280,6 +333,8 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 	}
 	free(fp.slot);
 	fp.slot = NULL;
+	if (npairs > 0 && count_listings(in, pairs, npairs, e) < 0)
+		goto out;
 	if (npairs == 0 || probe(o, pairs, npairs, e) < 0) {
 		rc = npairs == 0 ? 0 : -1;
 		goto out;
@@ -338,7 +393,7 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 	pr = NULL;
 	while (next_row(&r, &s, &end)) {
 		int fresh;
-		(void)row_key(&r, s, end, f);
+		(void)row_uuids(&r, s, end, f, 3);
 		if (!pr || memcmp(pr->campaign_id, f[1], 36) || memcmp(pr->client_id, f[0], 36))
 			pr = pair_of(&pairs, &npairs, &cap, f[0], f[1]);	/* found: no allocation */
 		fresh = ld_pair_fresh(pr);
@@ -352,6 +407,8 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 		goto write_error;
 	}
 	ffd = rfd = -1;
+	if (!strncmp(in->path[TBL_SYNCED_LEADS], in->tmpdir, strlen(in->tmpdir)))
+		unlink(in->path[TBL_SYNCED_LEADS]);	/* a converted file, split now */
 	free(in->path[TBL_SYNCED_LEADS]);
 	in->path[TBL_SYNCED_LEADS] = rest_path;
 	in->fresh_path = fresh_path;

@@ -148,10 +148,49 @@ ok "... the report: 5 inserted, 1 updated, 0 unchanged" grep -Eq "synced_leads +
 ok "... every row there, the newest of the repeated key" test "$(psql_q -At -c "select count(*) filter (where campaign_id = '$K2') || ' ' || count(*) filter (where campaign_id = '$K3') || ' ' || max(personalization) filter (where campaign_id = '$K3') from synced_leads")" = "3 2 second"
 ok "... loading it again: nothing inserted" sh -c '"$LOAD" "$T/d6" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged"'
 
+# two extracts of a new campaign in one DIR: the later listing's deletions
+# apply in the first load already, and a second load changes nothing
+K4=44444444-0000-4000-8000-000000000004
+{ CAMPAIGN=$K4 archive "$T/e1.ndjson" 2026-11-30T06:00:00.000Z 1 1 2; cat "$T/e1.ndjson"
+  CAMPAIGN=$K4 archive "$T/e2.ndjson" 2026-11-30T07:00:00.000Z 1 3; cat "$T/e2.ndjson"; } > "$T/twice.ndjson"
+transform "$T/d7" "$T/twice.ndjson"
+ok "a new campaign listed twice in one DIR: its older leads deleted in the first load" sh -c '
+	"$LOAD" "$T/d7" 2>&1 | grep -Eq "synced_leads +3 inserted +0 updated +0 unchanged +2 deleted"'
+ok "... and a second load changes nothing" sh -c '"$LOAD" "$T/d7" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +3 unchanged +0 deleted"'
+
+# a known campaign's listing drops leads while a new campaign goes straight in:
+# the report counts each deleted lead once
+K6=66666666-0000-4000-8000-000000000006
+{ archive "$T/f1.ndjson" 2026-12-02T00:00:00.000Z 1 1; cat "$T/f1.ndjson"
+  CAMPAIGN=$K6 archive "$T/f2.ndjson" 2026-12-02T00:00:00.000Z 1 1 2; cat "$T/f2.ndjson"; } > "$T/drop.ndjson"
+transform "$T/d10" "$T/drop.ndjson"
+deleted_once() {
+	before=$(psql_q -At -c "select count(*) from synced_leads where campaign_id = '$K1'")
+	"$LOAD" "$T/d10" 2> "$T/report.10" || return 1
+	after=$(psql_q -At -c "select count(*) from synced_leads where campaign_id = '$K1'")
+	[ "$after" = 1 ] && grep -Eq "synced_leads +2 inserted +[01] updated +[01] unchanged +$((before - 1)) deleted" "$T/report.10" ||
+		{ echo "before $before after $after"; cat "$T/report.10"; return 1; }
+}
+ok "deletions with a new campaign beside: each deleted lead counted once" deleted_once
+
+# the same UUIDs in upper case: the same campaign, the same lead
+sed "s/$K2/$(echo $K2 | tr a-f A-F)/g" "$T/mixed.ndjson" > "$T/upper.ndjson"
+transform "$T/d8" "$T/upper.ndjson"
+ok "upper-case UUIDs of a known campaign: loads (exit 0), nothing new" sh -c '
+	"$LOAD" "$T/d8" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged"'
+K5=55555555-0000-4000-8000-00000000000a
+{ CAMPAIGN=$K5 archive "$T/c1.ndjson" 2026-11-30T06:00:00.000Z 0 "10=\"lower\""; cat "$T/c1.ndjson"
+  CAMPAIGN=$(echo $K5 | tr a-f A-F) archive "$T/c2.ndjson" 2026-11-30T07:00:00.000Z 0 "10=\"upper\"" | sed 's/019f19e7-cbee-7984-a98a-/019F19E7-CBEE-7984-A98A-/'; cat "$T/c2.ndjson"; } > "$T/cases.ndjson"
+transform "$T/d9" "$T/cases.ndjson"
+ok "one lead of a new campaign in two cases: one row, the newest" sh -c '
+	"$LOAD" "$T/d9" 2>&1 | grep -Eq "synced_leads +1 inserted" &&
+	test "$("$PGBIN/psql" -X -At -c "select personalization from synced_leads where campaign_id = '"'$K5'"'")" = upper'
+
 # ---- any failure leaves the tables as they were
 dump > "$T/dump.5"
-cp -r "$T/d2" "$T/bad"
-sed -i '2s/"emailed"/"sent-ish"/; 2s/"not_yet_emailed"/"sent-ish"/' "$T/bad/synced_leads.csv"
+CAMPAIGN=77777777-0000-4000-8000-000000000007 archive "$T/bad.ndjson" 2026-12-03T00:00:00.000Z 1 1 2 3
+transform "$T/bad" "$T/bad.ndjson"
+sed -i '3s/"not_yet_emailed"/"sent-ish"/' "$T/bad/synced_leads.csv"
 ok "a row the database refuses (lead_status check): exit 5" exit_is 5 "$LOAD" -q "$T/bad"
 unchanged() { dump > "$T/dump.now" && same_file "$T/dump.5" "$T/dump.now"; }
 ok "... nothing changed" unchanged
@@ -193,6 +232,46 @@ stopped() {	# the server stopped (fast shutdown) once the load is under way
 }
 ok "the server stopped mid-load: exit 5" stopped
 ok "... after a restart, nothing changed" unchanged
+
+# the loader itself killed: psql stopped, temporary files gone, nothing changed
+sigterm() {
+	mkdir -p "$T/tmp"
+	TMPDIR=$T/tmp "$LOAD" -q "$T/d5" 2> "$T/sigterm.err" &
+	lp=$!
+	for i in $(seq 200); do
+		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" |
+			grep -q '^[1-9]' && break
+		sleep 0.02
+	done
+	kill -TERM "$lp"
+	wait "$lp"
+	rc=$?
+	sleep 0.5
+	[ "$rc" -eq 143 ] && [ -z "$(ls -A "$T/tmp")" ] || { echo "exit $rc; left: $(ls -A "$T/tmp")"; return 1; }
+}
+ok "SIGTERM to the loader mid-load: dies of it, no temporary file left" sigterm
+ok "... nothing changed" unchanged
+ok "TMPDIR empty after loads that converted and split files" sh -c '
+	mkdir -p "$T/tmp2" && TMPDIR=$T/tmp2 "$LOAD" -q "$T/d1" && test -z "$(ls -A "$T/tmp2")"'
+nl=$'\n'
+mkdir "$T/bad${nl}name" && cp "$T/d1"/* "$T/bad${nl}name/"
+ok "a DIR name with a line break: refused (exit 3), nothing run" sh -c '
+	"$LOAD" -q "$1" 2> "$T/nl.err"; test $? -eq 3 && grep -q "line break" "$T/nl.err"' sh "$T/bad${nl}name"
+
+# --init-schema inside a load blocks no reader of the portal
+readers() {
+	"$LOAD" -q --init-schema "$T/d5" &
+	lp=$!
+	for i in $(seq 200); do
+		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" |
+			grep -q '^[1-9]' && break
+		sleep 0.02
+	done
+	out=$(psql_q -At -c "set lock_timeout = '500ms'" -c "select count(*) from campaigns" -c "select count(*) from synced_leads" 2>&1)
+	wait "$lp"
+	case $out in *ERROR*) echo "$out"; return 1 ;; esac
+}
+ok "--init-schema during a load: the portal's reads go on" readers
 
 # ---- --print-sql: the script, for users who run psql themselves
 ok "--print-sql prints one transaction" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -3 "$T/script.sql" | grep -q "^BEGIN;" && tail -1 "$T/script.sql" | grep -q "^COMMIT;"'
