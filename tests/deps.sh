@@ -5,7 +5,7 @@
 
 IE_DEBIAN_PACKAGES="gcc make autoconf automake pkg-config
 	libcurl4-openssl-dev libyajl-dev libcsv-dev zlib1g-dev
-	postgresql postgresql-client python3 python3-jsonschema groff-base procps"
+	postgresql postgresql-client python3 python3-jsonschema groff-base procps curl"
 
 ie_missing_packages() {
 	for p in $IE_DEBIAN_PACKAGES; do

@@ -16,14 +16,14 @@ export KEY K8 K9 NOPE
 # ---- the fake: start, stop ----------------------------------------------
 FAKE_PIDS=""
 fake_start() {	# fake_start NAME DATADIR ARGS...: a fake on a free port; sets URL
-	_n=$1 _d=$2; shift 2
-	python3 "$FAKEDIR/fake_instantly.py" --port 0 --data "$_d" "$@" >"$T/$_n.out" 2>"$T/$_n.err" &
-	_pid=$!
-	FAKE_PIDS="$FAKE_PIDS $_pid"
+	_fname=$1 _fdata=$2; shift 2
+	python3 "$FAKEDIR/fake_instantly.py" --port 0 --data "$_fdata" "$@" >"$T/$_fname.out" 2>"$T/$_fname.err" &
+	_fpid=$!
+	FAKE_PIDS="$FAKE_PIDS $_fpid"
 	for _i in $(seq 1 200); do
-		URL=$(sed -n 's/^listening on //p' "$T/$_n.out" 2>/dev/null)
+		URL=$(sed -n 's/^listening on //p' "$T/$_fname.out" 2>/dev/null)
 		[ -n "$URL" ] && return 0
-		kill -0 "$_pid" 2>/dev/null || { cat "$T/$_n.err"; return 1; }
+		kill -0 "$_fpid" 2>/dev/null || { cat "$T/$_fname.err"; return 1; }
 		sleep 0.05
 	done
 	echo "the fake did not say where it listens"; return 1
@@ -41,9 +41,49 @@ ctl() { curl -sS -f -H 'Content-Type: application/json' --data-binary "$1" -o /d
 DEFAULTS='{"payment_required":false,"rate_limit":null,"rate_limit_minute":null,"retry_after":null,
 	"latency_ms":0,"leads_latency_ms":0,"fail_every":null,"fail_status":500,"fail_once_path":null,
 	"cut_body_every":null,"slow_body":false,"short_pages":false,"repeat_cursor":[]}'
+# One Python process runs every check (python3 takes half a second to start
+# on some machines): py ARGS... <<'PY' runs the script on stdin with
+# sys.argv[1:] = ARGS (no tabs or newlines in them), py_c CODE ARGS... the
+# same with the script as an argument; both print its output and return its
+# exit status.
+mkfifo "$T/py.in" "$T/py.out"
+python3 -c '
+import contextlib, io, sys, traceback
+for line in sys.stdin:
+    argv = line.rstrip("\n").split("\t")
+    out, rc = io.StringIO(), 0
+    try:
+        sys.argv = argv
+        with contextlib.redirect_stdout(out):
+            exec(compile(open(argv[0], encoding="utf-8").read(), "<check>", "exec"), {"__name__": "__main__"})
+    except SystemExit as e:
+        if isinstance(e.code, str):
+            out.write(e.code + "\n")
+        rc = e.code if isinstance(e.code, int) else int(e.code is not None)
+    except BaseException:
+        out.write(traceback.format_exc())
+        rc = 1
+    text = out.getvalue()
+    sys.stdout.write(text + ("" if text.endswith("\n") or not text else "\n") + "__rc__ %d\n" % rc)
+    sys.stdout.flush()
+' <"$T/py.in" >"$T/py.out" &
+PY_PID=$!
+exec 8>"$T/py.in" 9<"$T/py.out"
+py_stop() { exec 8>&- 9<&-; wait "$PY_PID" 2>/dev/null || true; }
+at_exit py_stop
+py() {
+	cat > "$T/py.code"
+	{ printf '%s' "$T/py.code"; for _a; do printf '\t%s' "$_a"; done; printf '\n'; } >&8
+	while IFS= read -r _l <&9; do
+		case $_l in __rc__\ *) return "${_l#__rc__ }";; esac
+		printf '%s\n' "$_l"
+	done
+	echo "the checker died"; return 1
+}
+py_c() { _code=$1; shift; printf '%s\n' "$_code" | py "$@"; }
 # pj FILE EXPR: the Python expression EXPR holds for d, the JSON in FILE
 pj() {
-	python3 - "$@" <<'PY'
+	py "$@" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 if not eval(sys.argv[2]):
@@ -69,7 +109,7 @@ walk() {
 			_code=$(get "/api/v2/campaigns?limit=$3${_cur:+&starting_after=$_cur}")
 		fi
 		[ "$_code" = 200 ] || { echo "HTTP $_code: $(cat "$T/b")"; return 1; }
-		python3 - "$T/b" "$T/walk" "$T/walk.ids" <<'PY' || return 1
+		py "$T/b" "$T/walk" "$T/walk.ids" <<'PY' || return 1
 import json, sys
 d = json.load(open(sys.argv[1]))
 items = d["items"]
@@ -93,7 +133,7 @@ pages() { is "$(cut -d' ' -f1 "$T/walk" | tr '\n' ' ')" "$1"; }
 python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>"$T/mk.err"
 workspace_ok() {
 	pj "$T/ws/manifest.json" 'len(d["campaigns"]) == 4 and len(d["unmapped"]) == 1 and d["leads_total"] == 26' &&
-	UNMAPPED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["unmapped"][0])' "$T/ws/manifest.json") &&
+	UNMAPPED=$(py_c 'import json,sys; print(json.load(open(sys.argv[1]))["unmapped"][0])' "$T/ws/manifest.json") &&
 	! grep -q "$UNMAPPED" "$T/ws/clients.csv" && cmp "$T/ws/clients.csv" "$SRCDIR/samples/clients.csv" &&
 	test -s "$T/ws/leads/$UNMAPPED.json" && test -s "$T/ws/leads/$K8.json"
 }
@@ -123,7 +163,7 @@ t_campaign() {
 ok "body key campaign (singular) is honoured: that campaign's leads only" t_campaign
 t_campaign_id() {
 	is "$(leads "{\"campaign_id\":\"$K9\",\"limit\":100}")" 200 &&
-	pj "$T/b" 'len(d["items"]) == 26 and any(x.get("campaign") == "'$UNMAPPED'" for x in d["items"])' &&
+	pj "$T/b" 'len(d["items"]) == 26 and any(x.get("campaign") == "'"$UNMAPPED"'" for x in d["items"])' &&
 	is "$(leads "{\"campaign_ids\":[\"$K9\"],\"limit\":100}")" 200 && pj "$T/b" 'len(d["items"]) == 26'
 }
 ok "campaign_id and campaign_ids are silently ignored: every lead of the workspace" t_campaign_id
@@ -165,7 +205,7 @@ t_short() {
 ok "short_pages: pages shorter than limit while more exist, nothing lost" t_short
 t_repeat() {
 	ctl "{\"repeat_cursor\":[\"$K9\"]}" &&
-	is "$(leads "{\"campaign\":\"$K9\",\"limit\":3}")" 200 && c1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["next_starting_after"])' "$T/b") &&
+	is "$(leads "{\"campaign\":\"$K9\",\"limit\":3}")" 200 && c1=$(py_c 'import json,sys; print(json.load(open(sys.argv[1]))["next_starting_after"])' "$T/b") &&
 	for _i in 1 2 3; do
 		is "$(leads "{\"campaign\":\"$K9\",\"limit\":3,\"starting_after\":\"$c1\"}")" 200 &&
 		pj "$T/b" 'd["next_starting_after"] == "'"$c1"'" and len(d["items"]) == 3' || return 1
@@ -220,10 +260,10 @@ t_daily() {
 ok "analytics/daily: rows of the window, both ends inclusive, no campaign id in them" t_daily
 t_daily_ws() {
 	is "$(get "/api/v2/campaigns/analytics/daily?start_date=2026-11-24&end_date=2026-11-24")" 200 &&
-	want=$(cat "$T/ws/daily/"*.json | python3 -c '
-import json, sys
-rows = [json.loads(l.rstrip(",\n")) for l in sys.stdin if l.startswith("{")]
-print(sum(r.get("sent", 0) for r in rows if r["date"] == "2026-11-24"))') &&
+	want=$(py_c '
+import glob, json, sys
+rows = [json.loads(l.rstrip(",\n")) for f in glob.glob(sys.argv[1] + "/*.json") for l in open(f) if l.startswith("{")]
+print(sum(r.get("sent", 0) for r in rows if r["date"] == "2026-11-24"))' "$T/ws/daily") &&
 	pj "$T/b" 'len(d) == 1 and d[0]["sent"] == '"$want"
 }
 ok "analytics/daily without campaign_id: the workspace aggregate" t_daily_ws
@@ -275,8 +315,10 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 t_latency() {
 	ctl '{"latency_ms":300}' &&
 	t=$(curl -sS -A t -H "Authorization: Bearer $KEY" -o /dev/null -w '%{time_total}' "$URL/api/v2/campaigns") &&
-	python3 -c "import sys; sys.exit(not float('$t') >= 0.3)" || { echo "took $t s"; return 1; }
-	t0=$(ms) && for _i in 1 2 3 4; do get /api/v2/campaigns >/dev/null & done && wait && t1=$(ms) &&
+	py_c "import sys; sys.exit(not float('$t') >= 0.3)" || { echo "took $t s"; return 1; }
+	t0=$(ms) && pids="" && for _i in 1 2 3 4; do
+		curl -sS -A t -H "Authorization: Bearer $KEY" -o /dev/null "$URL/api/v2/campaigns" & pids="$pids $!"
+	done && wait $pids && t1=$(ms) &&
 	{ [ $((t1 - t0)) -lt 900 ] || { echo "4 requests of 300 ms took $((t1 - t0)) ms"; return 1; }; } &&
 	curl -sS -o "$T/s" "$URL/_stats" && pj "$T/s" 'd["max_in_flight"] >= 2' && ctl "$DEFAULTS"
 }
@@ -285,7 +327,7 @@ t_leads_latency() {
 	ctl '{"leads_latency_ms":400}' &&
 	a=$(curl -sS -A t -H "Authorization: Bearer $KEY" -o /dev/null -w '%{time_total}' "$URL/api/v2/campaigns") &&
 	b=$(curl -sS -A t -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{}' -o /dev/null -w '%{time_total}' "$URL/api/v2/leads/list") &&
-	python3 -c "import sys; sys.exit(not (float('$a') < 0.3 and float('$b') >= 0.4))" && ctl "$DEFAULTS" || { echo "campaigns $a s, leads $b s"; return 1; }
+	py_c "import sys; sys.exit(not (float('$a') < 0.3 and float('$b') >= 0.4))" && ctl "$DEFAULTS" || { echo "campaigns $a s, leads $b s"; return 1; }
 }
 ok "leads_latency_ms: extra delay on /leads/list only" t_leads_latency
 t_fail_every() {
@@ -308,14 +350,14 @@ t_cut() {
 	curl -sS -A t -H "Authorization: Bearer $KEY" -o "$T/cut" "$URL/api/v2/campaigns" 2>"$T/cut.err"
 	rc=$?
 	ctl "$DEFAULTS" && is "$rc" 18 && grep -q 'transfer closed' "$T/cut.err" &&
-	test -s "$T/cut" && ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/cut" 2>/dev/null
+	test -s "$T/cut" && ! py_c 'import json,sys; json.load(open(sys.argv[1]))' "$T/cut" >/dev/null
 }
 ok "cut_body_every 2: the second answer is cut halfway, curl exits 18" t_cut
 t_slow() {
 	ctl '{"slow_body":true,"slow_body_bytes":2048,"slow_body_pause_ms":100}' &&
 	w=$(curl -sS -A t -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"limit":10}' -o "$T/b" \
 		-w '%{time_starttransfer} %{time_total}' "$URL/api/v2/leads/list") && ctl "$DEFAULTS" &&
-	python3 -c "import sys; s, t = map(float, sys.argv[1].split()); sys.exit(not t - s >= 0.3)" "$w" &&
+	py_c "import sys; s, t = map(float, sys.argv[1].split()); sys.exit(not t - s >= 0.3)" "$w" &&
 	pj "$T/b" 'len(d["items"]) == 10' || { echo "first byte, end: $w"; return 1; }
 }
 ok "slow_body: the body comes in chunks with pauses, whole" t_slow
@@ -333,7 +375,7 @@ t_keepalive() {
 }
 ok "HTTP/1.1 keep-alive: two requests, one connection" t_keepalive
 t_numbers() {
-	python3 - "$T/ws/campaigns.json" <<'PY' &&
+	py "$T/ws/campaigns.json" <<'PY' &&
 import sys
 p = sys.argv[1]
 t = open(p, encoding="utf-8").read().rstrip().rstrip("]")
@@ -370,7 +412,7 @@ t_synth() {
 	for d in s1 s2; do
 		python3 "$FAKEDIR/make_workspace.py" --out "$T/$d" --synthetic --campaigns 3 --leads-per-campaign 120 --seed 5 2>/dev/null || return 1
 	done
-	diff -r "$T/s1" "$T/s2" && python3 - "$T/s1" <<'PY'
+	diff -r "$T/s1" "$T/s2" && py "$T/s1" <<'PY'
 import json, os, sys
 d = sys.argv[1]
 m = json.load(open(os.path.join(d, "manifest.json")))

@@ -125,6 +125,8 @@ class Workspace:
 
     def __init__(self, d):
         self.dir = d
+        if not os.path.isfile(os.path.join(d, "campaigns.json")):
+            raise ValueError("%s: not a workspace (no campaigns.json)" % d)
         camps = self._load(os.path.join(d, "campaigns.json"), [])
         if not isinstance(camps, list):
             raise ValueError("campaigns.json: not a JSON array")
@@ -172,7 +174,10 @@ class Workspace:
         if not os.path.exists(path):
             return default
         with open(path, encoding="utf-8") as f:
-            return loads(f.read())
+            try:
+                return loads(f.read())
+            except ValueError as e:
+                raise ValueError("%s: %s" % (path, e))
 
     def _load_dir(self, d):
         if not os.path.isdir(d):
@@ -411,6 +416,7 @@ def parse_when(v, name):
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 120	# an idle keep-alive connection is closed after this
+    disable_nagle_algorithm = True	# headers and body go out as two writes: no 40 ms delayed-ACK stalls
     state = None	# set in main()
     verbose = False
 
@@ -658,7 +664,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             c = cursor.lower()
             if not UUID_RE.match(c) or c not in ws.campaign_obj:
                 raise bad_cursor()
-            start = len([x for x in ids if x > c])	# descending: the ids after the cursor
+            start = len([x for x in ids if x >= c])	# descending: the ids below the cursor
         if limit is None:
             return self.page([], None)
         n = self.take(len(ids), start, limit, s)
@@ -741,7 +747,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = self.take(len(ids), start, limit, s)
         chunk = leads[start:start + n]
         nxt = chunk[-1].id if chunk else None
-        if cursor and campaign and self.repeats(s, campaign.lower()):
+        if cursor and self.repeats(s, (campaign or "").lower() or "*"):
             # the same cursor forever: a client must notice and stop
             if not chunk:
                 return b'{"items":[],"next_starting_after":' + json.dumps(cursor).encode() + b"}"
