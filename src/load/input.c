@@ -257,13 +257,21 @@ out:
 	return rc;
 }
 
+int
+ld_is_temp(const struct ld_input *in, const char *path)
+{
+	size_t n = in->tmpdir ? strlen(in->tmpdir) : 0;
+
+	return n && path && !strncmp(path, in->tmpdir, n) && path[n] == '/';
+}
+
 void
 ld_input_free(struct ld_input *in)
 {
 	int id;
 
 	if (in->fresh_path) {
-		if (in->tmpdir && strncmp(in->fresh_path, in->tmpdir, strlen(in->tmpdir)) == 0)
+		if (ld_is_temp(in, in->fresh_path))
 			unlink(in->fresh_path);
 		free(in->fresh_path);
 		in->fresh_path = NULL;
@@ -272,7 +280,7 @@ ld_input_free(struct ld_input *in)
 	in->pairs = NULL;
 
 	for (id = 0; id < TBL_N; id++) {
-		if (in->tmpdir && in->path[id] && strncmp(in->path[id], in->tmpdir, strlen(in->tmpdir)) == 0)
+		if (ld_is_temp(in, in->path[id]))
 			unlink(in->path[id]);
 		free(in->path[id]);
 		in->path[id] = NULL;

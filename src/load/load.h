@@ -59,6 +59,9 @@ void ld_cleanup_init(void);
 void ld_cleanup_dir(const char *dir);
 void ld_cleanup_child(pid_t pid);
 
+/* Is path one of the loader's own files in in->tmpdir (to remove)? */
+int ld_is_temp(const struct ld_input *in, const char *path);
+
 /* A temporary directory for in (made once), or NULL with e set. */
 const char *ld_tmpdir(struct ld_input *in, ierr *e);
 

@@ -407,7 +407,7 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 		goto write_error;
 	}
 	ffd = rfd = -1;
-	if (!strncmp(in->path[TBL_SYNCED_LEADS], in->tmpdir, strlen(in->tmpdir)))
+	if (ld_is_temp(in, in->path[TBL_SYNCED_LEADS]))
 		unlink(in->path[TBL_SYNCED_LEADS]);	/* a converted file, split now */
 	free(in->path[TBL_SYNCED_LEADS]);
 	in->path[TBL_SYNCED_LEADS] = rest_path;

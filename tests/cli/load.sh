@@ -198,14 +198,17 @@ ok "a DIR without summary.json: exit 3, nothing changed" sh -c 'mkdir -p "$T/nos
 # psql killed mid-load: a big load, killed once its \copy is under way
 python3 "$T/gen.py" "$T/big.ndjson" 2026-12-01T00:00:00.000Z 1 $(seq 1 40000)
 transform "$T/d5" "$T/big.ndjson"
+under_way() {	# wait (4 s at most) until a load's statements on staging run
+	for i in $(seq 200); do
+		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" 2>/dev/null |
+			grep -q '^[1-9]' && return 0
+		sleep 0.02
+	done
+}
 killed() {
 	"$LOAD" -q "$T/d5" 2> "$T/killed.err" &
 	lp=$!
-	for i in $(seq 200); do
-		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" |
-			grep -q '^[1-9]' && break
-		sleep 0.02
-	done
+	under_way
 	pkill -9 -P "$lp" psql
 	wait "$lp"
 	rc=$?
@@ -219,11 +222,7 @@ ok "... nothing changed" unchanged
 stopped() {	# the server stopped (fast shutdown) once the load is under way
 	"$LOAD" -q "$T/d5" 2> "$T/stopped.err" &
 	lp=$!
-	for i in $(seq 200); do
-		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" 2>/dev/null |
-			grep -q '^[1-9]' && break
-		sleep 0.02
-	done
+	under_way
 	pg_stop
 	wait "$lp"
 	rc=$?
@@ -238,11 +237,7 @@ sigterm() {
 	mkdir -p "$T/tmp"
 	TMPDIR=$T/tmp "$LOAD" -q "$T/d5" 2> "$T/sigterm.err" &
 	lp=$!
-	for i in $(seq 200); do
-		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" |
-			grep -q '^[1-9]' && break
-		sleep 0.02
-	done
+	under_way
 	kill -TERM "$lp"
 	wait "$lp"
 	rc=$?
@@ -262,11 +257,7 @@ ok "a DIR name with a line break: refused (exit 3), nothing run" sh -c '
 readers() {
 	"$LOAD" -q --init-schema "$T/d5" &
 	lp=$!
-	for i in $(seq 200); do
-		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" |
-			grep -q '^[1-9]' && break
-		sleep 0.02
-	done
+	under_way
 	out=$(psql_q -At -c "set lock_timeout = '500ms'" -c "select count(*) from campaigns" -c "select count(*) from synced_leads" 2>&1)
 	wait "$lp"
 	case $out in *ERROR*) echo "$out"; return 1 ;; esac
