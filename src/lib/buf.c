@@ -32,12 +32,12 @@ buf_reserve(buf *b, size_t n)
 	size_t want, cap;
 	char *p;
 
-	if (n <= b->cap - b->len)
-		return 0;
-	if (n > b->max - b->len) {
+	if (n > b->max - b->len) {	/* first: the first allocation may pass max */
 		errno = ENOBUFS;
 		return -1;
 	}
+	if (n <= b->cap - b->len)
+		return 0;
 	want = b->len + n;
 	cap = b->cap ? b->cap : 256;
 	while (cap < want)

@@ -12,6 +12,8 @@ enum {
 	EXIT_OUTPUT = 4,	/* output failed: cannot write, out of memory */
 	EXIT_DATABASE = 5,	/* the database refused the load (load: rolled
 				 * back, nothing changed) */
+	EXIT_API = 6,		/* the API refused the run (extract: 401, 402,
+				 * 403, or the campaign listing failed) */
 };
 
 #endif

@@ -15,6 +15,13 @@ static int verbosity;
 static int json;
 static int progress_shown;
 static double progress_last;
+static int progress_mode = -1;
+
+void
+log_progress_set(int on)
+{
+	progress_mode = on;
+}
 
 void
 log_init(const char *name)
@@ -125,7 +132,7 @@ log_progress_on(void)
 
 	if (tty < 0)
 		tty = isatty(STDERR_FILENO);
-	return tty && !json && verbosity >= 0;
+	return (progress_mode >= 0 ? progress_mode : tty) && !json && verbosity >= 0;
 }
 
 void

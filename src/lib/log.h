@@ -28,6 +28,8 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 /* Progress: shown only when stderr is a terminal, not quiet, not JSON; at
  * most a few times a second (the call is cheap when too soon). */
 int log_progress_on(void);
+/* Force progress on (1) or off (0) whatever stderr is; -1: the default. */
+void log_progress_set(int on);
 void log_progress(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 /* Clear the progress line (before other output, and at the end). */

@@ -1,0 +1,473 @@
+/* api: what instantly-extract asks of the Instantly API, and what it does
+ * with each answer (instantly-api.md §2, §3, §8 and its field reports).
+ *
+ *   1. GET /api/v2/campaigns?limit=100, page by page: the mapped campaigns'
+ *      objects (the others are skipped unread);
+ *   2. a mapped campaign the listing did not show: GET /api/v2/campaigns/{id}
+ *      (404: reported as not found, nothing written);
+ *   3. per campaign, at once: GET .../analytics/daily?campaign_id=, GET
+ *      .../analytics/overview?id= (both with the window), and POST
+ *      /api/v2/leads/list {"campaign":id,"limit":100}, page by page.
+ *
+ * Paging guards: limit=100 always; the end is an empty page or an absent,
+ * null or empty cursor, never a short page; a cursor seen before ends the
+ * listing and is reported (the listing may be partial: no completion
+ * marker). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "archive.h"
+#include "extract.h"
+#include "jsonout.h"
+#include "log.h"
+
+#define MAX_ITEM ((size_t)64 << 20)	/* the transform's limit for one record */
+
+const char *const ex_kind_names[K_NKINDS] = {
+	"campaign listing", "campaign", "daily analytics", "analytics overview", "lead listing",
+};
+
+void
+utc_now_iso(char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+/* The state of the campaign listing lives in the run, not in a campaign. */
+static char list_cursor[1025];
+static buf list_seen;
+
+/* Was cursor followed before in this listing? If not, remember it. -1: out
+ * of memory. */
+static int
+cursor_seen(buf *seen, const char *cursor)
+{
+	size_t at = 0, n = strlen(cursor);
+
+	while (at < seen->len) {
+		size_t m = strlen(seen->p + at);
+
+		if (m == n && memcmp(seen->p + at, cursor, n) == 0)
+			return 1;
+		at += m + 1;
+	}
+	if (buf_append(seen, cursor, n + 1) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- archive lines ----------------------------------------------------- */
+
+static int
+envelope(struct ex_req *q, enum arch_type type, const char *client, const char *data, size_t n, ierr *e)
+{
+	struct ex_run *r = q->run;
+	buf *b = &r->line;
+	int window = type == ARCH_ANALYTICS_DAILY || type == ARCH_ANALYTICS_OVERVIEW;
+
+	buf_reset(b);
+	if (buf_printf(b, "{\"v\":1,\"type\":\"%s\",\"client_id\":\"%s\",\"campaign_id\":\"%s\",\"extracted_at\":\"%s\",",
+		       arch_type_names[type], client, q->camp->id, q->extracted_at) < 0 ||
+	    (window && buf_printf(b, "\"start_date\":\"%s\",\"end_date\":\"%s\",", r->opts->since, r->opts->until) < 0) ||
+	    buf_puts(b, "\"data\":") < 0 || buf_append(b, data, n) < 0 || buf_puts(b, "}\n") < 0)
+		return ierr_set(e, "an item is too large");
+	if (spool_add(&q->spool, b->p, b->len, e) < 0)
+		return -1;
+	q->nitems[type]++;	/* counted in the run when the response is committed */
+	return 0;
+}
+
+/* One line per client the campaign is mapped to. */
+static int
+envelopes(struct ex_req *q, enum arch_type type, const char *data, size_t n, ierr *e)
+{
+	size_t i;
+
+	for (i = 0; i < q->camp->nclients; i++)
+		if (envelope(q, type, q->camp->clients[i], data, n, e) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+on_item(void *ctx, const char *item, size_t n, const char *tag, ierr *e)
+{
+	struct ex_req *q = ctx;
+	struct ex_campaign *c;
+
+	switch (q->kind) {
+	case K_LIST_CAMPAIGNS:
+		if (!tag || !(c = ex_map_find(q->run->map, tag, strlen(tag))))
+			return 0;	/* not mapped: nothing of it is written */
+		q->camp = c;
+		c->listed = 1;
+		if (envelopes(q, ARCH_CAMPAIGN, item, n, e) < 0)
+			return -1;
+		q->camp = NULL;
+		return 0;
+	case K_GET_CAMPAIGN:
+		if (tag && strcasecmp(tag, q->camp->id) != 0)
+			return ierr_set(e, "asked for campaign %s, the API sent campaign %s", q->camp->id, tag);
+		return envelopes(q, ARCH_CAMPAIGN, item, n, e);
+	case K_DAILY:
+		return envelopes(q, ARCH_ANALYTICS_DAILY, item, n, e);
+	case K_OVERVIEW:
+		return envelopes(q, ARCH_ANALYTICS_OVERVIEW, item, n, e);
+	case K_LEADS:
+		/* the API ignores a filter it does not know (§8.2): a lead of
+		 * another campaign means the listing cannot be trusted */
+		if (tag && strcasecmp(tag, q->camp->id) != 0) {
+			q->untrusted = 1;
+			return ierr_set(e, "the lead listing of campaign %s returned a lead of campaign %.40s",
+					q->camp->id, tag);
+		}
+		return envelopes(q, ARCH_LEAD, item, n, e);
+	case K_NKINDS:
+		break;
+	}
+	return 0;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+struct ex_req *
+api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_campaign *c)
+{
+	static const struct { enum page_shape shape; const char *tag; } shapes[K_NKINDS] = {
+		[K_LIST_CAMPAIGNS] = { PAGE_LIST, "id" },
+		[K_GET_CAMPAIGN] = { PAGE_OBJECT, "id" },
+		[K_DAILY] = { PAGE_ARRAY, NULL },
+		[K_OVERVIEW] = { PAGE_OBJECT, NULL },
+		[K_LEADS] = { PAGE_LIST, "campaign" },
+	};
+	struct ex_req *q = calloc(1, sizeof *q);
+
+	if (!q)
+		return NULL;
+	q->kind = kind;
+	q->camp = c;
+	q->run = r;
+	buf_init(&q->body, 4096);
+	buf_init(&q->errbody, 2048);
+	spool_init(&q->spool);
+	if (!(q->pg = page_new(shapes[kind].shape, shapes[kind].tag, MAX_ITEM))) {
+		api_free_req(q);
+		return NULL;
+	}
+	if (c)
+		c->open_jobs += kind != K_GET_CAMPAIGN;
+	return q;
+}
+
+void
+api_free_req(struct ex_req *q)
+{
+	if (!q)
+		return;
+	page_free(q->pg);
+	buf_free(&q->body);
+	buf_free(&q->errbody);
+	spool_free(&q->spool);
+	free(q);
+}
+
+/* Percent-encode s for a query string (RFC 3986 unreserved kept). */
+static int
+url_escape(buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		    c == '.' || c == '_' || c == '~') {
+			if (buf_putc(b, c) < 0)
+				return -1;
+		} else if (buf_putc(b, '%') < 0 || buf_putc(b, hex[c >> 4]) < 0 || buf_putc(b, hex[c & 15]) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+api_prepare(struct ex_req *q, ierr *e)
+{
+	const struct ex_opts *o = q->run->opts;
+	const char *id = q->camp ? q->camp->id : "";
+	buf u;
+	int rc = 0;
+
+	buf_init(&u, sizeof q->url - 1);
+	buf_puts(&u, o->base_url);
+	switch (q->kind) {
+	case K_LIST_CAMPAIGNS:
+		rc = buf_puts(&u, "/api/v2/campaigns?limit=100");
+		if (list_cursor[0] && rc == 0)
+			rc = buf_puts(&u, "&starting_after=") < 0 || url_escape(&u, list_cursor) < 0 ? -1 : 0;
+		break;
+	case K_GET_CAMPAIGN:
+		rc = buf_printf(&u, "/api/v2/campaigns/%s", id);
+		break;
+	case K_DAILY:
+		rc = buf_printf(&u, "/api/v2/campaigns/analytics/daily?campaign_id=%s&start_date=%s&end_date=%s", id,
+				o->since, o->until);
+		break;
+	case K_OVERVIEW:
+		rc = buf_printf(&u, "/api/v2/campaigns/analytics/overview?id=%s&start_date=%s&end_date=%s", id,
+				o->since, o->until);
+		break;
+	case K_LEADS:
+		rc = buf_puts(&u, "/api/v2/leads/list");
+		buf_reset(&q->body);
+		/* the singular "campaign": the only key the API filters on (§8.2) */
+		if (rc == 0)
+			rc = buf_printf(&q->body, "{\"campaign\":\"%s\",\"limit\":100", id);
+		if (rc == 0 && q->camp->cursor[0])
+			rc = buf_puts(&q->body, ",\"starting_after\":") < 0 ||
+			     jsonout_cstr(&q->body, q->camp->cursor) < 0 ? -1 : 0;
+		if (rc == 0)
+			rc = buf_putc(&q->body, '}');
+		break;
+	case K_NKINDS:
+		break;
+	}
+	if (rc < 0 || buf_putc(&u, '\0') < 0) {
+		buf_free(&u);
+		return ierr_set(e, "the request URL is too long");
+	}
+	memcpy(q->url, u.p, u.len);
+	buf_free(&u);
+	spool_discard(&q->spool);
+	q->extracted_at[0] = '\0';
+	q->status = 0;
+	q->body_failed = 0;
+	q->untrusted = 0;
+	memset(q->nitems, 0, sizeof q->nitems);
+	buf_reset(&q->errbody);
+	ierr_clear(&q->e);
+	if (page_reset(q->pg, on_item, q) < 0)
+		return ierr_set(e, "out of memory");
+	return 0;
+}
+
+/* ---- after a response ---------------------------------------------------- */
+
+static void
+campaign_job_done(struct ex_run *r, struct ex_campaign *c)
+{
+	if (--c->open_jobs > 0)
+		return;
+	if (c->status == CS_PENDING)
+		c->status = CS_OK;
+	r->camps_done++;
+	if (c->status != CS_OK && c->status != CS_NOT_FOUND)
+		log_warn("campaign %s: %s", c->id, c->error);
+}
+
+static int
+queue_campaign(struct ex_run *r, struct ex_campaign *c, ierr *e)
+{
+	static const enum ex_kind kinds[] = { K_LEADS, K_DAILY, K_OVERVIEW };
+	size_t i;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		struct ex_req *q = api_new_req(r, kinds[i], c);
+
+		if (!q || api_prepare(q, e) < 0) {
+			api_free_req(q);
+			return ierr_set(e, "out of memory");
+		}
+		http_enqueue(r, q, 0);
+	}
+	return 0;
+}
+
+/* The campaign listing is over: fetch every mapped campaign. */
+static int
+listing_done(struct ex_run *r, ierr *e)
+{
+	size_t i;
+
+	r->listing_done = 1;
+	for (i = 0; i < r->map->ncamps; i++) {
+		struct ex_campaign *c = &r->map->camps[i];
+
+		if (c->listed) {
+			if (queue_campaign(r, c, e) < 0)
+				return -1;
+		} else {
+			/* not in the listing: ask for it by id (a 404 is "not found") */
+			struct ex_req *q = api_new_req(r, K_GET_CAMPAIGN, c);
+
+			if (!q || api_prepare(q, e) < 0) {
+				api_free_req(q);
+				return ierr_set(e, "out of memory");
+			}
+			c->open_jobs++;
+			http_enqueue(r, q, 0);
+		}
+	}
+	return 0;
+}
+
+int
+api_start(struct ex_run *r, ierr *e)
+{
+	struct ex_req *q;
+
+	buf_init(&list_seen, (size_t)16 << 20);
+	list_cursor[0] = '\0';
+	if (r->map->ncamps == 0) {
+		r->listing_done = 1;
+		return 0;
+	}
+	if (!(q = api_new_req(r, K_LIST_CAMPAIGNS, NULL)) || api_prepare(q, e) < 0) {
+		api_free_req(q);
+		return ierr_set(e, "out of memory");
+	}
+	http_enqueue(r, q, 0);
+	return 0;
+}
+
+static int
+leads_complete(struct ex_run *r, struct ex_campaign *c, ierr *e)
+{
+	char at[32];
+	size_t i;
+
+	utc_now_iso(at);
+	for (i = 0; i < c->nclients; i++) {
+		buf *b = &r->line;
+
+		buf_reset(b);
+		if (buf_printf(b, "{\"v\":1,\"type\":\"leads_complete\",\"client_id\":\"%s\",\"campaign_id\":\"%s\","
+			       "\"extracted_at\":\"%s\",\"data\":{\"leads\":%llu,\"pages\":%llu}}\n",
+			       c->clients[i], c->id, at, (unsigned long long)c->leads,
+			       (unsigned long long)c->lead_pages) < 0)
+			return ierr_set(e, "out of memory");
+		if (ex_out_write(r->out, b->p, b->len, e) < 0)
+			return -1;
+		r->out->lines++;
+		r->n.items[ARCH_LEADS_COMPLETE]++;
+	}
+	return 0;
+}
+
+/* Follow the cursor, or end the listing. Returns 1 when the request was
+ * queued again for the next page, 0 when the listing is over, -1 on error. */
+static int
+next_page(struct ex_req *q, char *cursor_store, buf *seen, int *repeated, ierr *e)
+{
+	const char *cursor = page_cursor(q->pg);
+	int s;
+
+	*repeated = 0;
+	if (page_items(q->pg) == 0 || !cursor)
+		return 0;	/* the end: an empty page, or no cursor */
+	if ((s = cursor_seen(seen, cursor)) < 0)
+		return ierr_set(e, "out of memory");
+	if (s) {
+		*repeated = 1;
+		return 0;
+	}
+	strcpy(cursor_store, cursor);	/* page.c caps cursors at 1024 bytes */
+	q->attempt = 0;
+	if (api_prepare(q, e) < 0)
+		return -1;
+	http_enqueue(q->run, q, 0);
+	return 1;
+}
+
+int
+api_done(struct ex_req *q, ierr *e)
+{
+	struct ex_run *r = q->run;
+	struct ex_campaign *c = q->camp;
+	int more, repeated, i;
+
+	if (spool_commit(&q->spool, r->out, e) < 0)
+		return -1;
+	for (i = 0; i < ARCH_NTYPES; i++)
+		r->n.items[i] += q->nitems[i];
+	switch (q->kind) {
+	case K_LIST_CAMPAIGNS:
+		if ((more = next_page(q, list_cursor, &list_seen, &repeated, e)) != 0)
+			return more < 0 ? -1 : 0;
+		if (repeated)
+			log_warn("the campaign listing sent the cursor %s a second time; it ends there, "
+				 "and mapped campaigns it did not show are asked for one by one", list_cursor);
+		api_free_req(q);
+		buf_free(&list_seen);
+		return listing_done(r, e);
+	case K_GET_CAMPAIGN:
+		c->listed = 1;
+		c->open_jobs--;
+		api_free_req(q);
+		return queue_campaign(r, c, e);
+	case K_DAILY:
+		c->daily_rows += page_items(q->pg);
+		break;
+	case K_OVERVIEW:
+		c->overview = 1;
+		break;
+	case K_LEADS:
+		c->leads += page_items(q->pg);
+		c->lead_pages++;
+		if ((more = next_page(q, c->cursor, &c->seen, &repeated, e)) != 0)
+			return more < 0 ? -1 : 0;
+		if (repeated) {
+			c->status = CS_CURSOR_REPEATED;
+			snprintf(c->error, sizeof c->error,
+				 "the lead listing sent the cursor %.64s a second time after %llu leads; it was stopped "
+				 "there and may be partial (no leads_complete record)",
+				 page_cursor(q->pg), (unsigned long long)c->leads);
+		} else if (leads_complete(r, c, e) < 0) {
+			return -1;
+		}
+		buf_free(&c->seen);
+		break;
+	case K_NKINDS:
+		break;
+	}
+	api_free_req(q);
+	campaign_job_done(r, c);
+	return 0;
+}
+
+void
+api_failed(struct ex_req *q, long http_status)
+{
+	struct ex_run *r = q->run;
+	struct ex_campaign *c = q->camp;
+
+	if (q->kind == K_LIST_CAMPAIGNS) {
+		r->fatal = 1;
+		snprintf(r->fatal_msg, sizeof r->fatal_msg, "the campaign listing failed: %.900s", q->e.msg);
+		api_free_req(q);
+		return;
+	}
+	if (q->kind == K_GET_CAMPAIGN && http_status == 404) {
+		c->status = CS_NOT_FOUND;
+		snprintf(c->error, sizeof c->error, "the API does not know this campaign (404)");
+		log_warn("campaign %s is in the client map but the API does not know it (404); nothing written",
+			 c->id);
+	} else if (c->status != CS_FAILED) {
+		c->status = CS_FAILED;
+		snprintf(c->error, sizeof c->error, "%.40s: %.460s", ex_kind_names[q->kind], q->e.msg);
+	}
+	api_free_req(q);
+	campaign_job_done(r, c);
+}

@@ -1,0 +1,221 @@
+/* instantly-extract: the Instantly API v2 → an archive (format v1).
+ *
+ *   main.c       options, output, exit status
+ *   opts.c       the command line
+ *   clientmap.c  the client_id,campaign_id map (CSV)
+ *   ratelimit.c  the request rate limiter shared by all requests
+ *   page.c       one response body, streamed into items (page.h)
+ *   http.c       libcurl multi: requests in flight, retries, backoff
+ *   api.c        the endpoints, paging guards, per-campaign state
+ *   output.c     the archive writer (gzip) and the per-response spool
+ *   summary.c    the run summary (archive record and stderr)
+ */
+#ifndef IE_EXTRACT_H
+#define IE_EXTRACT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <curl/curl.h>
+#include <zlib.h>
+
+#include "atomic.h"
+#include "buf.h"
+#include "ierr.h"
+#include "page.h"
+
+#define UUID_LEN 36
+#define EX_DEFAULT_BASE_URL "https://api.instantly.ai"
+
+/* ---- options (opts.c) ---- */
+struct ex_opts {
+	const char *clients_path;	/* --clients FILE, "-" for stdin */
+	const char *base_url;		/* --base-url, without a trailing slash */
+	const char *output;		/* -o FILE; NULL: stdout */
+	const char *api_key_file;	/* --api-key-file */
+	char since[11], until[11];	/* the analytics window, YYYY-MM-DD, inclusive */
+	int days;
+	double rate;			/* --rate: requests per second */
+	int rate_minute;		/* --rate-per-minute, 0: none besides --rate */
+	int parallel;			/* --parallel: requests in flight */
+	int retries;			/* --retries: further attempts after the first */
+	double retry_wait;		/* --retry-wait: first backoff, seconds */
+	double max_retry_after;		/* longest Retry-After honoured, seconds */
+	long timeout;			/* --timeout: seconds per request */
+	int plain;			/* --plain: no gzip */
+	int progress;			/* --progress / --no-progress: -1 auto */
+};
+
+int ex_opts_parse(struct ex_opts *o, int argc, char **argv);
+
+/* ---- the client map (clientmap.c) ---- */
+struct ex_campaign;
+
+struct ex_map {
+	struct ex_campaign *camps;	/* sorted by id */
+	size_t ncamps;
+	size_t npairs;			/* (client, campaign) pairs */
+};
+
+/* Read the map from path ("-": stdin). Returns 0, or -1 with e set
+ * ("FILE:LINE: FIELD: problem"). */
+int ex_map_read(struct ex_map *m, const char *path, ierr *e);
+struct ex_campaign *ex_map_find(const struct ex_map *m, const char *id, size_t n);
+void ex_map_free(struct ex_map *m);
+
+/* ---- the rate limiter (ratelimit.c) ----
+ * A token bucket of `burst` tokens refilled at `rate` per second, and a
+ * sliding window: at most `limit` requests in any `window` seconds (each
+ * spent token comes back one window after it was spent). */
+struct ratelimit {
+	double rate, tokens, burst, last;
+	double window;
+	int limit;
+	double *ring;		/* send times of the last `limit` requests */
+	int head, count;
+};
+
+int rl_init(struct ratelimit *r, double rate, double burst, int limit, double window);
+void rl_free(struct ratelimit *r);
+/* Seconds to wait before a request may be sent at `now` (0: now). */
+double rl_wait(const struct ratelimit *r, double now);
+/* A request is sent at `now` (rl_wait() said 0). */
+void rl_take(struct ratelimit *r, double now);
+
+/* ---- the archive writer (output.c) ---- */
+struct ex_out {
+	int fd;
+	atomic_file *af;	/* NULL when writing stdout */
+	int gz;
+	z_stream z;
+	int z_ready;
+	buf zbuf;
+	const char *name;	/* for messages */
+	uint64_t lines;
+};
+
+int ex_out_open(struct ex_out *o, const char *path, int plain, ierr *e);
+int ex_out_write(struct ex_out *o, const char *s, size_t n, ierr *e);
+int ex_out_close(struct ex_out *o, ierr *e);	/* finish, fsync, rename */
+void ex_out_abort(struct ex_out *o);
+
+/* What one response will add to the archive, held until the response is
+ * complete (so that a retried response neither loses nor repeats a line):
+ * memory up to a threshold, then an unlinked temporary file. */
+struct ex_spool {
+	buf mem;
+	int fd;			/* -1 until spilled */
+	uint64_t bytes;
+	uint64_t lines;
+};
+
+void spool_init(struct ex_spool *s);
+int spool_add(struct ex_spool *s, const char *line, size_t n, ierr *e);	/* line ends with '\n' */
+int spool_commit(struct ex_spool *s, struct ex_out *o, ierr *e);		/* append to o, then empty */
+void spool_discard(struct ex_spool *s);
+void spool_free(struct ex_spool *s);
+
+/* ---- the run (api.c, http.c) ---- */
+enum ex_kind { K_LIST_CAMPAIGNS, K_GET_CAMPAIGN, K_DAILY, K_OVERVIEW, K_LEADS, K_NKINDS };
+extern const char *const ex_kind_names[K_NKINDS];
+
+enum camp_status {
+	CS_PENDING,
+	CS_OK,			/* everything fetched, the lead listing complete */
+	CS_NOT_FOUND,		/* the API does not know the campaign (404) */
+	CS_CURSOR_REPEATED,	/* the lead listing ended on a repeated cursor */
+	CS_FAILED,		/* a request failed for good */
+};
+
+struct ex_campaign {
+	char id[UUID_LEN + 1];
+	char (*clients)[UUID_LEN + 1];
+	size_t nclients;
+	int listed;		/* seen in the campaign listing */
+	enum camp_status status;
+	int open_jobs;
+	uint64_t leads, lead_pages, daily_rows;
+	int overview;
+	char cursor[1025];	/* the lead listing's next cursor */
+	buf seen;		/* cursors already followed, NUL-separated */
+	char error[512];
+};
+
+struct ex_run;
+
+/* One logical request, sent again on retry. */
+struct ex_req {
+	enum ex_kind kind;
+	struct ex_campaign *camp;	/* NULL: the campaign listing */
+	struct ex_run *run;
+	CURL *easy;
+	struct curl_slist *headers;	/* borrowed */
+	char url[2048];
+	buf body;			/* POST body */
+	int attempt;			/* attempts started */
+	int slot;			/* in run->flying while in flight */
+	double ready_at;		/* monotonic time it may start */
+	double started;
+	page *pg;
+	struct ex_spool spool;
+	char extracted_at[32];		/* when the response began */
+	int got_bytes;
+	long status;
+	buf errbody;			/* the start of a non-200 body */
+	int body_failed;		/* page parse error (e set) */
+	int untrusted;			/* the answer cannot be trusted: no retry */
+	uint64_t nitems[6];		/* lines spooled per record type */
+	ierr e;
+	struct ex_req *next;		/* in the queue */
+};
+
+struct ex_counts {
+	uint64_t requests, retries, http_429, http_5xx, transport_errors;
+	uint64_t items[6];		/* per archive record type (enum arch_type) */
+};
+
+struct ex_run {
+	const struct ex_opts *opts;
+	struct ex_map *map;
+	struct ex_out *out;
+	const char *api_key;
+	struct curl_slist *hdr_get, *hdr_post;
+	CURLM *multi;
+	struct ratelimit rl_second, rl_minute;
+	int use_minute;
+	double pause_until;		/* after a 429: nobody starts before this */
+	struct ex_req *queue_head, *queue_tail;
+	struct ex_req **flying;		/* --parallel slots */
+	int in_flight;
+	struct ex_counts n;
+	int fatal;			/* the API refused the run: stop */
+	char fatal_msg[1024];
+	int listing_done;
+	size_t camps_done;
+	char started_at[32];
+	double t0;
+	unsigned rng;
+	buf line;			/* one archive line being built */
+};
+
+/* http.c */
+int http_run(struct ex_run *r, ierr *e);	/* until nothing is left; -1: output error */
+void http_enqueue(struct ex_run *r, struct ex_req *q, double delay);
+
+/* api.c */
+struct ex_req *api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_campaign *c);
+void api_free_req(struct ex_req *q);
+int api_start(struct ex_run *r, ierr *e);	/* queue the first requests */
+int api_prepare(struct ex_req *q, ierr *e);	/* url, body, parser for an attempt */
+/* A response is complete and good: write it, queue what follows. -1: output
+ * error (e set). */
+int api_done(struct ex_req *q, ierr *e);
+/* The request failed for good (error in q->e). */
+void api_failed(struct ex_req *q, long http_status);
+void utc_now_iso(char out[32]);
+
+/* summary.c */
+int summary_write(struct ex_run *r, ierr *e);	/* the run_summary record */
+void summary_log(const struct ex_run *r);
+int ex_exit_status(const struct ex_run *r);
+
+#endif

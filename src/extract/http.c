@@ -1,0 +1,383 @@
+/* http: the requests of a run over one libcurl multi handle.
+ *
+ * Up to --parallel transfers are in flight at once over reused connections
+ * (compressed when the server offers it). A request starts only when it is
+ * due (its backoff is over), no 429 pause is running, and the shared rate
+ * limiter lets it through. 429, 5xx, transport errors and broken bodies are
+ * retried with exponential backoff and full jitter, honouring Retry-After;
+ * other 4xx are not. 401, 402 and 403 stop the run: they concern the key,
+ * the plan or the client (Cloudflare's 403 1010), not one campaign. */
+#include "config.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+#include "extract.h"
+#include "log.h"
+
+#define MAX_BACKOFF 60.0	/* seconds */
+
+static size_t
+on_write(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct ex_req *q = ud;
+	size_t n = size * nmemb;
+
+	if (!q->got_bytes) {
+		q->got_bytes = 1;
+		curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->status);
+		utc_now_iso(q->extracted_at);
+	}
+	if (q->status != 200) {	/* an error body: keep its start for the message */
+		size_t room = q->errbody.max - q->errbody.len;
+
+		buf_append(&q->errbody, ptr, n < room ? n : room);
+		return n;
+	}
+	if (page_feed(q->pg, ptr, n, &q->e) < 0) {
+		q->body_failed = 1;
+		return 0;	/* CURLE_WRITE_ERROR */
+	}
+	return n;
+}
+
+void
+http_enqueue(struct ex_run *r, struct ex_req *q, double delay)
+{
+	q->ready_at = log_now() + delay;
+	q->next = NULL;
+	if (r->queue_tail)
+		r->queue_tail->next = q;
+	else
+		r->queue_head = q;
+	r->queue_tail = q;
+}
+
+static int
+start(struct ex_run *r, struct ex_req *q, double now, ierr *e)
+{
+	const struct ex_opts *o = r->opts;
+	CURL *h = curl_easy_init();
+	int post = q->kind == K_LEADS;
+
+	if (!h)
+		return ierr_set(e, "out of memory");
+	q->easy = h;
+	q->got_bytes = 0;
+	q->started = now;
+	q->attempt++;
+	curl_easy_setopt(h, CURLOPT_URL, q->url);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, q);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, q);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, post ? r->hdr_post : r->hdr_get);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "instantly-etl/" PACKAGE_VERSION " (instantly-extract)");
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");	/* every encoding libcurl can decode */
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, o->timeout);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);	/* the key goes to the base URL only */
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+	if (post) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body.p);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)q->body.len);
+	}
+	if (curl_multi_add_handle(r->multi, h) != CURLM_OK) {
+		curl_easy_cleanup(h);
+		q->easy = NULL;
+		return ierr_set(e, "libcurl: cannot add a transfer");
+	}
+	for (q->slot = 0; r->flying[q->slot]; q->slot++)
+		;	/* in_flight < parallel: there is a free slot */
+	r->flying[q->slot] = q;
+	rl_take(&r->rl_second, now);
+	if (r->use_minute)
+		rl_take(&r->rl_minute, now);
+	r->in_flight++;
+	r->n.requests++;
+	return 0;
+}
+
+/* Seconds before attempt number `attempt` + 1: retry_wait * 2^(attempt-1),
+ * capped, with full jitter (a random half to all of it). */
+static double
+backoff(struct ex_run *r, int attempt)
+{
+	double d = r->opts->retry_wait * pow(2, attempt - 1);
+
+	if (d > MAX_BACKOFF)
+		d = MAX_BACKOFF;
+	return d * (0.5 + 0.5 * (rand_r(&r->rng) / (double)RAND_MAX));
+}
+
+/* The start of an error body, printable, for a message. */
+static const char *
+body_snippet(struct ex_req *q, char *out, size_t outlen)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < q->errbody.len && j + 1 < outlen && j < 200; i++) {
+		unsigned char c = (unsigned char)q->errbody.p[i];
+
+		out[j++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	out[j] = '\0';
+	return out;
+}
+
+static int
+transport_retryable(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_OUT_OF_MEMORY:
+	case CURLE_BAD_FUNCTION_ARGUMENT:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_NOT_BUILT_IN:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static int
+complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
+{
+	struct ex_req *q = NULL;
+	long status = 0;
+	curl_off_t retry_after = -1;
+	double now = log_now(), wait;
+	int retry = 0, fatal = 0;
+	char snip[256];
+
+	curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&q);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+#if LIBCURL_VERSION_NUM >= 0x074200
+	curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after);
+#endif
+	curl_multi_remove_handle(r->multi, h);
+	curl_easy_cleanup(h);
+	q->easy = NULL;
+	r->flying[q->slot] = NULL;
+	r->in_flight--;
+
+	if (rc == CURLE_WRITE_ERROR && q->body_failed) {
+		retry = !q->untrusted;
+		ierr_prefix(&q->e, "bad response");
+	} else if (rc != CURLE_OK) {
+		r->n.transport_errors++;
+		retry = transport_retryable(rc);
+		ierr_set(&q->e, "%s", curl_easy_strerror(rc));
+	} else if (status == 200) {
+		if (!q->extracted_at[0])
+			utc_now_iso(q->extracted_at);
+		if (page_finish(q->pg, &q->e) < 0) {
+			retry = !q->untrusted;
+			ierr_prefix(&q->e, "bad response");
+		} else if (page_api_error(q->pg)) {
+			ierr_set(&q->e, "HTTP 200 with an error: %.200s", page_api_error(q->pg));
+		} else {
+			log_debug("%s %s: 200, %zu items, %.0f ms", q->kind == K_LEADS ? "POST" : "GET", q->url,
+				  page_items(q->pg), (now - q->started) * 1000);
+			return api_done(q, e);
+		}
+	} else if (status == 429) {
+		r->n.http_429++;
+		retry = 1;
+		ierr_set(&q->e, "HTTP 429 (rate limited)");
+	} else if (status >= 500 && status <= 599) {
+		r->n.http_5xx++;
+		retry = 1;
+		ierr_set(&q->e, "HTTP %ld: %s", status, body_snippet(q, snip, sizeof snip));
+	} else if (status == 401 || status == 402 || status == 403) {
+		fatal = 1;
+		ierr_set(&q->e, "HTTP %ld: %s%s", status, body_snippet(q, snip, sizeof snip),
+			 status == 401 ? " (check the API key)"
+			 : status == 402 ? " (the workspace has no paid plan)"
+			 : strstr(snip, "1010") ? " (Cloudflare refused the client)" : " (the key lacks a scope)");
+	} else {
+		ierr_set(&q->e, "HTTP %ld: %s", status, body_snippet(q, snip, sizeof snip));
+	}
+	log_debug("%s %s: %s (attempt %d, %.0f ms)", q->kind == K_LEADS ? "POST" : "GET", q->url, q->e.msg,
+		  q->attempt, (now - q->started) * 1000);
+
+	if (fatal) {
+		r->fatal = 1;
+		snprintf(r->fatal_msg, sizeof r->fatal_msg, "the API refused the run: %.40s: %.900s",
+			 ex_kind_names[q->kind], q->e.msg);
+		api_free_req(q);
+		return 0;
+	}
+	if (retry && q->attempt <= r->opts->retries) {
+		wait = backoff(r, q->attempt);
+		if (status == 429) {
+			if (retry_after >= 0) {	/* honoured, up to a limit */
+				wait = (double)retry_after < r->opts->max_retry_after ? (double)retry_after
+										 : r->opts->max_retry_after;
+				wait += 0.25 * (rand_r(&r->rng) / (double)RAND_MAX);
+			}
+			/* the workspace is over its limit: everybody waits, and
+			 * the rate comes down a quarter */
+			if (now + wait > r->pause_until)
+				r->pause_until = now + wait;
+			if (r->rl_second.rate > 0.5) {
+				r->rl_second.rate *= 0.75;
+				log_info("rate limited (429): pausing %.1f s, then at most %.1f requests/s", wait,
+					 r->rl_second.rate);
+			}
+		}
+		r->n.retries++;
+		if (api_prepare(q, e) < 0)
+			return -1;
+		http_enqueue(r, q, wait);
+		return 0;
+	}
+	if (retry)
+		ierr_prefix(&q->e, "after %d attempts", q->attempt);
+	api_failed(q, status);
+	return 0;
+}
+
+/* Unlink and return the first request that is due, or NULL (then *next is
+ * the time the earliest one will be). */
+static struct ex_req *
+take_due(struct ex_run *r, double now, double *next)
+{
+	struct ex_req *q, *prev = NULL;
+
+	*next = HUGE_VAL;
+	for (q = r->queue_head; q; prev = q, q = q->next) {
+		if (q->ready_at <= now) {
+			if (prev)
+				prev->next = q->next;
+			else
+				r->queue_head = q->next;
+			if (r->queue_tail == q)
+				r->queue_tail = prev;
+			q->next = NULL;
+			return q;
+		}
+		if (q->ready_at < *next)
+			*next = q->ready_at;
+	}
+	return NULL;
+}
+
+static int
+queue_has_due(struct ex_run *r, double now, double *next)
+{
+	struct ex_req *q;
+
+	*next = HUGE_VAL;
+	for (q = r->queue_head; q; q = q->next) {
+		if (q->ready_at <= now)
+			return 1;
+		if (q->ready_at < *next)
+			*next = q->ready_at;
+	}
+	return 0;
+}
+
+static void
+progress(struct ex_run *r)
+{
+	if (!r->opts->progress)
+		return;
+	log_progress("%zu/%zu campaigns done, %llu leads, %llu requests (%llu retried, %llu × 429)", r->camps_done,
+		     r->map->ncamps, (unsigned long long)r->n.items[ARCH_LEAD], (unsigned long long)r->n.requests,
+		     (unsigned long long)r->n.retries, (unsigned long long)r->n.http_429);
+}
+
+static void
+drop_all(struct ex_run *r)
+{
+	struct ex_req *q;
+	int i;
+
+	while ((q = r->queue_head)) {
+		r->queue_head = q->next;
+		api_free_req(q);
+	}
+	r->queue_tail = NULL;
+	for (i = 0; i < r->opts->parallel; i++) {
+		if (!(q = r->flying[i]))
+			continue;
+		curl_multi_remove_handle(r->multi, q->easy);
+		curl_easy_cleanup(q->easy);
+		api_free_req(q);
+		r->flying[i] = NULL;
+	}
+	r->in_flight = 0;
+}
+
+int
+http_run(struct ex_run *r, ierr *e)
+{
+	int rc = 0;
+
+	for (;;) {
+		struct CURLMsg *m;
+		int still, left;
+		double now, wait = 1.0, next;
+
+		if (curl_multi_perform(r->multi, &still) != CURLM_OK) {
+			rc = ierr_set(e, "libcurl: the transfer loop failed");
+			break;
+		}
+		while ((m = curl_multi_info_read(r->multi, &left)))
+			if (m->msg == CURLMSG_DONE && complete(r, m->easy_handle, m->data.result, e) < 0) {
+				rc = -1;
+				goto out;
+			}
+		if (r->fatal)
+			break;
+		now = log_now();
+		while (r->in_flight < r->opts->parallel) {
+			double w;
+			struct ex_req *q;
+
+			if (!queue_has_due(r, now, &next)) {
+				if (next - now < wait)
+					wait = next - now;
+				break;
+			}
+			w = r->pause_until - now;
+			if (rl_wait(&r->rl_second, now) > w)
+				w = rl_wait(&r->rl_second, now);
+			if (r->use_minute && rl_wait(&r->rl_minute, now) > w)
+				w = rl_wait(&r->rl_minute, now);
+			if (w > 0) {
+				if (w < wait)
+					wait = w;
+				break;
+			}
+			q = take_due(r, now, &next);
+			if (start(r, q, now, e) < 0) {
+				api_free_req(q);
+				rc = -1;
+				goto out;
+			}
+			wait = 0;	/* let libcurl start it */
+		}
+		if (!r->in_flight && !r->queue_head)
+			break;
+		progress(r);
+		if (curl_multi_poll(r->multi, NULL, 0, wait <= 0 ? 0 : (int)ceil(wait * 1000), NULL) != CURLM_OK) {
+			rc = ierr_set(e, "libcurl: poll failed");
+			break;
+		}
+	}
+out:
+	log_progress_clear();
+	drop_all(r);
+	return rc;
+}

@@ -1,0 +1,243 @@
+/* instantly-extract: the Instantly API v2 in, an archive out. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "extract.h"
+#include "log.h"
+
+/* The key: $INSTANTLY_API_KEY, or the first line of --api-key-file. It
+ * stays in this process: sent only in the Authorization header to the base
+ * URL, never logged, never written. */
+static int
+read_api_key(const struct ex_opts *o, char *key, size_t keylen, ierr *e)
+{
+	size_t n, i;
+
+	if (o->api_key_file) {
+		struct stat st;
+		FILE *f = fopen(o->api_key_file, "r");
+
+		if (!f)
+			return ierr_sys(e, errno, "--api-key-file: %s", o->api_key_file);
+		if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
+			log_warn("%s can be read by other users; chmod 600 it", o->api_key_file);
+		if (!fgets(key, (int)keylen, f))
+			key[0] = '\0';
+		fclose(f);
+	} else {
+		const char *env = getenv("INSTANTLY_API_KEY");
+
+		if (!env || !*env)
+			return ierr_set(e, "no API key: set INSTANTLY_API_KEY or use --api-key-file FILE");
+		if (strlen(env) >= keylen)
+			return ierr_set(e, "INSTANTLY_API_KEY is too long");
+		strcpy(key, env);
+	}
+	n = strlen(key);
+	while (n > 0 && isspace((unsigned char)key[n - 1]))
+		key[--n] = '\0';
+	if (n == 0)
+		return ierr_set(e, "the API key is empty");
+	for (i = 0; i < n; i++)
+		if (key[i] <= 0x20 || key[i] >= 0x7f)
+			return ierr_set(e, "the API key holds a character that cannot go in an HTTP header");
+	return 0;
+}
+
+/* https anywhere; plain http only to this machine, so that the key never
+ * crosses a network in clear. No user, password, query or fragment. */
+static int
+check_base_url(struct ex_opts *o, ierr *e)
+{
+	static char url[1024];
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL, *frag = NULL;
+	int rc = 0;
+	size_t n = strlen(o->base_url);
+
+	if (n >= sizeof url - 1)
+		return ierr_set(e, "--base-url is too long");
+	memcpy(url, o->base_url, n + 1);
+	while (n > 0 && url[n - 1] == '/')
+		url[--n] = '\0';
+	o->base_url = url;
+	if (!u)
+		return ierr_set(e, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		rc = ierr_set(e, "--base-url '%s' is not a URL", url);
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_USER, &user, 0);
+	curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
+	if (user || query || frag)
+		rc = ierr_set(e, "--base-url must hold no user, query or fragment");
+	else if (strcmp(scheme, "https") != 0 &&
+		 !(strcmp(scheme, "http") == 0 &&
+		   (strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0)))
+		rc = ierr_set(e, "--base-url '%s': only https, or http to a loopback address (the key must not "
+			      "travel in clear)", url);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_free(query);
+	curl_free(frag);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static struct curl_slist *
+headers(const char *key, int post)
+{
+	struct curl_slist *l = NULL, *t;
+	char auth[600];
+
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+	if (!(t = curl_slist_append(l, auth)))
+		goto fail;
+	l = t;
+	memset(auth, 0, sizeof auth);
+	if (!(t = curl_slist_append(l, "Accept: application/json")))
+		goto fail;
+	l = t;
+	if (post) {
+		if (!(t = curl_slist_append(l, "Content-Type: application/json")))
+			goto fail;
+		l = t;
+		if (!(t = curl_slist_append(l, "Expect:")))
+			goto fail;
+		l = t;
+	}
+	return l;
+fail:
+	memset(auth, 0, sizeof auth);
+	curl_slist_free_all(l);
+	return NULL;
+}
+
+/* Wipe the copy of the key in a header list, then free it. */
+static void
+free_headers(struct curl_slist *l)
+{
+	struct curl_slist *t;
+
+	for (t = l; t; t = t->next)
+		memset(t->data, 0, strlen(t->data));
+	curl_slist_free_all(l);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ex_opts opts;
+	struct ex_map map;
+	struct ex_out out;
+	struct ex_run run;
+	char key[512];
+	ierr e;
+	int rc;
+
+	log_init(argv[0]);
+	rc = ex_opts_parse(&opts, argc, argv);
+	if (rc != 0)
+		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;
+	if (read_api_key(&opts, key, sizeof key, &e) < 0 || check_base_url(&opts, &e) < 0) {
+		log_usage("%s", e.msg);
+		return EXIT_USAGE;
+	}
+	if (!opts.output && !opts.plain && isatty(STDOUT_FILENO)) {
+		log_usage("%s", "stdout is a terminal: use -o FILE, a pipe, or --plain");
+		return EXIT_USAGE;
+	}
+	if (ex_map_read(&map, opts.clients_path, &e) < 0) {
+		log_error("%s", e.msg);
+		return EXIT_INPUT;
+	}
+	if (map.ncamps == 0)
+		log_warn("%s maps no campaign: the archive holds only the run summary", opts.clients_path);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("libcurl: cannot initialise");
+		return EXIT_OUTPUT;
+	}
+
+	memset(&run, 0, sizeof run);
+	run.opts = &opts;
+	run.map = &map;
+	run.out = &out;
+	run.t0 = log_now();
+	run.rng = (unsigned)time(NULL) ^ (unsigned)getpid();
+	utc_now_iso(run.started_at);
+	buf_init(&run.line, (size_t)80 << 20);
+	run.hdr_get = headers(key, 0);
+	run.hdr_post = headers(key, 1);
+	memset(key, 0, sizeof key);
+	run.multi = curl_multi_init();
+	run.flying = calloc((size_t)opts.parallel, sizeof *run.flying);
+	/* the bucket: bursts of a tenth of a second; the window: what the
+	 * server counts, with 2% to spare for arrival jitter */
+	rc = rl_init(&run.rl_second, opts.rate, opts.rate / 10, opts.rate >= 1 ? (int)floor(opts.rate) : 0, 1.02);
+	if (opts.rate_minute) {
+		run.use_minute = 1;
+		rc |= rl_init(&run.rl_minute, opts.rate_minute / 60.0, opts.rate_minute / 60.0, opts.rate_minute, 61.2);
+	}
+	if (!run.hdr_get || !run.hdr_post || !run.multi || !run.flying || rc) {
+		log_error("out of memory");
+		rc = EXIT_OUTPUT;
+		goto done;
+	}
+	curl_multi_setopt(run.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)opts.parallel);
+	curl_multi_setopt(run.multi, CURLMOPT_MAXCONNECTS, (long)opts.parallel);
+
+	atomic_init();
+	if (ex_out_open(&out, opts.output, opts.plain, &e) < 0) {
+		log_error("%s", e.msg);
+		rc = EXIT_OUTPUT;
+		goto done;
+	}
+	if (api_start(&run, &e) < 0 || http_run(&run, &e) < 0) {
+		log_error("%s", e.msg);
+		ex_out_abort(&out);
+		rc = EXIT_OUTPUT;
+		goto done;
+	}
+	if (run.fatal) {
+		log_error("%s; no archive written", run.fatal_msg);
+		ex_out_abort(&out);
+		rc = EXIT_API;
+		goto done;
+	}
+	if (summary_write(&run, &e) < 0 || ex_out_close(&out, &e) < 0) {
+		log_error("%s", e.msg);
+		ex_out_abort(&out);
+		rc = EXIT_OUTPUT;
+		goto done;
+	}
+	summary_log(&run);
+	rc = ex_exit_status(&run);
+	if (rc != EXIT_OK)
+		log_warn("partial: some campaigns are incomplete (see above and the run summary)");
+done:
+	free_headers(run.hdr_get);
+	free_headers(run.hdr_post);
+	if (run.multi)
+		curl_multi_cleanup(run.multi);
+	free(run.flying);
+	rl_free(&run.rl_second);
+	rl_free(&run.rl_minute);
+	buf_free(&run.line);
+	ex_map_free(&map);
+	curl_global_cleanup();
+	return rc;
+}
