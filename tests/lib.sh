@@ -49,6 +49,8 @@ done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
 same_file() { cmp -s "$1" "$2" || { diff -u "$1" "$2" | head -n 60; return 1; }; }
 # exit_is CODE COMMAND...: COMMAND exits with CODE
 exit_is() { _want=$1; shift; set +e; "$@"; _got=$?; set -e; [ "$_got" -eq "$_want" ] || { echo "exit $_got, wanted $_want"; return 1; }; }
+# is GOT WANTED: string equality
+is() { [ "$1" = "$2" ] || { echo "got '$1', wanted '$2'"; return 1; }; }
 # contains FILE TEXT: FILE has TEXT (fixed string)
 contains() { grep -qF -- "$2" "$1" || { echo "no '$2' in $1:"; head -n 20 "$1"; return 1; }; }
 
@@ -108,3 +110,25 @@ with open(sys.argv[1], newline="") as f:
 print(rows[int(sys.argv[2]) - 1][head.index(sys.argv[3])])
 PY
 }
+
+# ---- the fake Instantly API (tests/fake-api) ---------------------------------
+FAKEDIR=$SRCDIR/tests/fake-api
+FAKE_PIDS=""
+fake_start() {	# fake_start NAME DATADIR ARGS...: a fake on a free port; sets URL
+	_fname=$1 _fdata=$2; shift 2
+	# the interpreter itself, not a wrapper script (pyenv's shim), so that
+	# the PID killed is the server's; no descriptor of the test's own kept open
+	: "${FAKE_PYTHON:=$(python3 -c 'import sys; print(sys.executable)')}"
+	"$FAKE_PYTHON" "$FAKEDIR/fake_instantly.py" --port 0 --data "$_fdata" "$@" >"$T/$_fname.out" 2>"$T/$_fname.err" 8>&- 9>&- &
+	_fpid=$!
+	FAKE_PIDS="$FAKE_PIDS $_fpid"
+	[ -n "${_fake_hooked:-}" ] || { at_exit fake_stop; _fake_hooked=1; }
+	for _i in $(seq 1 600); do
+		URL=$(sed -n 's/^listening on //p' "$T/$_fname.out" 2>/dev/null)
+		[ -n "$URL" ] && return 0
+		kill -0 "$_fpid" 2>/dev/null || { cat "$T/$_fname.err"; return 1; }
+		sleep 0.05
+	done
+	echo "the fake did not say where it listens"; return 1
+}
+fake_stop() { for _p in $FAKE_PIDS; do kill "$_p" 2>/dev/null || true; wait "$_p" 2>/dev/null || true; done; FAKE_PIDS=""; }

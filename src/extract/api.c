@@ -384,7 +384,7 @@ next_page(struct ex_req *q, char *cursor_store, buf *seen, int *repeated, ierr *
 		return 0;
 	}
 	strcpy(cursor_store, cursor);	/* page.c caps cursors at 1024 bytes */
-	q->attempt = 0;
+	q->attempt = q->fails = q->n429 = 0;
 	if (api_prepare(q, e) < 0)
 		return -1;
 	http_enqueue(q->run, q, 0);

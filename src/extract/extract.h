@@ -153,8 +153,10 @@ struct ex_req {
 	buf body;			/* POST body */
 	int attempt;			/* attempts started */
 	int slot;			/* in run->flying while in flight */
+	int fails, n429;		/* failed attempts: 429s, and the others */
 	double ready_at;		/* monotonic time it may start */
 	double started;
+	double retry_after;		/* seconds, from the answer; -1: none */
 	page *pg;
 	struct ex_spool spool;
 	char extracted_at[32];		/* when the response began */
@@ -183,6 +185,7 @@ struct ex_run {
 	struct ratelimit rl_second, rl_minute;
 	int use_minute;
 	double pause_until;		/* after a 429: nobody starts before this */
+	double last_cut;		/* when a 429 last lowered the rate */
 	struct ex_req *queue_head, *queue_tail;
 	struct ex_req **flying;		/* --parallel slots */
 	int in_flight;

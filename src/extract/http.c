@@ -13,6 +13,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "archive.h"
 #include "extract.h"
@@ -44,6 +46,37 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* Retry-After, in seconds or as an HTTP date (libcurl's CURLINFO_RETRY_AFTER
+ * cannot tell an absent header from "0"). */
+static size_t
+on_header(char *ptr, size_t size, size_t nitems, void *ud)
+{
+	struct ex_req *q = ud;
+	size_t n = size * nitems, i = 12;
+	char v[128];
+
+	if (n > 12 && strncasecmp(ptr, "retry-after:", 12) == 0) {
+		while (i < n && (ptr[i] == ' ' || ptr[i] == '\t'))
+			i++;
+		n -= i;
+		if (n >= sizeof v)
+			n = sizeof v - 1;
+		memcpy(v, ptr + i, n);
+		while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+			n--;
+		v[n] = '\0';
+		if (n > 0 && strspn(v, "0123456789") == n) {
+			q->retry_after = strtod(v, NULL);
+		} else {
+			time_t when = curl_getdate(v, NULL);
+
+			if (when > 0)
+				q->retry_after = when > time(NULL) ? (double)(when - time(NULL)) : 0;
+		}
+	}
+	return size * nitems;
+}
+
 void
 http_enqueue(struct ex_run *r, struct ex_req *q, double delay)
 {
@@ -67,12 +100,15 @@ start(struct ex_run *r, struct ex_req *q, double now, ierr *e)
 		return ierr_set(e, "out of memory");
 	q->easy = h;
 	q->got_bytes = 0;
+	q->retry_after = -1;
 	q->started = now;
 	q->attempt++;
 	curl_easy_setopt(h, CURLOPT_URL, q->url);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, q);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, q);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, q);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, post ? r->hdr_post : r->hdr_get);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "instantly-etl/" PACKAGE_VERSION " (instantly-extract)");
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");	/* every encoding libcurl can decode */
@@ -102,6 +138,34 @@ start(struct ex_run *r, struct ex_req *q, double now, ierr *e)
 	r->in_flight++;
 	r->n.requests++;
 	return 0;
+}
+
+/* Rate control after a 429 (someone else uses the workspace too, or the
+ * limit is lower than configured): the rate is halved, at most
+ * once a second however many 429s a burst brings; each good answer then
+ * gives back 1/200 of the configured rate, up to it. */
+static void
+rate_cut(struct ex_run *r, double now, double wait)
+{
+	if (now - r->last_cut < 1.0 || r->rl_second.rate <= 0.5)
+		return;
+	r->last_cut = now;
+	r->rl_second.rate *= 0.5;
+	if (r->rl_second.rate < 0.5)
+		r->rl_second.rate = 0.5;
+	log_info("rate limited (429): pausing %.1f s, then at most %.1f requests/s", wait, r->rl_second.rate);
+}
+
+static void
+rate_recover(struct ex_run *r)
+{
+	double full = r->opts->rate;
+
+	if (r->rl_second.rate < full) {
+		r->rl_second.rate += full / 200;
+		if (r->rl_second.rate > full)
+			r->rl_second.rate = full;
+	}
 }
 
 /* Seconds before attempt number `attempt` + 1: retry_wait * 2^(attempt-1),
@@ -154,16 +218,12 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 {
 	struct ex_req *q = NULL;
 	long status = 0;
-	curl_off_t retry_after = -1;
 	double now = log_now(), wait;
 	int retry = 0, fatal = 0;
 	char snip[256];
 
 	curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&q);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-#if LIBCURL_VERSION_NUM >= 0x074200
-	curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after);
-#endif
 	curl_multi_remove_handle(r->multi, h);
 	curl_easy_cleanup(h);
 	q->easy = NULL;
@@ -178,6 +238,7 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 		retry = transport_retryable(rc);
 		ierr_set(&q->e, "%s", curl_easy_strerror(rc));
 	} else if (status == 200) {
+		rate_recover(r);
 		if (!q->extracted_at[0])
 			utc_now_iso(q->extracted_at);
 		if (page_finish(q->pg, &q->e) < 0) {
@@ -217,23 +278,23 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 		api_free_req(q);
 		return 0;
 	}
-	if (retry && q->attempt <= r->opts->retries) {
-		wait = backoff(r, q->attempt);
+	/* a 429 says "slow down", not "failed": it has a budget of its own */
+	if (status == 429)
+		q->n429++;
+	else if (retry)
+		q->fails++;
+	if (retry && (status == 429 ? q->n429 <= 4 * r->opts->retries + 4 : q->fails <= r->opts->retries)) {
+		wait = backoff(r, status == 429 ? q->n429 : q->fails);
 		if (status == 429) {
-			if (retry_after >= 0) {	/* honoured, up to a limit */
-				wait = (double)retry_after < r->opts->max_retry_after ? (double)retry_after
+			if (q->retry_after >= 0) {	/* honoured, up to a limit */
+				wait = q->retry_after < r->opts->max_retry_after ? q->retry_after
 										 : r->opts->max_retry_after;
 				wait += 0.25 * (rand_r(&r->rng) / (double)RAND_MAX);
 			}
-			/* the workspace is over its limit: everybody waits, and
-			 * the rate comes down a quarter */
+			/* the workspace is over its limit: everybody waits */
 			if (now + wait > r->pause_until)
 				r->pause_until = now + wait;
-			if (r->rl_second.rate > 0.5) {
-				r->rl_second.rate *= 0.75;
-				log_info("rate limited (429): pausing %.1f s, then at most %.1f requests/s", wait,
-					 r->rl_second.rate);
-			}
+			rate_cut(r, now, wait);
 		}
 		r->n.retries++;
 		if (api_prepare(q, e) < 0)

@@ -185,12 +185,13 @@ main(int argc, char **argv)
 	memset(key, 0, sizeof key);
 	run.multi = curl_multi_init();
 	run.flying = calloc((size_t)opts.parallel, sizeof *run.flying);
-	/* the bucket: bursts of a tenth of a second; the window: what the
-	 * server counts, with 2% to spare for arrival jitter */
-	rc = rl_init(&run.rl_second, opts.rate, opts.rate / 10, opts.rate >= 1 ? (int)floor(opts.rate) : 0, 1.02);
+	/* the bucket: bursts of a twentieth of a second; the window: what the
+	 * server counts, with 5% to spare for jitter in when it counts (50 ms
+	 * at 100 requests a second) */
+	rc = rl_init(&run.rl_second, opts.rate, opts.rate / 20, opts.rate >= 1 ? (int)floor(opts.rate) : 0, 1.05);
 	if (opts.rate_minute) {
 		run.use_minute = 1;
-		rc |= rl_init(&run.rl_minute, opts.rate_minute / 60.0, opts.rate_minute / 60.0, opts.rate_minute, 61.2);
+		rc |= rl_init(&run.rl_minute, opts.rate_minute / 60.0, opts.rate_minute / 60.0, opts.rate_minute, 63);
 	}
 	if (!run.hdr_get || !run.hdr_post || !run.multi || !run.flying || rc) {
 		log_error("out of memory");

@@ -6,30 +6,12 @@
 . "$(dirname "$0")/../lib.sh"
 
 command -v curl >/dev/null || skip_all "no curl"
-FAKEDIR=$SRCDIR/tests/fake-api
 KEY=ietest-secret-key-4711
 K8=8ad64aaf-8294-4538-8400-4a99dcf016e8	# 8 leads in the sample
 K9=9b6f458e-6dc5-4762-83d5-a528aedd2235	# 7 leads, two clients
 NOPE=0badc0de-0000-4000-8000-000000000000	# no such campaign or lead
 export KEY K8 K9 NOPE
 
-# ---- the fake: start, stop ----------------------------------------------
-FAKE_PIDS=""
-fake_start() {	# fake_start NAME DATADIR ARGS...: a fake on a free port; sets URL
-	_fname=$1 _fdata=$2; shift 2
-	python3 "$FAKEDIR/fake_instantly.py" --port 0 --data "$_fdata" "$@" >"$T/$_fname.out" 2>"$T/$_fname.err" &
-	_fpid=$!
-	FAKE_PIDS="$FAKE_PIDS $_fpid"
-	for _i in $(seq 1 200); do
-		URL=$(sed -n 's/^listening on //p' "$T/$_fname.out" 2>/dev/null)
-		[ -n "$URL" ] && return 0
-		kill -0 "$_fpid" 2>/dev/null || { cat "$T/$_fname.err"; return 1; }
-		sleep 0.05
-	done
-	echo "the fake did not say where it listens"; return 1
-}
-fake_stop() { for _p in $FAKE_PIDS; do kill "$_p" 2>/dev/null || true; wait "$_p" 2>/dev/null || true; done; FAKE_PIDS=""; }
-at_exit fake_stop
 
 # ---- helpers ---------------------------------------------------------------
 # call ARGS... URL: one request with a User-Agent and the key; body in $T/b,
@@ -92,7 +74,6 @@ if not eval(sys.argv[2]):
     sys.exit(1)
 PY
 }
-is() { [ "$1" = "$2" ] || { echo "got '$1', wanted '$2'"; return 1; }; }
 body_is() { is "$(cat "$T/b")" "$1"; }
 header() { tr -d '\r' < "$T/h" | sed -n "s/^$1: //Ip" | tail -n 1; }
 

@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# tests/extract: instantly-extract against the fake Instantly API on
+# loopback (tests/fake-api), through libcurl, into real gzip archives: what
+# it asks, what it writes, the paging guards, retries, rate limits, failures,
+# the key's secrecy, signals, and extract → transform → load into a real
+# PostgreSQL.
+. "$(dirname "$0")/../lib.sh"
+
+KEY=ietest-secret-key-4711
+K8=8ad64aaf-8294-4538-8400-4a99dcf016e8	# 8 leads in the sample, client 1
+K9=9b6f458e-6dc5-4762-83d5-a528aedd2235	# 7 leads, clients 1 and 2
+K6=23189011-78cc-49db-8e32-da035d1b1135	# 6 leads, client 2
+C1=11111111-1111-4111-8111-111111111111
+C2=22222222-2222-4222-8222-222222222222
+NOPE=0badc0de-0000-4000-8000-000000000000	# a campaign the API does not know
+CHECK="python3 $SRCDIR/tests/cli/extract_check.py"
+
+python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
+UNMAPPED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["unmapped"][0])' "$T/ws/manifest.json")
+fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+MAIN_URL=$URL
+
+ctl() { curl -sS -f -H 'Content-Type: application/json' --data-binary "$1" -o /dev/null "$URL/_control"; }
+stats() { curl -sS -f -o "$T/stats.json" "$URL/_stats"; }
+reset() {	# the fake's defaults and empty counters
+	ctl '{"reset_stats":true,"rate_limit":null,"rate_limit_minute":null,"retry_after":null,"latency_ms":0,
+	"leads_latency_ms":0,"fail_every":null,"fail_status":500,"fail_once_path":null,"cut_body_every":null,
+	"short_pages":false,"repeat_cursor":[],"payment_required":false,"api_key":"'"$KEY"'"}'
+}
+# x NAME ARGS...: run the extract into $T/NAME.gz (stderr $T/NAME.err); its
+# facts in $T/NAME.sum (extract_check.py summary); returns its exit status
+x() {
+	_n=$1; shift
+	set +e
+	env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "${CLIENTS:-$T/ws/clients.csv}" --base-url "$URL" \
+		--no-progress --until 2026-11-26 --retry-wait 0.05 -o "$T/$_n.gz" "$@" 2>"$T/$_n.err"
+	_rc=$?
+	set -e
+	rm -f "$T/$_n.sum"
+	[ ! -e "$T/$_n.gz" ] || $CHECK summary "$T/$_n.gz" > "$T/$_n.sum" || { echo "summary failed"; return 99; }
+	return $_rc
+}
+has() { grep -qxF -- "$2" "$T/$1.sum" || { echo "no '$2' in $1:"; cat "$T/$1.sum"; echo "stderr:"; head -20 "$T/$1.err"; return 1; }; }
+hasnt() { ! grep -qF -- "$2" "$T/$1.sum" || { echo "'$2' in $1"; return 1; }; }
+no_file() { [ ! -e "$1" ] || { echo "$1 exists"; return 1; }; }
+no_temp() { ! ls -a "$T" | grep -q '\.tmp\.' || { ls -a "$T"; return 1; }; }
+
+# ---- the command line ------------------------------------------------------
+ok "--help and --version exit 0" sh -c '"$EXTRACT" --help | grep -q -- --clients && "$EXTRACT" --version | grep -q instantly-extract'
+ok "an unknown option is a usage error (2)" exit_is 2 "$EXTRACT" --bogus
+ok "no --clients is a usage error (2)" exit_is 2 env INSTANTLY_API_KEY=k "$EXTRACT" -o "$T/u.gz"
+no_key() { exit_is 2 env -u INSTANTLY_API_KEY "$EXTRACT" --clients "$T/ws/clients.csv" -o "$T/u.gz" 2>"$T/u.err" &&
+	contains "$T/u.err" INSTANTLY_API_KEY && no_file "$T/u.gz"; }
+ok "no API key: usage error naming INSTANTLY_API_KEY, no output" no_key
+plain_http() { exit_is 2 env INSTANTLY_API_KEY=k "$EXTRACT" --clients "$T/ws/clients.csv" --base-url http://api.example.com \
+	-o "$T/u.gz" 2>"$T/u.err" && contains "$T/u.err" "loopback"; }
+ok "plain http to another host is refused (the key would travel in clear)" plain_http
+bad_window() { exit_is 2 env INSTANTLY_API_KEY=k "$EXTRACT" --clients "$T/ws/clients.csv" --since 2026-11-20 \
+	--until 2026-11-01 -o "$T/u.gz" 2>"$T/u.err" && contains "$T/u.err" "after it ends" &&
+	exit_is 2 env INSTANTLY_API_KEY=k "$EXTRACT" --clients "$T/ws/clients.csv" --since 2026-02-30 -o "$T/u.gz"; }
+ok "a window that ends before it starts, or a day that does not exist: usage error" bad_window
+
+map_error() {	# map_error CSV-TEXT MESSAGE
+	printf '%b' "$1" > "$T/map.csv"
+	exit_is 3 env INSTANTLY_API_KEY=k "$EXTRACT" --clients "$T/map.csv" --base-url "$URL" -o "$T/u.gz" 2>"$T/u.err" &&
+		contains "$T/u.err" "$2" && no_file "$T/u.gz"
+}
+ok "client map: a bad UUID names file, line and field (exit 3)" \
+	map_error "client_id,campaign_id\n$C1,$K8\n$C1,not-a-uuid\n" "map.csv:3: campaign_id: 'not-a-uuid' is not a UUID"
+ok "client map: a header without campaign_id (exit 3)" \
+	map_error "client,campaign\n$C1,$K8\n" "map.csv:1: the header must name the columns client_id and campaign_id"
+ok "client map: a missing field (exit 3)" map_error "client_id,campaign_id\n$C1\n" "map.csv:2: campaign_id: missing"
+ok "client map: a missing file (exit 3)" map_error "" "map.csv" # (empty file: no header)
+ok "client map: unreadable path (exit 3)" sh -c 'set +e; INSTANTLY_API_KEY=k "$EXTRACT" --clients "$T/none.csv" -o "$T/u.gz" 2>"$T/u.err"; [ $? = 3 ] && grep -q "none.csv: No such file" "$T/u.err"'
+
+# ---- a whole run -----------------------------------------------------------
+reset
+ok "a run over the sample workspace exits 0" x basic -v
+stats; cp "$T/stats.json" "$T/basic.stats"
+ok "every mapped campaign once per client (4), with its daily rows (11) and overviews (4)" \
+	sh -c 'grep -qx "count campaign 4" "$T/basic.sum" && grep -qx "count analytics_daily 11" "$T/basic.sum" && grep -qx "count analytics_overview 4" "$T/basic.sum"'
+ok "every lead of every mapped campaign, per client (8, 7, 7, 6), none twice" sh -c '
+	for l in "leads '$C1' '$K8' 8" "leads '$C1' '$K9' 7" "leads '$C2' '$K9' 7" "leads '$C2' '$K6' 6" "dup_leads 0" "count lead 28"; do
+		grep -qxF "$l" "$T/basic.sum" || { echo "no $l"; exit 1; }; done'
+ok "a leads_complete marker per client and campaign, with the lead and page counts" sh -c '
+	for l in "complete '$C1' '$K8' 8 2" "complete '$C1' '$K9' 7 2" "complete '$C2' '$K9' 7 2" "complete '$C2' '$K6' 6 2"; do
+		grep -qxF "$l" "$T/basic.sum" || { echo "no $l"; exit 1; }; done'
+ok "the run summary is the last record: complete, 14 requests, no retries" sh -c '
+	grep -qx "last run_summary" "$T/basic.sum" && grep -qx "summary status complete" "$T/basic.sum" &&
+	grep -qx "summary requests 14" "$T/basic.sum" && grep -qx "summary retries 0" "$T/basic.sum"'
+ok "the run summary counts what the server saw (14 requests)" \
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["requests_total"] != 14)' "$T/basic.stats"
+ok "every record's data is the API's item byte for byte (numbers, escapes, key order)" $CHECK verbatim "$T/basic.gz" "$T/ws"
+ok "nothing of the unmapped campaign is asked for or written" sh -c '! zcat "$T/basic.gz" | grep -q "'"$UNMAPPED"'"'
+ok "requests: singular campaign and limit 100, the window on analytics, a User-Agent and a token" \
+	$CHECK requests "$T/basic.stats" 2026-08-29 2026-11-26 "$UNMAPPED"
+ok "the analytics records carry the window (90 days up to --until 2026-11-26)" has basic "window 2026-08-29 2026-11-26"
+ok "extracted_at: UTC with milliseconds on every record" has basic "extracted_at_ok 1"
+ok "the archive is valid against the archive v1 schemas" sh -c \
+	'zcat "$T/basic.gz" > "$T/basic.ndjson" && python3 "$SRCDIR/tests/cli/validate_archive.py" "$SRCDIR/schemas/archive-v1" lines "$T/basic.ndjson" &&
+	python3 "$SRCDIR/tests/cli/validate_archive.py" "$SRCDIR/schemas/archive-v1" invariants "$T/basic.ndjson" "$T/ws/clients.csv"'
+ok "compressed transfer: every answer came gzip-encoded" \
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["gzip_responses"] != d["requests_total"])' "$T/basic.stats"
+secret_kept() {
+	! grep -qF "$KEY" "$T/basic.err" && ! zcat "$T/basic.gz" | grep -qF "$KEY" && ! grep -qF "$KEY" "$T/basic.stats" &&
+	grep -q "POST $URL/api/v2/leads/list: 200" "$T/basic.err"	# -v did log the requests
+}
+ok "the key is in no output: archive, verbose log" secret_kept
+ok "a stderr summary line with the counts" contains "$T/basic.err" "3 campaigns: 3 complete, 0 failed, 0 not found"
+
+key_file() {
+	printf '%s\n' "$KEY" > "$T/key"; chmod 600 "$T/key"
+	env -u INSTANTLY_API_KEY "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" --api-key-file "$T/key" \
+		--until 2026-11-26 -o "$T/kf.gz" 2>"$T/kf.err" && [ ! -s "$T/kf.err" -o -z "$(grep -v '3 campaigns' "$T/kf.err")" ] &&
+	chmod 644 "$T/key" && env -u INSTANTLY_API_KEY "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" \
+		--api-key-file "$T/key" --until 2026-11-26 -o "$T/kf.gz" 2>"$T/kf.err" && contains "$T/kf.err" "can be read by other users"
+}
+ok "--api-key-file: the key from a file; a warning when others can read it" key_file
+stdout_pipe() {
+	env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" --until 2026-11-26 2>/dev/null |
+		"$TRANSFORM" -o "$T/piped" 2>"$T/piped.err" && [ -s "$T/piped/synced_leads.csv" ] &&
+	[ "$(($(wc -l < "$T/piped/synced_leads.csv") - 1))" = 28 ]
+}
+ok "to stdout, gzipped: instantly-extract | instantly-transform" stdout_pipe
+plain_out() { x plain --plain && head -c 8 "$T/plain.gz" | grep -q '^{"v":1,' && has plain "count lead 28"; }
+ok "--plain writes NDJSON" plain_out
+window() { x win --since 2026-11-24 --until 2026-11-25 && has win "window 2026-11-24 2026-11-25" &&
+	has win "count analytics_daily 6"; }
+ok "--since/--until: the window asked and written (2 days: 6 daily rows)" window
+missing_dir() { exit_is 4 env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" \
+	-o "$T/no/such/dir/a.gz" 2>"$T/md.err" && contains "$T/md.err" "no/such/dir"; }
+ok "-o in a missing directory: output error (4)" missing_dir
+
+# ---- paging guards ---------------------------------------------------------
+python3 "$FAKEDIR/make_workspace.py" --out "$T/big" --synthetic --campaigns 3 --leads-per-campaign 250 --seed 3 2>/dev/null
+BIGC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mapped"][0])' "$T/big/manifest.json")
+fake_start big "$T/big" --api-key "$KEY" --today 2026-11-27
+BIG_URL=$URL
+all_leads() {	# all_leads NAME: every mapped lead of the big workspace, once per client
+	python3 - "$T/big/manifest.json" "$T/big/clients.csv" "$T/$1.sum" <<'PY'
+import csv, json, sys
+m = json.load(open(sys.argv[1]))
+pairs = list(csv.DictReader(open(sys.argv[2])))
+want = sum(m["leads"][p["campaign_id"]] for p in pairs)
+got = [l.split() for l in open(sys.argv[3])]
+n = [int(l[2]) for l in got if l[:2] == ["count", "lead"]]
+dup = [l for l in got if l[0] == "dup_leads"][0][1]
+if n != [want] or dup != "0":
+    sys.exit("leads %s, wanted %d; dup %s" % (n, want, dup))
+PY
+}
+big() { CLIENTS=$T/big/clients.csv x "$@"; }
+big_pages() { big bigrun && all_leads bigrun && grep -q "^complete .* 250 4$" "$T/bigrun.sum"; }
+ok "a listing of 250 leads: pages of 100, 100, 50, then the empty page; all leads, once" big_pages
+ctl '{"short_pages":true,"reset_stats":true}'
+short() { big short && all_leads short && grep -q "^complete .* 250 5$" "$T/short.sum" && has short "summary status complete"; }
+ok "short pages in the middle (67 of 100) do not end the listing" short
+ctl '{"short_pages":false,"repeat_cursor":["'"$BIGC"'"],"reset_stats":true}'
+repeated() {
+	exit_is 1 big rep && has rep "summary status partial" && grep -q "^status .* $BIGC cursor_repeated$" "$T/rep.sum" &&
+	! grep -q "^complete .* $BIGC " "$T/rep.sum" && grep -q "^leads .* $BIGC 200$" "$T/rep.sum" && has rep "dup_leads 0" &&
+	contains "$T/rep.err" "a second time" && [ "$(grep -c '^status .* ok$' "$T/rep.sum")" -ge 2 ]
+}
+ok "a repeated cursor ends that listing: reported, no completion marker, exit 1, the others complete" repeated
+ctl '{"repeat_cursor":[],"reset_stats":true}'
+
+# ---- retries ---------------------------------------------------------------
+ctl '{"fail_once_path":"/leads/list"}'
+once() { big once && all_leads once && has once "summary retries 1" && has once "summary http_5xx 1" && has once "summary status complete"; }
+ok "a 500 on a lead page is retried: nothing lost, nothing twice" once
+ctl '{"fail_once_path":null,"cut_body_every":4,"reset_stats":true}'
+cut() { big cut && all_leads cut && has cut "summary status complete" &&
+	! grep -q '^summary transport_errors 0$' "$T/cut.sum"; }
+ok "bodies cut mid-way are retried: nothing lost, nothing twice" cut
+ctl '{"cut_body_every":null,"fail_every":3,"fail_status":503,"reset_stats":true}'
+every3() { big ev3 --retries 8 && all_leads ev3 && has ev3 "summary status complete"; }
+ok "every third request a 503: retried to the end" every3
+ctl '{"fail_every":null,"rate_limit":4,"reset_stats":true}'
+limited() { big lim --rate 50 && all_leads lim && ! grep -q '^summary http_429 0$' "$T/lim.sum" && has lim "summary status complete"; }
+ok "over the workspace rate limit: 429s retried and the rate lowered; nothing lost" limited
+ctl '{"rate_limit":5,"reset_stats":true}'
+under() { big under --rate 5 && has under "summary http_429 0" && all_leads under; }
+ok "at the server's rate (5/s): no 429 at all" under
+ctl '{"rate_limit":null,"retry_after":null,"reset_stats":true}'
+
+# ---- failures --------------------------------------------------------------
+ctl '{"fail_once_path":"/leads/list"}'
+partial() {
+	exit_is 1 big part --retries 0 && has part "summary status partial" && [ "$(grep -c '^status .* failed$' "$T/part.sum")" -ge 1 ] &&
+	[ "$(grep -c '^status .* ok$' "$T/part.sum")" -ge 2 ] && [ "$(grep -c '^complete ' "$T/part.sum")" -ge 2 ] &&
+	grep -q '^error .*lead listing: after 1 attempts: HTTP 500' "$T/part.sum" && contains "$T/part.err" "partial"
+}
+ok "a campaign that fails for good: reported, the others complete, exit 1 (partial)" partial
+ctl '{"fail_once_path":null,"leads_latency_ms":2500,"reset_stats":true}'
+timeout() { exit_is 1 big tmo --timeout 1 --retries 1 && grep -q '^error .*lead listing: after 2 attempts: Timeout' "$T/tmo.sum"; }
+ok "a request that outlasts --timeout fails, is retried, then reported" timeout
+ctl '{"leads_latency_ms":0,"reset_stats":true}'
+URL=$MAIN_URL
+gap_after_429() {	# gap_after_429 NAME MIN ARGS...: after every 429, nothing sent for MIN seconds
+	_g=$1 _min=$2; shift 2
+	x "$_g" --rate 4 -j 1 "$@" || return 1
+	curl -sS -f -o "$T/$_g.stats" "$URL/_stats"
+	python3 - "$T/$_g.stats" "$_min" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["requests"]
+gaps = [b["t"] - a["t"] for a, b in zip(r, r[1:]) if a["status"] == 429]
+if not gaps or min(gaps) < float(sys.argv[2]):
+    sys.exit("after a 429 the next request came %s s later" % [round(g, 3) for g in gaps[:8]])
+PY
+}
+ctl '{"rate_limit":2,"retry_after":1,"reset_stats":true}'
+ok "Retry-After is honoured: after a 429 nothing is sent for its seconds" gap_after_429 ra 0.95
+ctl '{"rate_limit":2,"retry_after":null,"reset_stats":true}'
+ok "a 429 without Retry-After: the exponential backoff (--retry-wait 0.6: 0.3 s at least)" gap_after_429 nora 0.29 --retry-wait 0.6
+ctl '{"rate_limit":null,"retry_after":null,"reset_stats":true}'
+notfound() {
+	{ cat "$T/ws/clients.csv"; echo "$C1,$NOPE"; } > "$T/nf.csv"
+	CLIENTS=$T/nf.csv x nf && grep -qx "status $C1 $NOPE not_found" "$T/nf.sum" && ! zcat "$T/nf.gz" | grep -v run_summary | grep -q "$NOPE" &&
+	contains "$T/nf.err" "does not know it (404)"
+}
+ok "a mapped campaign the API does not know: not_found, nothing written, exit 0" notfound
+ctl '{"api_key":"another-key"}'
+refused() { exit_is 6 x refused && no_file "$T/refused.gz" && no_temp && contains "$T/refused.err" "HTTP 401" &&
+	contains "$T/refused.err" "check the API key"; }
+ok "a wrong key: 401 stops the run (exit 6), nothing at -o" refused
+ctl '{"api_key":"'"$KEY"'","payment_required":true}'
+ok "no paid plan: 402 stops the run (exit 6)" sh -c 'set +e; env INSTANTLY_API_KEY="$0" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$1" -o "$T/pay.gz" 2>"$T/pay.err"; [ $? = 6 ] && grep -q "HTTP 402" "$T/pay.err" && [ ! -e "$T/pay.gz" ]' "$KEY" "$URL"
+ctl '{"payment_required":false}'
+
+sigterm() {
+	ctl '{"leads_latency_ms":400,"reset_stats":true}'
+	env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" -o "$T/term.gz" 2>/dev/null &
+	_p=$!
+	sleep 1
+	kill -TERM "$_p"
+	set +e; wait "$_p"; _rc=$?; set -e
+	ctl '{"leads_latency_ms":0}'
+	[ "$_rc" = 143 ] && no_file "$T/term.gz" && no_temp
+}
+ok "SIGTERM mid-run: nothing at the -o path, no temporary file" sigterm
+parallel() {
+	ctl '{"latency_ms":100,"reset_stats":true}'
+	x par --rate 100 -j 8 || return 1
+	stats; ctl '{"latency_ms":0}'
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["max_in_flight"] < 3)' "$T/stats.json"
+}
+ok "several requests in flight at once (curl multi)" parallel
+ok "--help names every exit status" sh -c '"$EXTRACT" --help | grep -q "1 partial" && "$EXTRACT" --help | grep -q " 6 the"'
+
+# ---- extract → transform → load: the warehouse -------------------------------
+if ! pg_bindir >/dev/null; then
+	skip "no PostgreSQL server binaries"
+	done_testing; exit
+fi
+pipeline() {
+	# the same window as the sample archive, which recorded this workspace
+	x pipe --since 2026-10-28 --until 2026-11-26 || return 1
+	"$TRANSFORM" -o "$T/tx" "$T/pipe.gz" 2>"$T/tx.err" || { cat "$T/tx.err"; return 1; }
+	# the sample archive's e-mail records and partial listing aside, the same tables
+	"$TRANSFORM" -o "$T/ts" "$SRCDIR/samples/sample.ndjson" 2>/dev/null || [ $? = 1 ] || return 1
+	$CHECK tables "$T/ts" "$T/tx"
+}
+ok "extract → transform gives the same tables as the recorded sample archive" pipeline
+pg_start
+warehouse() {
+	psql_q -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql" >/dev/null
+	psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" -c "\\copy map from '$T/ws/clients.csv' csv header" \
+		-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
+		-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+	"$LOAD" "$T/tx" 2>"$T/ld.err" >/dev/null || { cat "$T/ld.err"; return 1; }
+	psql_q -At -c "select count(*) from synced_leads" > "$T/n"
+	is "$(cat "$T/n")" 28 || return 1
+	psql_q -At -c "select client_id, campaign_id, count(*) from synced_leads group by 1, 2 order by 1, 2" > "$T/per"
+	printf '%s\n' "$C1|$K8|8" "$C1|$K9|7" "$C2|$K6|6" "$C2|$K9|7" | sort > "$T/want"
+	same_file "$T/want" "$T/per" || return 1
+	is "$(psql_q -At -c "select count(*) from campaigns")|$(psql_q -At -c "select count(*) from campaign_analytics")|$(psql_q -At -c "select count(*) from campaign_analytics_overview")|$(psql_q -At -c "select count(*) from lead_listings")" "4|11|4|4"
+}
+ok "… and instantly-load puts exactly those rows in the warehouse" warehouse
+reload() {
+	x pipe2 --since 2026-10-28 --until 2026-11-26 && "$TRANSFORM" -o "$T/tx2" "$T/pipe2.gz" 2>/dev/null &&
+	"$LOAD" "$T/tx2" > "$T/ld2.out" 2>&1 || { cat "$T/ld2.out"; return 1; }
+	is "$(psql_q -At -c "select count(*) from synced_leads")" 28
+}
+ok "a second nightly run over the same data changes no row count" reload
+done_testing
