@@ -4,8 +4,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 MAN=$SRCDIR/man
-ok "instantly-transform(1), instantly-load(1) and instantly-archive(5) exist" \
-	test -s "$MAN/instantly-transform.1" -a -s "$MAN/instantly-load.1" -a -s "$MAN/instantly-archive.5"
+ok "instantly-extract(1), instantly-transform(1), instantly-load(1) and instantly-archive(5) exist" \
+	test -s "$MAN/instantly-extract.1" -a -s "$MAN/instantly-transform.1" -a -s "$MAN/instantly-load.1" -a -s "$MAN/instantly-archive.5"
 
 for page in "$MAN"/*.[1-8]; do
 	if command -v groff >/dev/null 2>&1; then
@@ -32,6 +32,7 @@ documents() {	# documents PROGRAM PAGE CODES...
 		ok "$(basename "$page") documents exit status $code" grep -qx "\.B $code" "$page"
 	done
 }
+documents "$EXTRACT" "$MAN/instantly-extract.1" 0 1 2 3 4 6
 documents "$TRANSFORM" "$MAN/instantly-transform.1" 0 1 2 3 4
 documents "$LOAD" "$MAN/instantly-load.1" 0 2 3 4 5
 done_testing
