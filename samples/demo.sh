@@ -2,10 +2,12 @@
 # samples/demo.sh: the main job on the bundled default, no API key needed.
 #
 # Installs the missing Debian packages (as root), builds instantly-etl in
-# build/demo, gzips the bundled sample archive (samples/sample.ndjson, shaped
-# like real Instantly API v2 data) as the extract would write it, and runs
+# build/demo, starts the bundled fake Instantly API (tests/fake-api) on
+# loopback, serving the sample workspace (samples/sample.ndjson: data shaped
+# like real Instantly API v2 items, and one campaign no client maps), and runs
 #
-#     instantly-transform -o build/demo/out sample.ndjson.gz &&
+#     instantly-extract --clients samples/clients.csv -o build/demo/archive.ndjson.gz &&
+#     instantly-transform -o build/demo/out build/demo/archive.ndjson.gz &&
 #     instantly-load build/demo/out
 #
 # into a throwaway PostgreSQL server started in a temporary directory (the
@@ -31,9 +33,20 @@ fi
 ( cd "$bdir" && { [ -f Makefile ] || "$top/configure" -q; } && make -s -j"$(nproc 2>/dev/null || echo 2)" ) >&2 ||
 	{ echo "demo: the build failed" >&2; exit 1; }
 
-archive=$dir/sample.ndjson.gz
-gzip -c samples/sample.ndjson > "$archive"
-rm -rf "$dir/out"
+SRCDIR=$top BUILDDIR=$bdir
+. tests/lib.sh	# fake_start, pg_start: servers in a temporary directory, stopped and removed at exit
+set +e
+archive=$dir/archive.ndjson.gz
+rm -rf "$dir/out" "$archive"
+python3 tests/fake-api/make_workspace.py --out "$T/workspace" --from-sample samples/sample.ndjson >&2 || exit 1
+fake_start fake "$T/workspace" --api-key demo-key --today 2026-11-27 || exit 1
+echo "== the fake Instantly API listens on $URL" >&2
+echo "== $bdir/instantly-extract --clients samples/clients.csv --base-url $URL -o $archive" >&2
+# the window the sample was recorded with
+INSTANTLY_API_KEY=demo-key "$bdir/instantly-extract" --clients samples/clients.csv --base-url "$URL" \
+	--since 2026-10-28 --until 2026-11-26 -o "$archive"
+rc=$?
+[ "$rc" -le 1 ] || { echo "demo: instantly-extract failed (exit $rc)" >&2; exit "$rc"; }
 echo "== $bdir/instantly-transform -o $dir/out $archive" >&2
 "$bdir/instantly-transform" -o "$dir/out" "$archive"
 rc=$?
@@ -57,9 +70,6 @@ echo
 
 echo
 echo "== instantly-load $dir/out, into a throwaway PostgreSQL server"
-BUILDDIR=$bdir
-. tests/lib.sh	# pg_start: a server in a temporary directory, stopped and removed at exit
-set +e
 pg_start >&2 || exit 1
 psql_q -c "create database demo" || exit 1
 export PGDATABASE=demo
