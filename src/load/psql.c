@@ -14,9 +14,14 @@
 #include "load.h"
 #include "log.h"
 
+struct totals {
+	int tables;
+	unsigned long long ins, upd, unch, del;
+};
+
 /* One report line: "ie-report|TABLE|inserted|updated|unchanged|deleted". */
 static int
-report_line(const char *line)
+report_line(const char *line, struct totals *t)
 {
 	char name[64];
 	unsigned long long ins, upd, unch, del;
@@ -26,6 +31,11 @@ report_line(const char *line)
 	if (sscanf(line + 10, "%63[^|]|%llu|%llu|%llu|%llu", name, &ins, &upd, &unch, &del) != 5)
 		return 0;
 	log_info("%-28s %8llu inserted %8llu updated %8llu unchanged %8llu deleted", name, ins, upd, unch, del);
+	t->tables++;
+	t->ins += ins;
+	t->upd += upd;
+	t->unch += unch;
+	t->del += del;
 	return 1;
 }
 
@@ -125,19 +135,20 @@ converse(pid_t pid, int to, int from, const char *script, size_t len, void (*lin
 static void
 count_reports(const char *line, void *arg)
 {
-	*(int *)arg += report_line(line);
+	(void)report_line(line, arg);
 }
 
 int
 ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 {
-	int to, from, reports = 0, rc;
+	struct totals t = { 0, 0, 0, 0, 0 };
+	int to, from, rc;
 	pid_t pid;
 
 	log_debug("running %s with a script of %zu bytes", o->psql, script->len);
 	if ((pid = spawn(o, 0, &to, &from, e)) < 0)
 		return -1;
-	rc = converse(pid, to, from, script->p, script->len, count_reports, &reports, e);
+	rc = converse(pid, to, from, script->p, script->len, count_reports, &t, e);
 	if (rc < 0)
 		return -1;
 	if (rc > 128)
@@ -146,8 +157,11 @@ ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 		return ierr_set(e, "cannot run %s", o->psql);
 	if (rc != 0)
 		return ierr_set(e, "psql failed (exit status %d): the load was rolled back, nothing changed", rc);
-	if (reports == 0)
+	if (t.tables == 0)
 		return ierr_set(e, "psql finished without the load's report: was the transaction committed? check the tables");
+	/* the last line: the whole load, for logs that keep one line a stage */
+	log_info("loaded %d tables in one transaction: %llu rows inserted, %llu updated, %llu unchanged, %llu deleted",
+		 t.tables, t.ins, t.upd, t.unch, t.del);
 	return 0;
 }
 

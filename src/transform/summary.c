@@ -107,5 +107,15 @@ tf_summary_log(const struct tf_ctx *x)
 		for (i = 0; i < x->other.nreasons; i++)
 			log_info("  %s: %" PRIu64, x->other.reasons[i].text, x->other.reasons[i].count);
 	}
-	log_info("%" PRIu64 " lines read", x->lines_read);
+	{
+		uint64_t rows = 0, rejects = x->other.rejects;
+
+		for (i = 0; i < TBL_N; i++) {
+			rows += x->counts[i].rows;
+			rejects += x->counts[i].rejects;
+		}
+		/* the last line: the whole run, for logs that keep one line a stage */
+		log_info("%" PRIu64 " lines read: %" PRIu64 " rows, %" PRIu64 " rejects, %" PRIu64 " skipped",
+			 x->lines_read, rows, rejects, x->other.skipped);
+	}
 }

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# samples/nightly.sh: the production pipeline, for cron.
+#
+#     instantly-extract → ARCHIVE_DIR/DATE.ndjson.gz (kept) → instantly-transform
+#     → WORK_DIR/DATE/ → instantly-load
+#
+# One run at a time (a lock); a dated archive kept for RETENTION_DAYS days and
+# then pruned; one log line per stage, with its counts, on stdout (for the
+# cron mail or a log file); and an exit status a scheduler can act on.
+#
+# Settings come from the environment, or from a file given as the only
+# argument (sourced by bash: KEY=value lines):
+#
+#   CLIENT_MAP       the client map CSV (client_id,campaign_id[,api_key_env]);
+#                    default: exported from the warehouse's client_campaigns
+#                    table with psql before the extract
+#   ARCHIVE_DIR      where the dated archives are kept (default
+#                    /var/lib/instantly-etl/archive)
+#   WORK_DIR         where the transform writes (default
+#                    /var/lib/instantly-etl/work); a run's directory is
+#                    removed after a successful load
+#   RETENTION_DAYS   archives older than this are deleted (default 90; 0:
+#                    never delete)
+#   LOCK_FILE        default ARCHIVE_DIR/.nightly.lock
+#   INSTANTLY_API_KEY, or per-workspace keys named in the client map
+#   PG* / LOAD_DSN   the warehouse (psql's variables, or a DSN for --dsn)
+#   EXTRACT_ARGS, TRANSFORM_ARGS, LOAD_ARGS   more options per stage
+#                    (word-split), e.g. EXTRACT_ARGS="--days 30 --rate 20"
+#   BIN_DIR          where the programs are (default: PATH)
+#
+# Exit status:
+#   0   every stage succeeded
+#   1   loaded, with warnings: the extract was partial (some campaign failed)
+#       or the transform rejected lines; the logs say which
+#   2   a setting is wrong (usage)
+#   3   the extract failed: nothing was loaded
+#   4   the transform failed: nothing was loaded; the archive is kept
+#   5   the load failed: the warehouse is unchanged; the archive is kept, and
+#       the next run (or samples/reprocess.sh) loads it
+#   75  another run holds the lock: nothing was done (EX_TEMPFAIL: try later)
+set -u -o pipefail
+
+[ $# -le 1 ] || { echo "usage: $0 [SETTINGS_FILE]" >&2; exit 2; }
+if [ $# -eq 1 ]; then
+	# shellcheck disable=SC1090
+	. "$1" || { echo "nightly: cannot read settings from $1" >&2; exit 2; }
+fi
+: "${ARCHIVE_DIR:=/var/lib/instantly-etl/archive}"
+: "${WORK_DIR:=/var/lib/instantly-etl/work}"
+: "${RETENTION_DAYS:=90}"
+: "${LOCK_FILE:=$ARCHIVE_DIR/.nightly.lock}"
+: "${EXTRACT_ARGS:=}" "${TRANSFORM_ARGS:=}" "${LOAD_ARGS:=}"
+bin() { if [ -n "${BIN_DIR:-}" ]; then echo "$BIN_DIR/$1"; else echo "$1"; fi; }
+
+log() { printf '%s nightly %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
+die() { log "$1 failed (exit ${3:-$2}): ${4:-see above}"; exit "$2"; }
+case $RETENTION_DAYS in ''|*[!0-9]*) echo "nightly: RETENTION_DAYS must be a number of days" >&2; exit 2;; esac
+mkdir -p "$ARCHIVE_DIR" "$WORK_DIR" || { echo "nightly: cannot create $ARCHIVE_DIR or $WORK_DIR" >&2; exit 2; }
+
+# one run at a time: the lock is held until this process exits
+exec 9>>"$LOCK_FILE" || { echo "nightly: cannot open the lock $LOCK_FILE" >&2; exit 2; }
+if ! flock -n 9; then
+	log "another run holds $LOCK_FILE; nothing done"
+	exit 75
+fi
+
+stamp=$(date -u +%Y-%m-%d)
+archive=$ARCHIVE_DIR/$stamp.ndjson.gz
+# a second run on the same day keeps the first archive
+[ ! -e "$archive" ] || { stamp=$(date -u +%Y-%m-%dT%H%M%SZ); archive=$ARCHIVE_DIR/$stamp.ndjson.gz; }
+out=$WORK_DIR/$stamp
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nightly.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+warn=0
+
+# the stage's last summary line (its stderr is passed on to ours, whole)
+summary_of() { grep -v -e ': warning: ' -e ': error: ' "$1" | tail -n 1 | sed 's/^[a-z-]*: //'; }
+run_stage() {	# run_stage NAME COMMAND...: runs it, logs one line, sets rc
+	local name=$1 t0 t1; shift
+	t0=$(date +%s.%N)
+	"$@" 2>"$tmp/$name.err"
+	rc=$?
+	cat "$tmp/$name.err" >&2
+	t1=$(date +%s.%N)
+	log "$name $( [ $rc -eq 0 ] && echo ok || { [ $rc -eq 1 ] && echo warnings || echo FAILED; })" \
+		"(exit $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s): $(summary_of "$tmp/$name.err")"
+}
+
+# the client map: given, or the warehouse's own
+map=${CLIENT_MAP:-}
+if [ -z "$map" ]; then
+	map=$tmp/clients.csv
+	psql -X -q ${LOAD_DSN:+"$LOAD_DSN"} -v ON_ERROR_STOP=1 \
+		-c "\\copy (select client_id, campaign_id from client_campaigns order by 1, 2) to '$map' with (format csv, header)" ||
+		die "client map (psql)" 3 "" "cannot read client_campaigns from the warehouse"
+fi
+
+# shellcheck disable=SC2086
+run_stage extract "$(bin instantly-extract)" --clients "$map" -o "$archive" --no-progress $EXTRACT_ARGS
+case $rc in 0) ;; 1) warn=1 ;; 2) die extract 2 $rc "a usage error" ;; *) die extract 3 $rc ;; esac
+
+rm -rf "$out"
+# shellcheck disable=SC2086
+run_stage transform "$(bin instantly-transform)" -o "$out" $TRANSFORM_ARGS "$archive"
+case $rc in 0) ;; 1) warn=1 ;; *) die transform 4 $rc "the archive is kept: $archive" ;; esac
+
+# shellcheck disable=SC2086
+run_stage load "$(bin instantly-load)" ${LOAD_DSN:+--dsn "$LOAD_DSN"} $LOAD_ARGS "$out"
+[ $rc -eq 0 ] || die load 5 $rc "the warehouse is unchanged; the archive is kept: $archive"
+rm -rf "$out"
+
+# retention: archives older than RETENTION_DAYS days, never the one just made
+if [ "$RETENTION_DAYS" -gt 0 ]; then
+	pruned=$(find "$ARCHIVE_DIR" -maxdepth 1 -type f -name '*.ndjson.gz' ! -path "$archive" \
+		-mtime +"$((RETENTION_DAYS - 1))" -print -delete | wc -l)
+	log "prune ok: $pruned archive(s) older than $RETENTION_DAYS days deleted; kept $(find "$ARCHIVE_DIR" -maxdepth 1 -name '*.ndjson.gz' | wc -l)"
+fi
+log "done: $archive loaded$([ $warn -eq 1 ] && echo ', with warnings')"
+exit $warn

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# tests/nightly: samples/nightly.sh and samples/reprocess.sh as users run
+# them: against the fake Instantly API and a real PostgreSQL server, with the
+# programs of the build; the lock, the kept and pruned archives, the log
+# lines, a failed load (archive kept, exit status, the next run succeeds),
+# and reprocessing a range of days.
+. "$(dirname "$0")/../lib.sh"
+
+command -v flock >/dev/null || skip_all "no flock"
+pg_bindir >/dev/null || skip_all "no PostgreSQL server binaries"
+KEY=ietest-nightly-key
+NIGHTLY=$SRCDIR/samples/nightly.sh
+REPROCESS=$SRCDIR/samples/reprocess.sh
+TODAY=$(date -u +%Y-%m-%d)
+
+python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
+fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+ctl() { curl -sS -f -H 'Content-Type: application/json' --data-binary "$1" -o /dev/null "$URL/_control"; }
+pg_start
+psql_q -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql" >/dev/null 2>&1
+psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" \
+	-c "\\copy map from '$T/ws/clients.csv' with (format csv, header)" \
+	-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
+	-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+
+export ARCHIVE_DIR=$T/archive WORK_DIR=$T/work BIN_DIR=$BUILDDIR INSTANTLY_API_KEY=$KEY
+export EXTRACT_ARGS="--base-url $URL --since 2026-10-28 --until 2026-11-26 --retry-wait 0.05"
+leads() { psql_q -At -c "select count(*) from synced_leads"; }
+# night NAME [VAR=VALUE]...: run nightly.sh with more settings; log in $T/NAME.log
+night() { _n=$1; shift; set +e; env "$@" bash "$NIGHTLY" >"$T/$_n.log" 2>"$T/$_n.err"; _rc=$?; set -e; return $_rc; }
+
+first() {
+	night n1 || { cat "$T/n1.log" "$T/n1.err"; return 1; }
+	test -s "$ARCHIVE_DIR/$TODAY.ndjson.gz" && is "$(leads)" 28 &&
+	grep -q " nightly extract ok (exit 0, .* s): 3 campaigns: 3 complete, .*28 leads" "$T/n1.log" &&
+	grep -q " nightly transform ok (exit 0, .* s): 52 lines read: 51 rows, 0 rejects, 1 skipped$" "$T/n1.log" &&
+	grep -q " nightly load ok (exit 0, .* s): loaded 4 tables in one transaction: 47 rows inserted, 0 updated" "$T/n1.log" &&
+	grep -q " nightly done: .*$TODAY.ndjson.gz loaded$" "$T/n1.log" && [ -z "$(ls -A "$WORK_DIR")" ]
+}
+ok "a night: the client map from the warehouse, extract, transform, load; one log line a stage" first
+second() {
+	night n2 && [ "$(ls "$ARCHIVE_DIR"/*.ndjson.gz | wc -l)" = 2 ] && test -s "$ARCHIVE_DIR/$TODAY.ndjson.gz" && is "$(leads)" 28
+}
+ok "a second run the same day keeps the first archive and loads the same rows" second
+locked() {
+	flock "$ARCHIVE_DIR/.nightly.lock" sleep 3 &
+	_lp=$!
+	sleep 0.5
+	exit_is 75 night n3
+	_r=$?
+	wait "$_lp"
+	[ $_r = 0 ] && contains "$T/n3.log" "another run holds"
+}
+ok "while another run holds the lock: exit 75, nothing done" locked
+ok "...and reprocess.sh takes the same lock (75)" sh -c 'flock "$ARCHIVE_DIR/.nightly.lock" sleep 2 & sleep 0.5; bash "$0" "$1" >/dev/null 2>&1; r=$?; wait; [ $r = 75 ]' "$REPROCESS" "$TODAY"
+
+rm -f "$ARCHIVE_DIR"/*.ndjson.gz
+cp "$T/ws/clients.csv" "$T/map.csv"
+failed_load() {
+	pg_stop
+	exit_is 5 night n4 CLIENT_MAP="$T/map.csv" || return 1
+	test -s "$ARCHIVE_DIR/$TODAY.ndjson.gz" && contains "$T/n4.log" "load failed (exit 5)" &&
+		contains "$T/n4.log" "the archive is kept: $ARCHIVE_DIR/$TODAY.ndjson.gz"
+}
+ok "the warehouse is down: exit 5, the archive is kept" failed_load
+pg_restart
+ok "the next run succeeds" sh -c 'env CLIENT_MAP="$0" bash "$1" > "$T/n5.log" 2>&1 && grep -q "nightly done" "$T/n5.log"' "$T/map.csv" "$NIGHTLY"
+
+partial() {
+	ctl '{"fail_once_path":"/leads/list"}'
+	exit_is 1 night n6 EXTRACT_ARGS="$EXTRACT_ARGS --retries 0" || return 1
+	grep -q " nightly extract warnings (exit 1, " "$T/n6.log" && grep -q "nightly done: .*, with warnings$" "$T/n6.log" &&
+		contains "$T/n6.err" "partial"
+}
+ok "a partial extract: loaded, exit 1, the log says so" partial
+refused() {
+	rm -f "$ARCHIVE_DIR"/*.ndjson.gz
+	exit_is 3 night n7 INSTANTLY_API_KEY=wrong || return 1
+	grep -q " nightly extract FAILED (exit 6, " "$T/n7.log" && [ -z "$(ls "$ARCHIVE_DIR"/*.ndjson.gz 2>/dev/null)" ]
+}
+ok "the API refuses the key: exit 3, no archive, nothing loaded" refused
+bad_setting() { exit_is 2 night n8 RETENTION_DAYS=soon && contains "$T/n8.err" "RETENTION_DAYS"; }
+ok "a bad setting: exit 2" bad_setting
+
+retention() {
+	night n9 || return 1
+	cp "$ARCHIVE_DIR/$TODAY.ndjson.gz" "$ARCHIVE_DIR/2026-01-02.ndjson.gz"
+	touch -d '40 days ago' "$ARCHIVE_DIR/2026-01-02.ndjson.gz"
+	cp "$ARCHIVE_DIR/$TODAY.ndjson.gz" "$ARCHIVE_DIR/2026-11-01.ndjson.gz"
+	touch -d '20 days ago' "$ARCHIVE_DIR/2026-11-01.ndjson.gz"
+	night n10 RETENTION_DAYS=30 || return 1
+	[ ! -e "$ARCHIVE_DIR/2026-01-02.ndjson.gz" ] && [ -e "$ARCHIVE_DIR/2026-11-01.ndjson.gz" ] &&
+		contains "$T/n10.log" "prune ok: 1 archive(s) older than 30 days deleted"
+}
+ok "archives older than RETENTION_DAYS are pruned, younger ones kept" retention
+
+reprocess() {
+	rm -f "$ARCHIVE_DIR"/*.ndjson.gz
+	"$EXTRACT" --clients "$T/map.csv" $EXTRACT_ARGS -o "$ARCHIVE_DIR/2026-11-20.ndjson.gz" 2>/dev/null &&
+	"$EXTRACT" --clients "$T/map.csv" $EXTRACT_ARGS -o "$ARCHIVE_DIR/2026-11-21.ndjson.gz" 2>/dev/null &&
+	cp "$ARCHIVE_DIR/2026-11-21.ndjson.gz" "$ARCHIVE_DIR/2026-11-25.ndjson.gz" || return 1
+	psql_q -c "delete from synced_leads" >/dev/null
+	bash "$REPROCESS" 2026-11-19 2026-11-21 > "$T/rp.log" 2>"$T/rp.err" || { cat "$T/rp.log" "$T/rp.err"; return 1; }
+	is "$(grep -c ': loaded$' "$T/rp.log")" 2 &&
+	grep -n ': loaded$' "$T/rp.log" | head -1 | grep -q 2026-11-20 && ! grep -q 2026-11-25 "$T/rp.log" && is "$(leads)" 28
+}
+ok "reprocess.sh FROM TO: the archives of those days, oldest first" reprocess
+ok "reprocess.sh: no archive in the range is exit 3" sh -c 'bash "$0" 2020-01-01 2020-01-02 >/dev/null 2>&1; [ $? = 3 ]' "$REPROCESS"
+ok "reprocess.sh: a bad date or range is exit 2" sh -c 'bash "$0" 2026-13-01 >/dev/null 2>&1; [ $? = 2 ] && bash "$0" 2026-11-21 2026-11-20 >/dev/null 2>&1; [ $? = 2 ]' "$REPROCESS"
+reprocess_fail() {
+	pg_stop
+	exit_is 5 bash "$REPROCESS" 2026-11-20 2026-11-21 > "$T/rp2.log" 2>&1
+	_r=$?
+	pg_restart
+	[ $_r = 0 ] && contains "$T/rp2.log" "2026-11-20.ndjson.gz: load failed (exit 5); later days not loaded"
+}
+ok "reprocess.sh stops at the first failed load (exit 5)" reprocess_fail
+done_testing
