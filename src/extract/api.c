@@ -44,10 +44,6 @@ utc_now_iso(char out[32])
 	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
-/* The state of the campaign listing lives in the run, not in a campaign. */
-static char list_cursor[1025];
-static buf list_seen;
-
 /* Was cursor followed before in this listing? If not, remember it. -1: out
  * of memory. */
 static int
@@ -108,7 +104,7 @@ on_item(void *ctx, const char *item, size_t n, const char *tag, ierr *e)
 
 	switch (q->kind) {
 	case K_LIST_CAMPAIGNS:
-		if (!tag || !(c = ex_map_find(q->run->map, tag, strlen(tag))))
+		if (!tag || !(c = ex_map_find(q->run->map, tag, strlen(tag))) || c->ws != q->ws)
 			return 0;	/* not mapped: nothing of it is written */
 		q->camp = c;
 		c->listed = 1;
@@ -142,7 +138,7 @@ on_item(void *ctx, const char *item, size_t n, const char *tag, ierr *e)
 /* ---- requests ------------------------------------------------------------ */
 
 struct ex_req *
-api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_campaign *c)
+api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_workspace *ws, struct ex_campaign *c)
 {
 	static const struct { enum page_shape shape; const char *tag; } shapes[K_NKINDS] = {
 		[K_LIST_CAMPAIGNS] = { PAGE_LIST, "id" },
@@ -157,6 +153,7 @@ api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_campaign *c)
 		return NULL;
 	q->kind = kind;
 	q->camp = c;
+	q->ws = c ? c->ws : ws;
 	q->run = r;
 	buf_init(&q->body, 4096);
 	buf_init(&q->errbody, 2048);
@@ -215,8 +212,8 @@ api_prepare(struct ex_req *q, ierr *e)
 	switch (q->kind) {
 	case K_LIST_CAMPAIGNS:
 		rc = buf_puts(&u, "/api/v2/campaigns?limit=100");
-		if (list_cursor[0] && rc == 0)
-			rc = buf_puts(&u, "&starting_after=") < 0 || url_escape(&u, list_cursor) < 0 ? -1 : 0;
+		if (q->ws->list_cursor[0] && rc == 0)
+			rc = buf_puts(&u, "&starting_after=") < 0 || url_escape(&u, q->ws->list_cursor) < 0 ? -1 : 0;
 		break;
 	case K_GET_CAMPAIGN:
 		rc = buf_printf(&u, "/api/v2/campaigns/%s", id);
@@ -284,7 +281,7 @@ queue_campaign(struct ex_run *r, struct ex_campaign *c, ierr *e)
 	size_t i;
 
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-		struct ex_req *q = api_new_req(r, kinds[i], c);
+		struct ex_req *q = api_new_req(r, kinds[i], NULL, c);
 
 		if (!q || api_prepare(q, e) < 0) {
 			api_free_req(q);
@@ -295,22 +292,23 @@ queue_campaign(struct ex_run *r, struct ex_campaign *c, ierr *e)
 	return 0;
 }
 
-/* The campaign listing is over: fetch every mapped campaign. */
+/* A workspace's campaign listing is over: fetch its mapped campaigns. */
 static int
-listing_done(struct ex_run *r, ierr *e)
+listing_done(struct ex_run *r, struct ex_workspace *ws, ierr *e)
 {
 	size_t i;
 
-	r->listing_done = 1;
 	for (i = 0; i < r->map->ncamps; i++) {
 		struct ex_campaign *c = &r->map->camps[i];
 
+		if (c->ws != ws)
+			continue;
 		if (c->listed) {
 			if (queue_campaign(r, c, e) < 0)
 				return -1;
 		} else {
 			/* not in the listing: ask for it by id (a 404 is "not found") */
-			struct ex_req *q = api_new_req(r, K_GET_CAMPAIGN, c);
+			struct ex_req *q = api_new_req(r, K_GET_CAMPAIGN, NULL, c);
 
 			if (!q || api_prepare(q, e) < 0) {
 				api_free_req(q);
@@ -326,20 +324,69 @@ listing_done(struct ex_run *r, ierr *e)
 int
 api_start(struct ex_run *r, ierr *e)
 {
-	struct ex_req *q;
+	size_t i;
 
-	buf_init(&list_seen, (size_t)16 << 20);
-	list_cursor[0] = '\0';
-	if (r->map->ncamps == 0) {
-		r->listing_done = 1;
-		return 0;
+	for (i = 0; i < r->map->nws; i++) {	/* one campaign listing per workspace */
+		struct ex_req *q = api_new_req(r, K_LIST_CAMPAIGNS, &r->map->ws[i], NULL);
+
+		if (!q || api_prepare(q, e) < 0) {
+			api_free_req(q);
+			return ierr_set(e, "out of memory");
+		}
+		http_enqueue(r, q, 0);
 	}
-	if (!(q = api_new_req(r, K_LIST_CAMPAIGNS, NULL)) || api_prepare(q, e) < 0) {
-		api_free_req(q);
-		return ierr_set(e, "out of memory");
-	}
-	http_enqueue(r, q, 0);
 	return 0;
+}
+
+static const char *
+ws_name(const struct ex_workspace *ws)
+{
+	return ws->key_env[0] ? ws->key_env : "INSTANTLY_API_KEY";
+}
+
+void
+api_refuse_workspace(struct ex_run *r, struct ex_workspace *ws, const char *msg)
+{
+	struct ex_req *q, **pp;
+	size_t i, refused = 0;
+
+	if (!ws->refused) {
+		ws->refused = 1;
+		snprintf(ws->error, sizeof ws->error, "%s", msg);
+		if (r->map->nws > 1)
+			log_error("the workspace of %s: %s; its campaigns are not fetched", ws_name(ws), msg);
+	}
+	/* its queued requests fail their campaigns */
+	r->queue_tail = NULL;
+	for (pp = &r->queue_head; (q = *pp);) {
+		if (q->ws != ws) {
+			r->queue_tail = q;
+			pp = &q->next;
+			continue;
+		}
+		*pp = q->next;
+		ierr_set(&q->e, "%s", ws->error);
+		if (q->kind == K_LIST_CAMPAIGNS)
+			api_free_req(q);
+		else
+			api_failed(q, 0);
+	}
+	/* and so do its campaigns that have no request yet */
+	for (i = 0; i < r->map->ncamps; i++) {
+		struct ex_campaign *c = &r->map->camps[i];
+
+		if (c->ws == ws && c->status == CS_PENDING && c->open_jobs == 0) {
+			c->status = CS_FAILED;
+			snprintf(c->error, sizeof c->error, "%.500s", ws->error);
+			r->camps_done++;
+		}
+	}
+	for (i = 0; i < r->map->nws; i++)
+		refused += r->map->ws[i].refused != 0;
+	if (refused == r->map->nws) {
+		r->fatal = 1;
+		snprintf(r->fatal_msg, sizeof r->fatal_msg, "%s%s", r->map->nws > 1 ? "every workspace was refused; the last: " : "", msg);
+	}
 }
 
 static int
@@ -403,15 +450,18 @@ api_done(struct ex_req *q, ierr *e)
 	for (i = 0; i < ARCH_NTYPES; i++)
 		r->n.items[i] += q->nitems[i];
 	switch (q->kind) {
-	case K_LIST_CAMPAIGNS:
-		if ((more = next_page(q, list_cursor, &list_seen, &repeated, e)) != 0)
+	case K_LIST_CAMPAIGNS: {
+		struct ex_workspace *ws = q->ws;
+
+		if ((more = next_page(q, ws->list_cursor, &ws->list_seen, &repeated, e)) != 0)
 			return more < 0 ? -1 : 0;
 		if (repeated)
 			log_warn("the campaign listing sent the cursor %s a second time; it ends there, "
-				 "and mapped campaigns it did not show are asked for one by one", list_cursor);
+				 "and mapped campaigns it did not show are asked for one by one", ws->list_cursor);
 		api_free_req(q);
-		buf_free(&list_seen);
-		return listing_done(r, e);
+		buf_free(&ws->list_seen);
+		return listing_done(r, ws, e);
+	}
 	case K_GET_CAMPAIGN:
 		c->listed = 1;
 		c->open_jobs--;
@@ -454,9 +504,12 @@ api_failed(struct ex_req *q, long http_status)
 	struct ex_campaign *c = q->camp;
 
 	if (q->kind == K_LIST_CAMPAIGNS) {
-		r->fatal = 1;
-		snprintf(r->fatal_msg, sizeof r->fatal_msg, "the campaign listing failed: %.900s", q->e.msg);
+		struct ex_workspace *ws = q->ws;
+		char msg[1024];
+
+		snprintf(msg, sizeof msg, "the campaign listing failed: %.900s", q->e.msg);
 		api_free_req(q);
+		api_refuse_workspace(r, ws, msg);
 		return;
 	}
 	if (q->kind == K_GET_CAMPAIGN && http_status == 404) {

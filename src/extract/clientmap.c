@@ -5,7 +5,12 @@
  *
  * A header names the columns (client_id and campaign_id, in any order;
  * other columns are ignored). Every row must hold two UUIDs; case is folded.
- * A repeated (client, campaign) pair is ignored with a warning. */
+ * A repeated (client, campaign) pair is ignored with a warning.
+ *
+ * An agency with several Instantly workspaces adds a column api_key_env: the
+ * name of the environment variable that holds the key of the campaign's
+ * workspace (empty: the default key). A campaign lives in one workspace, so
+ * all its rows must name the same variable. */
 #include "config.h"
 
 #include <csv.h>
@@ -20,6 +25,7 @@
 
 struct pair {
 	char client[UUID_LEN + 1], campaign[UUID_LEN + 1];
+	char key_env[128];
 	unsigned long line;
 };
 
@@ -27,7 +33,7 @@ struct reader {
 	const char *name;
 	unsigned long line;	/* of the row being read */
 	int col;
-	int c_client, c_campaign, ncols;	/* header positions, -1 unknown */
+	int c_client, c_campaign, c_env, ncols;	/* header positions, -1 unknown */
 	int header_done;
 	struct pair cur;
 	int have_client, have_campaign;
@@ -66,6 +72,31 @@ on_field(void *s, size_t n, void *ctx)
 			r->c_client = col;
 		else if (n == 11 && memcmp(s, "campaign_id", 11) == 0)
 			r->c_campaign = col;
+		else if (n == 11 && memcmp(s, "api_key_env", 11) == 0)
+			r->c_env = col;
+		return;
+	}
+	if (col == r->c_env) {
+		size_t i;
+
+		r->cur.key_env[0] = '\0';
+		if (!s || n == 0)
+			return;
+		for (i = 0; i < n; i++) {
+			char ch = ((char *)s)[i];
+
+			if (!(ch == '_' || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			      (i > 0 && ch >= '0' && ch <= '9')))
+				break;
+		}
+		if (i < n || n >= sizeof r->cur.key_env) {
+			r->failed = 1;
+			ierr_set(r->e, "%s:%lu: api_key_env: '%.*s' is not an environment variable name", r->name,
+				 r->line, n > 60 ? 60 : (int)n, (char *)s);
+			return;
+		}
+		memcpy(r->cur.key_env, s, n);
+		r->cur.key_env[n] = '\0';
 		return;
 	}
 	if (col == r->c_client && set_uuid(r, r->cur.client, "client_id", s ? s : "", s ? n : 0) == 0)
@@ -117,6 +148,7 @@ next:
 	r->line++;
 	r->col = 0;
 	r->have_client = r->have_campaign = 0;
+	r->cur.key_env[0] = '\0';
 }
 
 static int
@@ -154,10 +186,28 @@ ex_map_find(const struct ex_map *m, const char *id, size_t n)
 	return bsearch(k, m->camps, m->ncamps, sizeof *m->camps, by_id);
 }
 
+/* The workspace of key_env, made when first seen. */
+static struct ex_workspace *
+workspace(struct ex_map *m, const char *key_env, unsigned long line)
+{
+	size_t i;
+
+	for (i = 0; i < m->nws; i++)
+		if (strcmp(m->ws[i].key_env, key_env) == 0)
+			return &m->ws[i];
+	if (m->nws == m->ncamps)	/* cannot happen: at most one a campaign */
+		return NULL;
+	memset(&m->ws[m->nws], 0, sizeof m->ws[m->nws]);
+	strcpy(m->ws[m->nws].key_env, key_env);
+	m->ws[m->nws].line = line;
+	buf_init(&m->ws[m->nws].list_seen, (size_t)16 << 20);
+	return &m->ws[m->nws++];
+}
+
 static int
 build(struct ex_map *m, struct reader *r, ierr *e)
 {
-	size_t i, j, k;
+	size_t i, j, k, j2;
 
 	qsort(r->pairs, r->n, sizeof *r->pairs, by_campaign_client);
 	/* drop repeated pairs (the first line kept), then group by campaign */
@@ -174,7 +224,8 @@ build(struct ex_map *m, struct reader *r, ierr *e)
 	for (i = 0, m->ncamps = 0; i < j; i++)
 		if (i == 0 || strcmp(r->pairs[i].campaign, r->pairs[i - 1].campaign) != 0)
 			m->ncamps++;
-	if (m->ncamps && !(m->camps = calloc(m->ncamps, sizeof *m->camps)))
+	if (m->ncamps && (!(m->camps = calloc(m->ncamps, sizeof *m->camps)) ||
+			  !(m->ws = calloc(m->ncamps, sizeof *m->ws))))
 		return ierr_set(e, "out of memory");
 	for (i = 0, k = 0; i < j; k++) {
 		struct ex_campaign *c = &m->camps[k];
@@ -183,6 +234,13 @@ build(struct ex_map *m, struct reader *r, ierr *e)
 		while (end < j && strcmp(r->pairs[end].campaign, r->pairs[i].campaign) == 0)
 			end++;
 		memcpy(c->id, r->pairs[i].campaign, sizeof c->id);
+		for (j2 = i + 1; j2 < end; j2++)
+			if (strcmp(r->pairs[j2].key_env, r->pairs[i].key_env) != 0)
+				return ierr_set(e, "%s:%lu: api_key_env: campaign %s is in one workspace, but line %lu "
+						"names '%s' and this line '%s'", r->name, r->pairs[j2].line, c->id,
+						r->pairs[i].line, r->pairs[i].key_env, r->pairs[j2].key_env);
+		if (!(c->ws = workspace(m, r->pairs[i].key_env, r->pairs[i].line)))
+			return ierr_set(e, "internal error: workspaces");
 		c->nclients = end - i;
 		if (!(c->clients = calloc(c->nclients, sizeof *c->clients)))
 			return ierr_set(e, "out of memory");
@@ -207,7 +265,7 @@ ex_map_read(struct ex_map *m, const char *path, ierr *e)
 	memset(&r, 0, sizeof r);
 	r.name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	r.line = 1;
-	r.c_client = r.c_campaign = -1;
+	r.c_client = r.c_campaign = r.c_env = -1;
 	r.e = e;
 	if (strcmp(path, "-") == 0)
 		in = stdin;
@@ -260,5 +318,8 @@ ex_map_free(struct ex_map *m)
 		buf_free(&m->camps[i].seen);
 	}
 	free(m->camps);
+	for (i = 0; i < m->nws; i++)
+		buf_free(&m->ws[i].list_seen);
+	free(m->ws);
 	memset(m, 0, sizeof *m);
 }

@@ -49,11 +49,14 @@ int ex_opts_parse(struct ex_opts *o, int argc, char **argv);
 
 /* ---- the client map (clientmap.c) ---- */
 struct ex_campaign;
+struct ex_workspace;
 
 struct ex_map {
 	struct ex_campaign *camps;	/* sorted by id */
 	size_t ncamps;
 	size_t npairs;			/* (client, campaign) pairs */
+	struct ex_workspace *ws;	/* one per API key (api_key_env column) */
+	size_t nws;
 };
 
 /* Read the map from path ("-": stdin). Returns 0, or -1 with e set
@@ -80,6 +83,23 @@ void rl_free(struct ratelimit *r);
 double rl_wait(const struct ratelimit *r, double now);
 /* A request is sent at `now` (rl_wait() said 0). */
 void rl_take(struct ratelimit *r, double now);
+
+/* ---- Instantly workspaces ----
+ * Each API key is a workspace, with its own rate limits (instantly-api.md
+ * §7): its own limiter, 429 pause and campaign listing. */
+struct ex_workspace {
+	char key_env[128];		/* the variable that holds its key; "": the default key */
+	unsigned long line;		/* the client map line that first named it */
+	struct curl_slist *hdr_get, *hdr_post;
+	struct ratelimit rl_second, rl_minute;
+	int use_minute;
+	double pause_until;		/* after a 429: none of its requests before this */
+	double last_cut;		/* when a 429 last lowered its rate */
+	char list_cursor[1025];		/* its campaign listing's next cursor */
+	buf list_seen;
+	int refused;			/* 401/402/403, or its campaign listing failed */
+	char error[1024];
+};
 
 /* ---- the archive writer (output.c) ---- */
 struct ex_out {
@@ -128,6 +148,7 @@ enum camp_status {
 
 struct ex_campaign {
 	char id[UUID_LEN + 1];
+	struct ex_workspace *ws;
 	char (*clients)[UUID_LEN + 1];
 	size_t nclients;
 	int listed;		/* seen in the campaign listing */
@@ -146,6 +167,7 @@ struct ex_run;
 struct ex_req {
 	enum ex_kind kind;
 	struct ex_campaign *camp;	/* NULL: the campaign listing */
+	struct ex_workspace *ws;
 	struct ex_run *run;
 	CURL *easy;
 	struct curl_slist *headers;	/* borrowed */
@@ -179,20 +201,13 @@ struct ex_run {
 	const struct ex_opts *opts;
 	struct ex_map *map;
 	struct ex_out *out;
-	const char *api_key;
-	struct curl_slist *hdr_get, *hdr_post;
 	CURLM *multi;
-	struct ratelimit rl_second, rl_minute;
-	int use_minute;
-	double pause_until;		/* after a 429: nobody starts before this */
-	double last_cut;		/* when a 429 last lowered the rate */
 	struct ex_req *queue_head, *queue_tail;
 	struct ex_req **flying;		/* --parallel slots */
 	int in_flight;
 	struct ex_counts n;
-	int fatal;			/* the API refused the run: stop */
-	char fatal_msg[1024];
-	int listing_done;
+	int fatal;			/* every workspace refused: stop */
+	char fatal_msg[1100];
 	size_t camps_done;
 	char started_at[32];
 	double t0;
@@ -205,7 +220,7 @@ int http_run(struct ex_run *r, ierr *e);	/* until nothing is left; -1: output er
 void http_enqueue(struct ex_run *r, struct ex_req *q, double delay);
 
 /* api.c */
-struct ex_req *api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_campaign *c);
+struct ex_req *api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_workspace *ws, struct ex_campaign *c);
 void api_free_req(struct ex_req *q);
 int api_start(struct ex_run *r, ierr *e);	/* queue the first requests */
 int api_prepare(struct ex_req *q, ierr *e);	/* url, body, parser for an attempt */
@@ -214,6 +229,9 @@ int api_prepare(struct ex_req *q, ierr *e);	/* url, body, parser for an attempt 
 int api_done(struct ex_req *q, ierr *e);
 /* The request failed for good (error in q->e). */
 void api_failed(struct ex_req *q, long http_status);
+/* The API refused a workspace (msg): its campaigns fail, its queued
+ * requests are dropped; when every workspace is refused, the run stops. */
+void api_refuse_workspace(struct ex_run *r, struct ex_workspace *ws, const char *msg);
 void utc_now_iso(char out[32]);
 
 /* summary.c */

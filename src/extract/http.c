@@ -109,7 +109,7 @@ start(struct ex_run *r, struct ex_req *q, double now, ierr *e)
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, q);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, q);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, post ? r->hdr_post : r->hdr_get);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, post ? q->ws->hdr_post : q->ws->hdr_get);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "instantly-etl/" PACKAGE_VERSION " (instantly-extract)");
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");	/* every encoding libcurl can decode */
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -132,9 +132,9 @@ start(struct ex_run *r, struct ex_req *q, double now, ierr *e)
 	for (q->slot = 0; r->flying[q->slot]; q->slot++)
 		;	/* in_flight < parallel: there is a free slot */
 	r->flying[q->slot] = q;
-	rl_take(&r->rl_second, now);
-	if (r->use_minute)
-		rl_take(&r->rl_minute, now);
+	rl_take(&q->ws->rl_second, now);
+	if (q->ws->use_minute)
+		rl_take(&q->ws->rl_minute, now);
 	r->in_flight++;
 	r->n.requests++;
 	return 0;
@@ -145,27 +145,39 @@ start(struct ex_run *r, struct ex_req *q, double now, ierr *e)
  * once a second however many 429s a burst brings; each good answer then
  * gives back 1/200 of the configured rate, up to it. */
 static void
-rate_cut(struct ex_run *r, double now, double wait)
+rate_cut(struct ex_workspace *ws, double now, double wait)
 {
-	if (now - r->last_cut < 1.0 || r->rl_second.rate <= 0.5)
+	if (now - ws->last_cut < 1.0 || ws->rl_second.rate <= 0.5)
 		return;
-	r->last_cut = now;
-	r->rl_second.rate *= 0.5;
-	if (r->rl_second.rate < 0.5)
-		r->rl_second.rate = 0.5;
-	log_info("rate limited (429): pausing %.1f s, then at most %.1f requests/s", wait, r->rl_second.rate);
+	ws->last_cut = now;
+	ws->rl_second.rate *= 0.5;
+	if (ws->rl_second.rate < 0.5)
+		ws->rl_second.rate = 0.5;
+	log_info("rate limited (429)%s%s: pausing %.1f s, then at most %.1f requests/s",
+		 ws->key_env[0] ? " in the workspace of " : "", ws->key_env, wait, ws->rl_second.rate);
 }
 
 static void
-rate_recover(struct ex_run *r)
+rate_recover(struct ex_workspace *ws, double full)
 {
-	double full = r->opts->rate;
-
-	if (r->rl_second.rate < full) {
-		r->rl_second.rate += full / 200;
-		if (r->rl_second.rate > full)
-			r->rl_second.rate = full;
+	if (ws->rl_second.rate < full) {
+		ws->rl_second.rate += full / 200;
+		if (ws->rl_second.rate > full)
+			ws->rl_second.rate = full;
 	}
+}
+
+/* Seconds before a request of ws may start: its 429 pause, its limiters. */
+static double
+ws_wait(const struct ex_workspace *ws, double now)
+{
+	double w = ws->pause_until - now, l = rl_wait(&ws->rl_second, now);
+
+	if (l > w)
+		w = l;
+	if (ws->use_minute && (l = rl_wait(&ws->rl_minute, now)) > w)
+		w = l;
+	return w;
 }
 
 /* Seconds before attempt number `attempt` + 1: retry_wait * 2^(attempt-1),
@@ -230,6 +242,15 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 	r->flying[q->slot] = NULL;
 	r->in_flight--;
 
+	if (q->ws->refused) {	/* the API refused its workspace meanwhile */
+		ierr_set(&q->e, "%s", q->ws->error);
+		if (q->kind == K_LIST_CAMPAIGNS)
+			api_free_req(q);
+		else
+			api_failed(q, 0);
+		return 0;
+	}
+
 	if (rc == CURLE_WRITE_ERROR && q->body_failed) {
 		retry = !q->untrusted;
 		ierr_prefix(&q->e, "bad response");
@@ -238,7 +259,7 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 		retry = transport_retryable(rc);
 		ierr_set(&q->e, "%s", curl_easy_strerror(rc));
 	} else if (status == 200) {
-		rate_recover(r);
+		rate_recover(q->ws, r->opts->rate);
 		if (!q->extracted_at[0])
 			utc_now_iso(q->extracted_at);
 		if (page_finish(q->pg, &q->e) < 0) {
@@ -272,10 +293,17 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 		  q->attempt, (now - q->started) * 1000);
 
 	if (fatal) {
-		r->fatal = 1;
-		snprintf(r->fatal_msg, sizeof r->fatal_msg, "the API refused the run: %.40s: %.900s",
-			 ex_kind_names[q->kind], q->e.msg);
-		api_free_req(q);
+		struct ex_workspace *ws = q->ws;
+		char msg[1024];
+
+		snprintf(msg, sizeof msg, "the API refused the %.40s request: %.900s", ex_kind_names[q->kind], q->e.msg);
+		if (q->kind == K_LIST_CAMPAIGNS) {
+			api_free_req(q);
+		} else {
+			ierr_set(&q->e, "%s", msg);
+			api_failed(q, status);
+		}
+		api_refuse_workspace(r, ws, msg);
 		return 0;
 	}
 	/* a 429 says "slow down", not "failed": it has a budget of its own */
@@ -291,10 +319,10 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 										 : r->opts->max_retry_after;
 				wait += 0.25 * (rand_r(&r->rng) / (double)RAND_MAX);
 			}
-			/* the workspace is over its limit: everybody waits */
-			if (now + wait > r->pause_until)
-				r->pause_until = now + wait;
-			rate_cut(r, now, wait);
+			/* the workspace is over its limit: all its requests wait */
+			if (now + wait > q->ws->pause_until)
+				q->ws->pause_until = now + wait;
+			rate_cut(q->ws, now, wait);
 		}
 		r->n.retries++;
 		if (api_prepare(q, e) < 0)
@@ -308,44 +336,35 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 	return 0;
 }
 
-/* Unlink and return the first request that is due, or NULL (then *next is
- * the time the earliest one will be). */
+/* Unlink and return the first queued request that may start now: its
+ * backoff is over and its workspace's limiter lets it through. NULL when
+ * none may; *wait is then lowered to when one might. */
 static struct ex_req *
-take_due(struct ex_run *r, double now, double *next)
+pick(struct ex_run *r, double now, double *wait)
 {
 	struct ex_req *q, *prev = NULL;
+	double w;
 
-	*next = HUGE_VAL;
 	for (q = r->queue_head; q; prev = q, q = q->next) {
-		if (q->ready_at <= now) {
-			if (prev)
-				prev->next = q->next;
-			else
-				r->queue_head = q->next;
-			if (r->queue_tail == q)
-				r->queue_tail = prev;
-			q->next = NULL;
-			return q;
+		if (q->ready_at > now)
+			w = q->ready_at - now;
+		else
+			w = ws_wait(q->ws, now);
+		if (w > 0) {
+			if (w < *wait)
+				*wait = w;
+			continue;
 		}
-		if (q->ready_at < *next)
-			*next = q->ready_at;
+		if (prev)
+			prev->next = q->next;
+		else
+			r->queue_head = q->next;
+		if (r->queue_tail == q)
+			r->queue_tail = prev;
+		q->next = NULL;
+		return q;
 	}
 	return NULL;
-}
-
-static int
-queue_has_due(struct ex_run *r, double now, double *next)
-{
-	struct ex_req *q;
-
-	*next = HUGE_VAL;
-	for (q = r->queue_head; q; q = q->next) {
-		if (q->ready_at <= now)
-			return 1;
-		if (q->ready_at < *next)
-			*next = q->ready_at;
-	}
-	return 0;
 }
 
 static void
@@ -388,7 +407,7 @@ http_run(struct ex_run *r, ierr *e)
 	for (;;) {
 		struct CURLMsg *m;
 		int still, left;
-		double now, wait = 1.0, next;
+		double now, wait = 1.0;
 
 		if (curl_multi_perform(r->multi, &still) != CURLM_OK) {
 			rc = ierr_set(e, "libcurl: the transfer loop failed");
@@ -403,25 +422,10 @@ http_run(struct ex_run *r, ierr *e)
 			break;
 		now = log_now();
 		while (r->in_flight < r->opts->parallel) {
-			double w;
-			struct ex_req *q;
+			struct ex_req *q = pick(r, now, &wait);
 
-			if (!queue_has_due(r, now, &next)) {
-				if (next - now < wait)
-					wait = next - now;
+			if (!q)
 				break;
-			}
-			w = r->pause_until - now;
-			if (rl_wait(&r->rl_second, now) > w)
-				w = rl_wait(&r->rl_second, now);
-			if (r->use_minute && rl_wait(&r->rl_minute, now) > w)
-				w = rl_wait(&r->rl_minute, now);
-			if (w > 0) {
-				if (w < wait)
-					wait = w;
-				break;
-			}
-			q = take_due(r, now, &next);
 			if (start(r, q, now, e) < 0) {
 				api_free_req(q);
 				rc = -1;

@@ -14,15 +14,28 @@
 #include "extract.h"
 #include "log.h"
 
-/* The key: $INSTANTLY_API_KEY, or the first line of --api-key-file. It
+static struct curl_slist *headers(const char *key, int post);
+static void free_headers(struct curl_slist *l);
+
+/* A workspace's key: from the variable the client map names, or the
+ * default key: $INSTANTLY_API_KEY, or the first line of --api-key-file. It
  * stays in this process: sent only in the Authorization header to the base
  * URL, never logged, never written. */
 static int
-read_api_key(const struct ex_opts *o, char *key, size_t keylen, ierr *e)
+read_api_key(const struct ex_opts *o, const struct ex_workspace *ws, char *key, size_t keylen, ierr *e)
 {
 	size_t n, i;
 
-	if (o->api_key_file) {
+	if (ws->key_env[0]) {
+		const char *env = getenv(ws->key_env);
+
+		if (!env || !*env)
+			return ierr_set(e, "the client map (line %lu) names the API key variable %s, which is not set",
+					ws->line, ws->key_env);
+		if (strlen(env) >= keylen)
+			return ierr_set(e, "%s is too long", ws->key_env);
+		strcpy(key, env);
+	} else if (o->api_key_file) {
 		struct stat st;
 		FILE *f = fopen(o->api_key_file, "r");
 
@@ -49,8 +62,56 @@ read_api_key(const struct ex_opts *o, char *key, size_t keylen, ierr *e)
 		return ierr_set(e, "the API key is empty");
 	for (i = 0; i < n; i++)
 		if (key[i] <= 0x20 || key[i] >= 0x7f)
-			return ierr_set(e, "the API key holds a character that cannot go in an HTTP header");
+			return ierr_set(e, "the API key%s%s holds a character that cannot go in an HTTP header",
+					ws->key_env[0] ? " in " : "", ws->key_env);
 	return 0;
+}
+
+/* Each workspace's key in its headers, and its rate limiters. */
+static int
+setup_workspaces(const struct ex_opts *o, struct ex_map *m, ierr *e)
+{
+	char key[512];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < m->nws && rc == 0; i++) {
+		struct ex_workspace *ws = &m->ws[i];
+
+		if (read_api_key(o, ws, key, sizeof key, e) < 0) {
+			rc = -2;
+			break;
+		}
+		ws->hdr_get = headers(key, 0);
+		ws->hdr_post = headers(key, 1);
+		memset(key, 0, sizeof key);
+		/* the bucket: bursts of a twentieth of a second; the window:
+		 * what the server counts, with 5% to spare for jitter in when it
+		 * counts (50 ms at 100 requests a second) */
+		rc = rl_init(&ws->rl_second, o->rate, o->rate / 20, o->rate >= 1 ? (int)floor(o->rate) : 0, 1.05);
+		if (o->rate_minute) {
+			ws->use_minute = 1;
+			rc |= rl_init(&ws->rl_minute, o->rate_minute / 60.0, o->rate_minute / 60.0, o->rate_minute, 63);
+		}
+		if (rc || !ws->hdr_get || !ws->hdr_post)
+			rc = ierr_set(e, "out of memory");
+	}
+	memset(key, 0, sizeof key);
+	return rc;
+}
+
+static void
+free_workspaces(struct ex_map *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nws; i++) {
+		free_headers(m->ws[i].hdr_get);
+		free_headers(m->ws[i].hdr_post);
+		m->ws[i].hdr_get = m->ws[i].hdr_post = NULL;
+		rl_free(&m->ws[i].rl_second);
+		rl_free(&m->ws[i].rl_minute);
+	}
 }
 
 /* https anywhere; plain http only to this machine, so that the key never
@@ -145,7 +206,6 @@ main(int argc, char **argv)
 	struct ex_map map;
 	struct ex_out out;
 	struct ex_run run;
-	char key[512];
 	ierr e;
 	int rc;
 
@@ -153,7 +213,7 @@ main(int argc, char **argv)
 	rc = ex_opts_parse(&opts, argc, argv);
 	if (rc != 0)
 		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;
-	if (read_api_key(&opts, key, sizeof key, &e) < 0 || check_base_url(&opts, &e) < 0) {
+	if (check_base_url(&opts, &e) < 0) {
 		log_usage("%s", e.msg);
 		return EXIT_USAGE;
 	}
@@ -167,6 +227,15 @@ main(int argc, char **argv)
 	}
 	if (map.ncamps == 0)
 		log_warn("%s maps no campaign: the archive holds only the run summary", opts.clients_path);
+	if ((rc = setup_workspaces(&opts, &map, &e)) < 0) {
+		if (rc == -2)
+			log_usage("%s", e.msg);
+		else
+			log_error("%s", e.msg);
+		free_workspaces(&map);
+		ex_map_free(&map);
+		return rc == -2 ? EXIT_USAGE : EXIT_OUTPUT;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("libcurl: cannot initialise");
 		return EXIT_OUTPUT;
@@ -180,20 +249,9 @@ main(int argc, char **argv)
 	run.rng = (unsigned)time(NULL) ^ (unsigned)getpid();
 	utc_now_iso(run.started_at);
 	buf_init(&run.line, (size_t)80 << 20);
-	run.hdr_get = headers(key, 0);
-	run.hdr_post = headers(key, 1);
-	memset(key, 0, sizeof key);
 	run.multi = curl_multi_init();
 	run.flying = calloc((size_t)opts.parallel, sizeof *run.flying);
-	/* the bucket: bursts of a twentieth of a second; the window: what the
-	 * server counts, with 5% to spare for jitter in when it counts (50 ms
-	 * at 100 requests a second) */
-	rc = rl_init(&run.rl_second, opts.rate, opts.rate / 20, opts.rate >= 1 ? (int)floor(opts.rate) : 0, 1.05);
-	if (opts.rate_minute) {
-		run.use_minute = 1;
-		rc |= rl_init(&run.rl_minute, opts.rate_minute / 60.0, opts.rate_minute / 60.0, opts.rate_minute, 63);
-	}
-	if (!run.hdr_get || !run.hdr_post || !run.multi || !run.flying || rc) {
+	if (!run.multi || !run.flying) {
 		log_error("out of memory");
 		rc = EXIT_OUTPUT;
 		goto done;
@@ -230,13 +288,10 @@ main(int argc, char **argv)
 	if (rc != EXIT_OK)
 		log_warn("partial: some campaigns are incomplete (see above and the run summary)");
 done:
-	free_headers(run.hdr_get);
-	free_headers(run.hdr_post);
+	free_workspaces(&map);
 	if (run.multi)
 		curl_multi_cleanup(run.multi);
 	free(run.flying);
-	rl_free(&run.rl_second);
-	rl_free(&run.rl_minute);
 	buf_free(&run.line);
 	ex_map_free(&map);
 	curl_global_cleanup();
