@@ -15,6 +15,7 @@
  * marker). */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,6 +27,10 @@
 #include "log.h"
 
 #define MAX_ITEM ((size_t)64 << 20)	/* the transform's limit for one record */
+/* A date alone means its UTC midnight to the API (§6), and whether end_date
+ * is included is not documented: the last instant of the last day asks for
+ * all of it either way. */
+#define END_OF_DAY "T23:59:59.999Z"
 
 const char *const ex_kind_names[K_NKINDS] = {
 	"campaign listing", "campaign", "daily analytics", "analytics overview", "lead listing",
@@ -63,6 +68,24 @@ cursor_seen(buf *seen, const char *cursor)
 	return 0;
 }
 
+/* Append to a campaign's error (a campaign can fail in several ways). */
+static void __attribute__((format(printf, 2, 3)))
+camp_error(struct ex_campaign *c, const char *fmt, ...)
+{
+	size_t n = strlen(c->error);
+	va_list ap;
+
+	if (n + 3 >= sizeof c->error)
+		return;
+	if (n) {
+		strcpy(c->error + n, "; ");
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(c->error + n, sizeof c->error - n, fmt, ap);
+	va_end(ap);
+}
+
 /* ---- archive lines ----------------------------------------------------- */
 
 static int
@@ -77,9 +100,11 @@ envelope(struct ex_req *q, enum arch_type type, const char *client, const char *
 		       arch_type_names[type], client, q->camp->id, q->extracted_at) < 0 ||
 	    (window && buf_printf(b, "\"start_date\":\"%s\",\"end_date\":\"%s\",", r->opts->since, r->opts->until) < 0) ||
 	    buf_puts(b, "\"data\":") < 0 || buf_append(b, data, n) < 0 || buf_puts(b, "}\n") < 0)
-		return ierr_set(e, "an item is too large");
-	if (spool_add(&q->spool, b->p, b->len, e) < 0)
+		return ierr_set(e, "an item is too large (%zu bytes)", n);
+	if (spool_add(&q->spool, b->p, b->len, e) < 0) {
+		q->output_failed = 1;	/* not the response's fault: no retry */
 		return -1;
+	}
 	q->nitems[type]++;	/* counted in the run when the response is committed */
 	return 0;
 }
@@ -103,15 +128,24 @@ on_item(void *ctx, const char *item, size_t n, const char *tag, ierr *e)
 	struct ex_campaign *c;
 
 	switch (q->kind) {
-	case K_LIST_CAMPAIGNS:
+	case K_LIST_CAMPAIGNS: {
+		size_t i;
+
 		if (!tag || !(c = ex_map_find(q->run->map, tag, strlen(tag))) || c->ws != q->ws)
 			return 0;	/* not mapped: nothing of it is written */
+		if (c->listed)
+			return 0;	/* on an earlier page already */
+		for (i = 0; i < q->listed.len / sizeof c; i++)
+			if (((struct ex_campaign **)(void *)q->listed.p)[i] == c)
+				return 0;	/* twice on this page */
+		if (buf_append(&q->listed, &c, sizeof c) < 0)
+			return ierr_set(e, "out of memory");
 		q->camp = c;
-		c->listed = 1;
 		if (envelopes(q, ARCH_CAMPAIGN, item, n, e) < 0)
 			return -1;
 		q->camp = NULL;
 		return 0;
+	}
 	case K_GET_CAMPAIGN:
 		if (tag && strcasecmp(tag, q->camp->id) != 0)
 			return ierr_set(e, "asked for campaign %s, the API sent campaign %s", q->camp->id, tag);
@@ -155,8 +189,9 @@ api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_workspace *ws, struct
 	q->camp = c;
 	q->ws = c ? c->ws : ws;
 	q->run = r;
-	buf_init(&q->body, 4096);
+	buf_init(&q->body, 16384);	/* room for a 1024-byte cursor, escaped */
 	buf_init(&q->errbody, 2048);
+	buf_init(&q->listed, 1 << 20);
 	spool_init(&q->spool);
 	if (!(q->pg = page_new(shapes[kind].shape, shapes[kind].tag, MAX_ITEM))) {
 		api_free_req(q);
@@ -174,6 +209,7 @@ api_free_req(struct ex_req *q)
 		return;
 	page_free(q->pg);
 	buf_free(&q->body);
+	buf_free(&q->listed);
 	buf_free(&q->errbody);
 	spool_free(&q->spool);
 	free(q);
@@ -219,12 +255,12 @@ api_prepare(struct ex_req *q, ierr *e)
 		rc = buf_printf(&u, "/api/v2/campaigns/%s", id);
 		break;
 	case K_DAILY:
-		rc = buf_printf(&u, "/api/v2/campaigns/analytics/daily?campaign_id=%s&start_date=%s&end_date=%s", id,
-				o->since, o->until);
+		rc = buf_printf(&u, "/api/v2/campaigns/analytics/daily?campaign_id=%s&start_date=%s&end_date=%s" END_OF_DAY,
+				id, o->since, o->until);
 		break;
 	case K_OVERVIEW:
-		rc = buf_printf(&u, "/api/v2/campaigns/analytics/overview?id=%s&start_date=%s&end_date=%s", id,
-				o->since, o->until);
+		rc = buf_printf(&u, "/api/v2/campaigns/analytics/overview?id=%s&start_date=%s&end_date=%s" END_OF_DAY,
+				id, o->since, o->until);
 		break;
 	case K_LEADS:
 		rc = buf_puts(&u, "/api/v2/leads/list");
@@ -243,7 +279,8 @@ api_prepare(struct ex_req *q, ierr *e)
 	}
 	if (rc < 0 || buf_putc(&u, '\0') < 0) {
 		buf_free(&u);
-		return ierr_set(e, "the request URL is too long");
+		return ierr_set(e, "the request is too long (a cursor of %zu bytes?)",
+				strlen(q->camp ? q->camp->cursor : q->ws->list_cursor));
 	}
 	memcpy(q->url, u.p, u.len);
 	buf_free(&u);
@@ -252,8 +289,10 @@ api_prepare(struct ex_req *q, ierr *e)
 	q->status = 0;
 	q->body_failed = 0;
 	q->untrusted = 0;
+	q->output_failed = 0;
 	memset(q->nitems, 0, sizeof q->nitems);
 	buf_reset(&q->errbody);
+	buf_reset(&q->listed);
 	ierr_clear(&q->e);
 	if (page_reset(q->pg, on_item, q) < 0)
 		return ierr_set(e, "out of memory");
@@ -377,7 +416,7 @@ api_refuse_workspace(struct ex_run *r, struct ex_workspace *ws, const char *msg)
 
 		if (c->ws == ws && c->status == CS_PENDING && c->open_jobs == 0) {
 			c->status = CS_FAILED;
-			snprintf(c->error, sizeof c->error, "%.500s", ws->error);
+			camp_error(c, "%s", ws->error);
 			r->camps_done++;
 		}
 	}
@@ -413,29 +452,37 @@ leads_complete(struct ex_run *r, struct ex_campaign *c, ierr *e)
 	return 0;
 }
 
-/* Follow the cursor, or end the listing. Returns 1 when the request was
- * queued again for the next page, 0 when the listing is over, -1 on error. */
+enum { LIST_END, LIST_REPEATED, LIST_MORE };
+
+/* Where a listing stands after this page: its end (an empty page, or no
+ * cursor), a cursor it sent before, or a next page. */
 static int
-next_page(struct ex_req *q, char *cursor_store, buf *seen, int *repeated, ierr *e)
+list_state(struct ex_req *q, buf *seen, int *state)
 {
 	const char *cursor = page_cursor(q->pg);
 	int s;
 
-	*repeated = 0;
+	*state = LIST_END;
 	if (page_items(q->pg) == 0 || !cursor)
-		return 0;	/* the end: an empty page, or no cursor */
-	if ((s = cursor_seen(seen, cursor)) < 0)
-		return ierr_set(e, "out of memory");
-	if (s) {
-		*repeated = 1;
 		return 0;
-	}
-	strcpy(cursor_store, cursor);	/* page.c caps cursors at 1024 bytes */
-	q->attempt = q->fails = q->n429 = 0;
-	if (api_prepare(q, e) < 0)
+	if ((s = cursor_seen(seen, cursor)) < 0)
 		return -1;
+	*state = s ? LIST_REPEATED : LIST_MORE;
+	return 0;
+}
+
+/* Ask for the next page of q's listing (the cursor is in cursor_store). */
+static int
+follow(struct ex_req *q, char *cursor_store, ierr *e)
+{
+	strcpy(cursor_store, page_cursor(q->pg));	/* page.c caps cursors at 1024 bytes */
+	q->attempt = q->fails = q->n429 = 0;
+	if (api_prepare(q, e) < 0) {
+		api_free_req(q);
+		return -1;
+	}
 	http_enqueue(q->run, q, 0);
-	return 1;
+	return 0;
 }
 
 int
@@ -443,25 +490,44 @@ api_done(struct ex_req *q, ierr *e)
 {
 	struct ex_run *r = q->run;
 	struct ex_campaign *c = q->camp;
-	int more, repeated, i;
+	struct ex_workspace *ws = q->ws;
+	size_t dropped = 0, i;
+	int state = LIST_END;
 
-	if (spool_commit(&q->spool, r->out, e) < 0)
+	if (q->kind == K_LIST_CAMPAIGNS || q->kind == K_LEADS) {
+		if (list_state(q, q->kind == K_LEADS ? &c->seen : &ws->list_seen, &state) < 0) {
+			api_free_req(q);
+			return ierr_set(e, "out of memory");
+		}
+		if (state == LIST_REPEATED) {
+			/* a page that brings back a cursor already followed is not
+			 * trusted: none of its items is written (it may repeat an
+			 * earlier page) */
+			dropped = page_items(q->pg);
+			spool_discard(&q->spool);
+			memset(q->nitems, 0, sizeof q->nitems);
+			buf_reset(&q->listed);
+		}
+	}
+	if (spool_commit(&q->spool, r->out, e) < 0) {
+		api_free_req(q);
 		return -1;
+	}
 	for (i = 0; i < ARCH_NTYPES; i++)
 		r->n.items[i] += q->nitems[i];
 	switch (q->kind) {
-	case K_LIST_CAMPAIGNS: {
-		struct ex_workspace *ws = q->ws;
-
-		if ((more = next_page(q, ws->list_cursor, &ws->list_seen, &repeated, e)) != 0)
-			return more < 0 ? -1 : 0;
-		if (repeated)
-			log_warn("the campaign listing sent the cursor %s a second time; it ends there, "
-				 "and mapped campaigns it did not show are asked for one by one", ws->list_cursor);
+	case K_LIST_CAMPAIGNS:
+		for (i = 0; i < q->listed.len / sizeof c; i++)
+			((struct ex_campaign **)(void *)q->listed.p)[i]->listed = 1;
+		if (state == LIST_MORE)
+			return follow(q, ws->list_cursor, e);
+		if (state == LIST_REPEATED)
+			log_warn("the campaign listing sent the cursor %.64s a second time; it ends there (%zu items of that "
+				 "page not trusted), and mapped campaigns it did not show are asked for one by one",
+				 page_cursor(q->pg), dropped);
 		api_free_req(q);
 		buf_free(&ws->list_seen);
 		return listing_done(r, ws, e);
-	}
 	case K_GET_CAMPAIGN:
 		c->listed = 1;
 		c->open_jobs--;
@@ -474,19 +540,24 @@ api_done(struct ex_req *q, ierr *e)
 		c->overview = 1;
 		break;
 	case K_LEADS:
+		if (state == LIST_REPEATED) {
+			if (c->status != CS_FAILED)
+				c->status = CS_CURSOR_REPEATED;
+			camp_error(c, "the lead listing sent the cursor %.64s a second time after %llu leads; it was "
+				   "stopped there and may be partial (no leads_complete record; %zu items of that page "
+				   "not trusted)", page_cursor(q->pg), (unsigned long long)c->leads, dropped);
+			buf_free(&c->seen);
+			break;
+		}
 		c->leads += page_items(q->pg);
 		c->lead_pages++;
-		if ((more = next_page(q, c->cursor, &c->seen, &repeated, e)) != 0)
-			return more < 0 ? -1 : 0;
-		if (repeated) {
-			c->status = CS_CURSOR_REPEATED;
-			snprintf(c->error, sizeof c->error,
-				 "the lead listing sent the cursor %.64s a second time after %llu leads; it was stopped "
-				 "there and may be partial (no leads_complete record)",
-				 page_cursor(q->pg), (unsigned long long)c->leads);
-		} else if (leads_complete(r, c, e) < 0) {
+		if (state == LIST_MORE)
+			return follow(q, c->cursor, e);
+		if (leads_complete(r, c, e) < 0) {
+			api_free_req(q);
 			return -1;
 		}
+		c->leads_done = 1;
 		buf_free(&c->seen);
 		break;
 	case K_NKINDS:
@@ -517,9 +588,9 @@ api_failed(struct ex_req *q, long http_status)
 		snprintf(c->error, sizeof c->error, "the API does not know this campaign (404)");
 		log_warn("campaign %s is in the client map but the API does not know it (404); nothing written",
 			 c->id);
-	} else if (c->status != CS_FAILED) {
+	} else {
 		c->status = CS_FAILED;
-		snprintf(c->error, sizeof c->error, "%.40s: %.460s", ex_kind_names[q->kind], q->e.msg);
+		camp_error(c, "%s: %s", ex_kind_names[q->kind], q->e.msg);
 	}
 	api_free_req(q);
 	campaign_job_done(r, c);

@@ -155,6 +155,7 @@ struct ex_campaign {
 	enum camp_status status;
 	int open_jobs;
 	uint64_t leads, lead_pages, daily_rows;
+	int leads_done;			/* its leads_complete records are written */
 	int overview;
 	char cursor[1025];	/* the lead listing's next cursor */
 	buf seen;		/* cursors already followed, NUL-separated */
@@ -171,7 +172,7 @@ struct ex_req {
 	struct ex_run *run;
 	CURL *easy;
 	struct curl_slist *headers;	/* borrowed */
-	char url[2048];
+	char url[8192];			/* room for a 1024-byte cursor, escaped */
 	buf body;			/* POST body */
 	int attempt;			/* attempts started */
 	int slot;			/* in run->flying while in flight */
@@ -187,6 +188,8 @@ struct ex_req {
 	buf errbody;			/* the start of a non-200 body */
 	int body_failed;		/* page parse error (e set) */
 	int untrusted;			/* the answer cannot be trusted: no retry */
+	int output_failed;		/* writing its lines failed: stop the run */
+	buf listed;			/* campaign listing: the mapped campaigns on this page */
 	uint64_t nitems[6];		/* lines spooled per record type */
 	ierr e;
 	struct ex_req *next;		/* in the queue */

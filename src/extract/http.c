@@ -251,6 +251,11 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 		return 0;
 	}
 
+	if (q->output_failed) {	/* writing the archive failed: stop */
+		ierr_set(e, "%s", q->e.msg);
+		api_free_req(q);
+		return -1;
+	}
 	if (rc == CURLE_WRITE_ERROR && q->body_failed) {
 		retry = !q->untrusted;
 		ierr_prefix(&q->e, "bad response");
@@ -281,11 +286,18 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 		retry = 1;
 		ierr_set(&q->e, "HTTP %ld: %s", status, body_snippet(q, snip, sizeof snip));
 	} else if (status == 401 || status == 402 || status == 403) {
-		fatal = 1;
-		ierr_set(&q->e, "HTTP %ld: %s%s", status, body_snippet(q, snip, sizeof snip),
+		int cloudflare;
+
+		body_snippet(q, snip, sizeof snip);
+		cloudflare = status == 403 && strstr(snip, "error code: 1010") != NULL;
+		/* the key, the plan and Cloudflare concern the whole workspace;
+		 * a missing scope (403) only the endpoint, unless it is the
+		 * campaign listing (then nothing can be fetched) */
+		fatal = status != 403 || cloudflare || q->kind == K_LIST_CAMPAIGNS;
+		ierr_set(&q->e, "HTTP %ld: %s%s", status, snip,
 			 status == 401 ? " (check the API key)"
 			 : status == 402 ? " (the workspace has no paid plan)"
-			 : strstr(snip, "1010") ? " (Cloudflare refused the client)" : " (the key lacks a scope)");
+			 : cloudflare ? " (Cloudflare refused the client)" : " (the key lacks a scope)");
 	} else {
 		ierr_set(&q->e, "HTTP %ld: %s", status, body_snippet(q, snip, sizeof snip));
 	}
@@ -325,8 +337,10 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 			rate_cut(q->ws, now, wait);
 		}
 		r->n.retries++;
-		if (api_prepare(q, e) < 0)
+		if (api_prepare(q, e) < 0) {
+			api_free_req(q);
 			return -1;
+		}
 		http_enqueue(r, q, wait);
 		return 0;
 	}

@@ -1,6 +1,7 @@
 /* instantly-extract: the Instantly API v2 in, an archive out. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -73,7 +74,7 @@ setup_workspaces(const struct ex_opts *o, struct ex_map *m, ierr *e)
 {
 	char key[512];
 	size_t i;
-	int rc = 0;
+	int rc = 0, limit;
 
 	for (i = 0; i < m->nws && rc == 0; i++) {
 		struct ex_workspace *ws = &m->ws[i];
@@ -88,7 +89,8 @@ setup_workspaces(const struct ex_opts *o, struct ex_map *m, ierr *e)
 		/* the bucket: bursts of a twentieth of a second; the window:
 		 * what the server counts, with 5% to spare for jitter in when it
 		 * counts (50 ms at 100 requests a second) */
-		rc = rl_init(&ws->rl_second, o->rate, o->rate / 20, o->rate >= 1 ? (int)floor(o->rate) : 0, 1.05);
+		limit = (int)ceil(o->rate);	/* limit requests in any limit/rate seconds, 5% more */
+		rc = rl_init(&ws->rl_second, o->rate, o->rate / 20, limit, 1.05 * limit / o->rate);
 		if (o->rate_minute) {
 			ws->use_minute = 1;
 			rc |= rl_init(&ws->rl_minute, o->rate_minute / 60.0, o->rate_minute / 60.0, o->rate_minute, 63);
@@ -112,6 +114,28 @@ free_workspaces(struct ex_map *m)
 		rl_free(&m->ws[i].rl_second);
 		rl_free(&m->ws[i].rl_minute);
 	}
+}
+
+/* localhost, 127.0.0.0/8 or [::1], as addresses (not names that start
+ * with "127.") */
+static int
+is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char h[64];
+	size_t n = strlen(host);
+
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n > 2 && n < sizeof h && host[0] == '[' && host[n - 1] == ']') {
+		memcpy(h, host + 1, n - 2);
+		h[n - 2] = '\0';
+		return inet_pton(AF_INET6, h, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	return 0;
 }
 
 /* https anywhere; plain http only to this machine, so that the key never
@@ -144,9 +168,7 @@ check_base_url(struct ex_opts *o, ierr *e)
 	curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
 	if (user || query || frag)
 		rc = ierr_set(e, "--base-url must hold no user, query or fragment");
-	else if (strcmp(scheme, "https") != 0 &&
-		 !(strcmp(scheme, "http") == 0 &&
-		   (strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0)))
+	else if (strcmp(scheme, "https") != 0 && !(strcmp(scheme, "http") == 0 && is_loopback(host)))
 		rc = ierr_set(e, "--base-url '%s': only https, or http to a loopback address (the key must not "
 			      "travel in clear)", url);
 out:

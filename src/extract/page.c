@@ -138,7 +138,7 @@ value_begins(page *p, int is_map, int is_array)
 			p->saw_items = 1;
 		} else if (p->key1 == K_CURSOR && p->shape == PAGE_LIST && (is_map || is_array)) {
 			return fail(p, "\"next_starting_after\" is not a string");
-		} else if (p->key1 == K_ERROR) {
+		} else if (p->key1 == K_ERROR && (is_map || is_array)) {
 			p->has_error = 1;
 		}
 	}
@@ -159,17 +159,22 @@ scalar(page *p, const unsigned char *s, size_t n, int is_string, int is_null)
 			if (is_string) {
 				if (n > CURSOR_MAX)
 					return fail(p, "\"next_starting_after\" is too long");
+				if (memchr(s, '\0', n))	/* cannot be sent back as it came */
+					return fail(p, "\"next_starting_after\" holds U+0000");
 				memcpy(p->cursor, s, n);
 				p->cursor[n] = '\0';
-				p->has_cursor = n > 0 && !memchr(s, '\0', n);
+				p->has_cursor = n > 0;
 			} else {
 				p->has_cursor = 0;
 			}
-		} else if (p->key1 == K_ERROR && is_string) {
+		} else if (p->key1 == K_ERROR && !is_null) {	/* "error": null is no error */
 			size_t m = n < sizeof p->error - 1 ? n : sizeof p->error - 1;
 
-			memcpy(p->error, s, m);
-			p->error[m] = '\0';
+			p->has_error = 1;
+			if (is_string) {
+				memcpy(p->error, s, m);
+				p->error[m] = '\0';
+			}
 		}
 	}
 	return 1;

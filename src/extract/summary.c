@@ -88,7 +88,7 @@ summary_write(struct ex_run *r, ierr *e)
 			rc |= counter(b, &f3, "leads", c->leads);
 			rc |= counter(b, &f3, "pages", c->lead_pages);
 			rc |= jsonout_key(b, &f3, "leads_complete") |
-			      buf_puts(b, c->status == CS_OK ? "true" : "false");
+			      buf_puts(b, c->leads_done ? "true" : "false");
 			rc |= counter(b, &f3, "daily_rows", c->daily_rows);
 			rc |= jsonout_key(b, &f3, "overview") | buf_puts(b, c->overview ? "true" : "false");
 			rc |= jsonout_key(b, &f3, "error") | jsonout_cstr(b, c->status == CS_OK ? NULL : c->error);

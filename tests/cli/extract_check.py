@@ -21,7 +21,8 @@
     extract_check.py requests STATS START END UNMAPPED...
         the requests the fake saw (its /_stats JSON): every lead listing
         names the singular "campaign" and limit 100 and no other filter;
-        every analytics call names the window; a User-Agent and a Bearer
+        every analytics call names the window (the end as its last instant);
+        a User-Agent and a Bearer
         token on each; no request about an UNMAPPED campaign
     extract_check.py tables DIR_A DIR_B
         the COPY CSVs in two transform outputs hold the same rows, the
@@ -107,8 +108,6 @@ def verbatim(path, ws):
             add_file(os.path.join(ws, sub, name))
     for name in os.listdir(os.path.join(ws, "overview")):
         with open(os.path.join(ws, "overview", name), "rb") as f:
-            served.add(json.dumps(json.loads(f.read()), separators=(",", ":"), ensure_ascii=False).encode())
-            f.seek(0)
             served.add(f.read().strip())
     bad = 0
     for raw in lines(path):
@@ -141,7 +140,7 @@ def requests(stats, start, end, unmapped):
                 bad.append("lead listing body: %s" % json.dumps(b))
         if "analytics" in r["path"]:
             q = r.get("query") or {}
-            if q.get("start_date") != start or q.get("end_date") != end:
+            if q.get("start_date") != start or q.get("end_date") != end + "T23:59:59.999Z":
                 bad.append("analytics window: " + where)
         if r["endpoint"] == "GET /api/v2/campaigns" and (r.get("query") or {}).get("limit") != "100":
             bad.append("campaign listing without limit=100: " + where)

@@ -192,6 +192,7 @@ class Workspace:
 # name: (type, default); type "int" means an integer >= 0 or null (off)
 SETTINGS = {
     "api_key": ("str", "test-key"),
+    "extra_keys": ("keylist", []),
     "require_user_agent": ("bool", True),
     "payment_required": ("bool", False),
     "rate_limit": ("int", None),
@@ -237,6 +238,10 @@ def check_setting(name, v):
         if not isinstance(v, str):
             raise ValueError("%s: a string is needed" % name)
         return v
+    if kind == "keylist":
+        if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+            raise ValueError("%s: a list of keys is needed" % name)
+        return list(v)
     if kind == "list":
         if isinstance(v, str):
             v = [x for x in v.split(",") if x]
@@ -282,6 +287,7 @@ class State:
         self.t0 = time.monotonic()
         self.sec = collections.deque()
         self.minute = collections.deque()
+        self.ws_windows = {}	# the extra keys' windows: {index: (sec, minute)}
         self.fail_n = 0	# requests counted by fail_every, since it was set
         self.cut_n = 0	# responses counted by cut_body_every, since it was set
         self.fail_once_done = False
@@ -309,6 +315,7 @@ class State:
     def public_settings(self):
         s = dict(self.settings)
         s["api_key"] = "<len %d>" % len(s["api_key"] or "")
+        s["extra_keys"] = ["<len %d>" % len(k) for k in s["extra_keys"]]
         return s
 
     def apply(self, changes):
@@ -337,6 +344,7 @@ class State:
                 self.fail_once_done = False
             if "rate_limit" in new or "rate_limit_minute" in new:
                 self.sec.clear()
+                self.ws_windows.clear()
                 self.minute.clear()
             if actions.get("reset_stats"):
                 self.reset_stats()
@@ -550,25 +558,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if auth is None:
             return self.send_error_obj(ApiError(401, "Missing Authorization header"))
         parts = auth.split(None, 1)
-        if len(parts) != 2 or parts[0].lower() != "bearer" or parts[1].strip() != s["api_key"]:
+        keys = [s["api_key"]] + s["extra_keys"]	# the extra keys: other workspaces, same data
+        if len(parts) != 2 or parts[0].lower() != "bearer" or parts[1].strip() not in keys:
             return self.send_error_obj(ApiError(401, "Invalid authorization header"))
+        self._rec["workspace"] = keys.index(parts[1].strip())
         # 4. no paid plan [SPEC: 402 on 170 of 173 operations]
         if s["payment_required"]:
             return self.send_error_obj(ApiError(402, "Your workspace does not have an active paid plan"))
         # 5. workspace rate limit, sliding windows [RL]
         now = time.monotonic()
+        ws = self._rec["workspace"]
         with st.lock:
-            while st.sec and st.sec[0] <= now - 1.0:
-                st.sec.popleft()
-            while st.minute and st.minute[0] <= now - 60.0:
-                st.minute.popleft()
-            limited = ((s["rate_limit"] is not None and len(st.sec) >= s["rate_limit"]) or
-                       (s["rate_limit_minute"] is not None and len(st.minute) >= s["rate_limit_minute"]))
+            # each workspace (key) has its own windows; the first's are st.sec, st.minute
+            if ws == 0:
+                sec, minute = st.sec, st.minute
+            else:
+                sec, minute = st.ws_windows.setdefault(ws, (collections.deque(), collections.deque()))
+            while sec and sec[0] <= now - 1.0:
+                sec.popleft()
+            while minute and minute[0] <= now - 60.0:
+                minute.popleft()
+            limited = ((s["rate_limit"] is not None and len(sec) >= s["rate_limit"]) or
+                       (s["rate_limit_minute"] is not None and len(minute) >= s["rate_limit_minute"]))
             if limited:
                 st.stats["rate_limited"] += 1
             else:
-                st.sec.append(now)
-                st.minute.append(now)
+                sec.append(now)
+                minute.append(now)
         if limited:
             hdr = {}
             if s["retry_after"] is not None:

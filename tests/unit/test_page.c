@@ -136,6 +136,8 @@ main(void)
 	check_error(PAGE_LIST, "{\"items\":{}}", "not an array", "items not an array");
 	check_error(PAGE_LIST, "{\"items\":[1]}", "not an object", "an item that is a number");
 	check_error(PAGE_LIST, "{\"items\":[],\"next_starting_after\":5}", "not a string", "numeric cursor");
+	check_error(PAGE_LIST, "{\"items\":[{}],\"next_starting_after\":\"ab\\u0000cd\"}", "holds U+0000",
+		    "a cursor holding U+0000 is an error, not the end");
 	check_error(PAGE_ARRAY, "{\"a\":1}", "expected a JSON array", "array given an object");
 	check_error(PAGE_ARRAY, "[[1]]", "not an object", "array of arrays");
 	check_error(PAGE_OBJECT, "[]", "expected a JSON object", "object given an array");
@@ -158,6 +160,9 @@ main(void)
 		   strcmp(page_api_error(p), "") == 0, "non-string error noted");
 		ok(run(p, &g, "{\"a\":{\"error\":1}}", 4, &e) == 0 && !page_api_error(p),
 		   "a nested error key is data");
+		ok(run(p, &g, "{\"a\":1,\"error\":null}", 4, &e) == 0 && !page_api_error(p),
+		   "\"error\": null is no error");
+		ok(run(p, &g, "{\"error\":false}", 4, &e) == 0 && page_api_error(p), "\"error\": false is noted");
 		page_free(p);
 		buf_free(&g.items);
 	}
