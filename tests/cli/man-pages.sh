@@ -4,8 +4,9 @@
 . "$(dirname "$0")/../lib.sh"
 
 MAN=$SRCDIR/man
-ok "instantly-extract(1), instantly-transform(1), instantly-load(1) and instantly-archive(5) exist" \
-	test -s "$MAN/instantly-extract.1" -a -s "$MAN/instantly-transform.1" -a -s "$MAN/instantly-load.1" -a -s "$MAN/instantly-archive.5"
+ok "instantly-extract(1), instantly-transform(1), instantly-load(1), instantly-archive(5) and instantly-etl(7) exist" \
+	test -s "$MAN/instantly-extract.1" -a -s "$MAN/instantly-transform.1" -a -s "$MAN/instantly-load.1" \
+	-a -s "$MAN/instantly-archive.5" -a -s "$MAN/instantly-etl.7"
 
 for page in "$MAN"/*.[1-8]; do
 	if command -v groff >/dev/null 2>&1; then
@@ -28,6 +29,12 @@ documents() {	# documents PROGRAM PAGE CODES...
 		grep -q -- "$src" "$page" || missing="$missing $opt"
 	done < "$T/options"
 	ok "$(basename "$page") documents every --help option${missing:+ (missing:$missing)}" test -z "$missing"
+	# and the other way: every option the page's OPTIONS section names is in --help
+	sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$page" | grep -o -- '\\-\\-[a-z][a-z\\-]*' |
+		sed 's/\\-/-/g' | sort -u > "$T/man-options"
+	extra=$(comm -13 "$T/options" "$T/man-options" | tr '\n' ' ')
+	ok "$(basename "$page"): every option it documents is in --help${extra:+ (not in --help: $extra)}" \
+		sh -c 'test -s "$1" && test -z "$2"' sh "$T/man-options" "$extra"
 	for code in "$@"; do
 		ok "$(basename "$page") documents exit status $code" grep -qx "\.B $code" "$page"
 	done
