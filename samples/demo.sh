@@ -87,9 +87,7 @@ psql_q -c "select 'campaigns' as table_name, count(*) as rows from campaigns
 	union all select 'campaign_analytics', count(*) from campaign_analytics
 	union all select 'campaign_analytics_overview', count(*) from campaign_analytics_overview
 	union all select 'lead_listings', count(*) from lead_listings"
-first=$(sed -n 2p samples/clients.csv | cut -d, -f1)
-echo "== what client $first sees through row-level security (a portal request)"
-psql_q -c "begin" -c "set local role authenticated" \
-	-c "select set_config('request.jwt.claims', '{\"client_id\":\"$first\"}', true) is not null as claims_set" \
-	-c "select lead_status, interest_status, count(*) from synced_leads group by 1, 2 order by 1, 2" -c "commit"
+echo
+# per client, through row-level security: what the portal shows; and the chart
+bash samples/report.sh "$dir/emails-per-day.svg" || exit $?
 exit "$rc"

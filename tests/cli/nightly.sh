@@ -115,4 +115,22 @@ reprocess_fail() {
 	[ $_r = 0 ] && contains "$T/rp2.log" "2026-11-20.ndjson.gz: load failed (exit 5); later days not loaded"
 }
 ok "reprocess.sh stops at the first failed load (exit 5)" reprocess_fail
+report() {
+	(cd "$T" && bash "$SRCDIR/samples/report.sh" "$T/chart.svg") > "$T/report.txt" 2>&1 || { cat "$T/report.txt"; return 1; }
+	[ "$(grep -c '^== client ' "$T/report.txt")" = 2 ] && contains "$T/report.txt" "not_yet_emailed" &&
+	contains "$T/report.txt" "company_size" &&
+	python3 - "$T/chart.svg" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+lines = root.findall(ns + "polyline")
+dots = [c.find(ns + "title").text for c in root.findall(ns + "circle")]
+if len(lines) != 2:
+    sys.exit("%d lines, wanted one per client (2)" % len(lines))
+if not any(d == "Sample client 2222 2026-11-17: 96" for d in dots) or not any(d == "Sample client 1111 2026-11-24: 130" for d in dots):
+    sys.exit("the values are not the warehouse's: %s" % dots[:12])
+PY
+}
+psql_q -c "update clients set name = 'Sample client ' || left(id::text, 4)" >/dev/null
+ok "report.sh: per client through RLS, and an SVG chart of emails sent per day with the warehouse's values" report
 done_testing

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# samples/report.sh: what the warehouse holds, per client, as the portal shows
+# it: leads by status and interest, the top ICP values (industry, job title,
+# company size), and emails sent per day, as text and as an SVG chart.
+#
+#     report.sh [SVG_FILE]
+#
+# Connects with psql's PG* variables (or REPORT_DSN). Each client's part is
+# read through row-level security, as that client (role authenticated, the
+# client_id claim set), so it shows exactly what the portal would show it.
+# SVG_FILE (default emails-per-day.svg) gets one line per client over the
+# days of campaign_analytics. Exit status: 0, or psql's.
+set -u -o pipefail
+svg=${1:-emails-per-day.svg}
+q() { psql -X -q -A -t -v ON_ERROR_STOP=1 ${REPORT_DSN:+"$REPORT_DSN"} "$@"; }
+# run SQL as client $1 through RLS; a table on stdout
+as_client() {
+	psql -X -q -v ON_ERROR_STOP=1 ${REPORT_DSN:+"$REPORT_DSN"} -P footer=off \
+		-c "begin" -c "set local role authenticated" \
+		-c "set local request.jwt.claims to '{\"client_id\":\"$1\"}'" \
+		-c "$2" -c "commit"
+}
+
+clients=$(q -c "select id || '|' || coalesce(name, '') from clients order by name, id") || exit $?
+[ -n "$clients" ] || { echo "report: the warehouse has no clients" >&2; exit 0; }
+while IFS='|' read -r id name; do
+	echo "== client $name ($id)"
+	as_client "$id" "select lead_status as status, coalesce(interest_status, '-') as interest, count(*) as leads
+		from synced_leads group by 1, 2 order by 1, 2" || exit $?
+	for f in industry job_title company_size; do
+		# the three most frequent values, and how many leads have none
+		as_client "$id" "select coalesce($f, '(none)') as $f, count(*) as leads from synced_leads
+			group by $f order by $f is null, 2 desc, 1 limit 4" || exit $?
+	done
+	as_client "$id" "select sum(emails_sent) as emails_sent, min(date) as first_day, max(date) as last_day,
+		count(distinct campaign_id) as campaigns from campaign_analytics" || exit $?
+done <<< "$clients"
+
+# the chart: emails sent per day and client, every day of the range (0 when
+# a client has no row that day)
+q -F '|' -c "with days as (select generate_series(min(date), max(date), interval '1 day')::date as d
+		from campaign_analytics),
+	sent as (select client_id, date, sum(emails_sent) as n from campaign_analytics group by 1, 2)
+	select coalesce(c.name, c.id::text), to_char(days.d, 'YYYY-MM-DD'), coalesce(sent.n, 0)
+	from clients c cross join days left join sent on sent.client_id = c.id and sent.date = days.d
+	where exists (select 1 from campaign_analytics a where a.client_id = c.id)
+	order by 1, 2" > "$svg.data" || exit $?
+awk -F'|' -v title="Emails sent per day" '
+BEGIN { nc = 0; nd = 0; max = 0 }
+function esc(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); return s }
+{
+	if (!($1 in ci)) { ci[$1] = nc; names[nc++] = $1 }
+	if (!($2 in di)) { di[$2] = nd; days[nd++] = $2 }
+	v[ci[$1], di[$2]] = $3 + 0
+	if ($3 + 0 > max) max = $3 + 0
+}
+END {
+	W = 760; H = 360; L = 60; R = 180; T = 40; B = 50
+	pw = W - L - R; ph = H - T - B
+	if (max <= 0) max = 1
+	# a round top for the y axis
+	step = 1; while (step * 10 < max) step *= 10
+	if (step * 5 < max) step *= 5; else if (step * 2 < max) step *= 2
+	top = step * int((max + step - 1) / step); if (top < max) top += step
+	split("#1f77b4 #d62728 #2ca02c #ff7f0e #9467bd #8c564b #e377c2 #7f7f7f", col, " ")
+	printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H, W, H
+	printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+	printf "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>\n", L, esc(title)
+	for (y = 0; y <= top; y += step) {
+		py = T + ph - ph * y / top
+		printf "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", L, py, L + pw, py
+		printf "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%d</text>\n", L - 6, py + 4, y
+	}
+	printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", L, T + ph, L + pw, T + ph
+	printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", L, T, L, T + ph
+	every = int((nd + 5) / 6); if (every < 1) every = 1
+	for (d = 0; d < nd; d++) {
+		px = L + (nd > 1 ? pw * d / (nd - 1) : pw / 2)
+		if (d % every == 0 || d == nd - 1)
+			printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", px, T + ph + 18, substr(days[d], 6)
+	}
+	for (c = 0; c < nc; c++) {
+		pts = ""
+		for (d = 0; d < nd; d++) {
+			px = L + (nd > 1 ? pw * d / (nd - 1) : pw / 2)
+			py = T + ph - ph * v[c, d] / top
+			pts = pts sprintf("%.1f,%.1f ", px, py)
+			printf "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"><title>%s %s: %d</title></circle>\n", px, py, col[c % 8 + 1], esc(names[c]), days[d], v[c, d]
+		}
+		printf "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>\n", col[c % 8 + 1], pts
+		printf "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", L + pw + 16, T + 20 * c, col[c % 8 + 1]
+		printf "<text x=\"%d\" y=\"%d\">%s</text>\n", L + pw + 34, T + 20 * c + 11, esc(substr(names[c], 1, 22))
+	}
+	printf "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s to %s (UTC days)</text>\n", L + pw / 2, H - 8, days[0], days[nd - 1]
+	printf "</svg>\n"
+}' "$svg.data" > "$svg.tmp" && mv "$svg.tmp" "$svg" || exit 1
+rm -f "$svg.data"
+echo "== emails sent per day, per client: $svg"
