@@ -126,6 +126,20 @@ stdout_pipe() {
 	[ "$(($(wc -l < "$T/piped/synced_leads.csv") - 1))" = 28 ]
 }
 ok "to stdout, gzipped: instantly-extract | instantly-transform" stdout_pipe
+json_log() {
+	x jl --log-format json -v || return 1
+	python3 - "$T/jl.err" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+if not lines or any(set(l) < {"time", "prog", "level", "msg"} for l in lines):
+    sys.exit("not JSON log lines: %s" % lines[:2])
+if not any("3 campaigns" in l["msg"] for l in lines) or not any(l["level"] == "debug" for l in lines):
+    sys.exit("no summary or request lines")
+PY
+}
+ok "--log-format json: one JSON object per log line, requests and summary included" json_log
+quiet() { x qq -q && [ ! -s "$T/qq.err" ]; }
+ok "-q: nothing on stderr when all goes well" quiet
 plain_out() { x plain --plain && head -c 8 "$T/plain.gz" | grep -q '^{"v":1,' && has plain "count lead 28"; }
 ok "--plain writes NDJSON" plain_out
 window() { x win --since 2026-11-24 --until 2026-11-25 && has win "window 2026-11-24 2026-11-25" &&
