@@ -61,8 +61,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_PLAIN = 256, OPT_BASE_URL, OPT_KEY_FILE, OPT_SINCE, OPT_UNTIL, OPT_RATE, OPT_RATE_MINUTE,
-	OPT_RETRIES, OPT_RETRY_WAIT, OPT_MAX_RETRY_AFTER, OPT_TIMEOUT, OPT_PROGRESS, OPT_NO_PROGRESS,
-	OPT_LOG_FORMAT
+	OPT_RETRIES, OPT_RETRY_WAIT, OPT_MAX_RETRY_AFTER, OPT_TIMEOUT, OPT_PROGRESS, OPT_NO_PROGRESS
 };
 
 static const struct option longopts[] = {
@@ -83,7 +82,7 @@ static const struct option longopts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "log-format", required_argument, NULL, LOG_OPT_FORMAT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -158,7 +157,7 @@ date_arg(const char *opt, const char *s, char out[11])
 int
 ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 {
-	int c, verbosity = 0, days_given = 0;
+	int c, rc, verbosity = 0, days_given = 0;
 	double d;
 	long l;
 
@@ -241,25 +240,10 @@ ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 		case OPT_NO_PROGRESS:
 			o->progress = 0;
 			break;
-		case OPT_LOG_FORMAT:
-			if (log_set_format(optarg) < 0)
-				return log_usage("unknown log format '%s' (text or json)", optarg);
-			break;
-		case 'q':
-			verbosity = -1;
-			break;
-		case 'v':
-			verbosity = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case 'V':
-			printf("instantly-extract (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return 1;
 		default:
-			fprintf(stderr, "Try 'instantly-extract --help' for more information.\n");
-			return -1;
+			if ((rc = log_common_option(c, optarg, usage_text, &verbosity)) != 0)
+				return rc;
+			break;
 		}
 	}
 	log_set_verbosity(verbosity);

@@ -168,3 +168,29 @@ log_usage(const char *fmt, ...)
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", log_prog());
 	return -1;
 }
+
+int
+log_common_option(int c, const char *arg, const char *usage, int *verb)
+{
+	switch (c) {
+	case LOG_OPT_FORMAT:
+		if (log_set_format(arg) < 0)
+			return log_usage("unknown log format '%s' (text or json)", arg);
+		return 0;
+	case 'q':
+		*verb = -1;
+		return 0;
+	case 'v':
+		*verb = 1;
+		return 0;
+	case 'h':
+		fputs(usage, stdout);
+		return 1;
+	case 'V':
+		printf("%s (%s) %s\n", prog, PACKAGE_NAME, PACKAGE_VERSION);
+		return 1;
+	default:	/* '?': getopt said what was wrong */
+		fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+		return -1;
+	}
+}

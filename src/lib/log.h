@@ -38,6 +38,14 @@ void log_progress_clear(void);
 /* Monotonic seconds. */
 double log_now(void);
 
+/* The options every program shares, for getopt_long's loop: --log-format
+ * (its option code is LOG_OPT_FORMAT), -q, -v, -h (prints usage), -V (prints
+ * "PROG (PACKAGE) VERSION"), and anything else (what getopt found wrong).
+ * Returns 0 when the parse goes on, 1 when help or the version was printed
+ * (exit 0), -1 on a usage error (reported). *verbosity is set for -q, -v. */
+#define LOG_OPT_FORMAT 1000
+int log_common_option(int c, const char *arg, const char *usage, int *verbosity);
+
 /* A usage error on stderr: "PROG: MESSAGE" and a pointer to PROG --help.
  * Returns -1. */
 int log_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -35,7 +35,7 @@ static const char usage_text[] =
 	"\n"
 	"See instantly-load(1).\n";
 
-enum { OPT_INIT = 256, OPT_PRINT, OPT_NO_DELETE, OPT_PSQL, OPT_LOG_FORMAT };
+enum { OPT_INIT = 256, OPT_PRINT, OPT_NO_DELETE, OPT_PSQL };
 
 static const struct option longopts[] = {
 	{ "dsn", required_argument, NULL, 'd' },
@@ -43,7 +43,7 @@ static const struct option longopts[] = {
 	{ "print-sql", no_argument, NULL, OPT_PRINT },
 	{ "no-delete", no_argument, NULL, OPT_NO_DELETE },
 	{ "psql", required_argument, NULL, OPT_PSQL },
-	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "log-format", required_argument, NULL, LOG_OPT_FORMAT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -121,7 +121,7 @@ ld_cleanup_child(pid_t pid)
 int
 ld_opts_parse(struct ld_opts *o, int argc, char **argv)
 {
-	int c, verbosity = 0;
+	int c, rc, verbosity = 0;
 
 	memset(o, 0, sizeof *o);
 	o->psql = "psql";
@@ -142,25 +142,10 @@ ld_opts_parse(struct ld_opts *o, int argc, char **argv)
 		case OPT_PSQL:
 			o->psql = optarg;
 			break;
-		case OPT_LOG_FORMAT:
-			if (log_set_format(optarg) < 0)
-				return log_usage("unknown log format '%s' (text or json)", optarg);
-			break;
-		case 'q':
-			verbosity = -1;
-			break;
-		case 'v':
-			verbosity = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case 'V':
-			printf("instantly-load (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return 1;
 		default:
-			fprintf(stderr, "Try 'instantly-load --help' for more information.\n");
-			return -1;
+			if ((rc = log_common_option(c, optarg, usage_text, &verbosity)) != 0)
+				return rc;
+			break;
 		}
 	}
 	log_set_verbosity(verbosity);

@@ -42,7 +42,7 @@ static const char usage_text[] =
 	"\n"
 	"See instantly-transform(1) and instantly-archive(5).\n";
 
-enum { OPT_ICP = 256, OPT_REJECTS, OPT_SUMMARY, OPT_MAX_LINE, OPT_SHOW_REJECTS, OPT_LOG_FORMAT };
+enum { OPT_ICP = 256, OPT_REJECTS, OPT_SUMMARY, OPT_MAX_LINE, OPT_SHOW_REJECTS };
 
 static const struct option longopts[] = {
 	{ "output-dir", required_argument, NULL, 'o' },
@@ -53,7 +53,7 @@ static const struct option longopts[] = {
 	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE },
 	{ "show-rejects", required_argument, NULL, OPT_SHOW_REJECTS },
-	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "log-format", required_argument, NULL, LOG_OPT_FORMAT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -79,7 +79,7 @@ parse_size(const char *s, size_t min, size_t *out)
 int
 tf_opts_parse(struct tf_opts *o, int argc, char **argv)
 {
-	int c, verbosity = 0;
+	int c, rc, verbosity = 0;
 	size_t n;
 
 	memset(o, 0, sizeof *o);
@@ -122,25 +122,10 @@ tf_opts_parse(struct tf_opts *o, int argc, char **argv)
 				return log_usage("invalid --show-rejects '%s'", optarg);
 			o->max_shown_rejects = (int)n;
 			break;
-		case OPT_LOG_FORMAT:
-			if (log_set_format(optarg) < 0)
-				return log_usage("unknown log format '%s' (text or json)", optarg);
-			break;
-		case 'q':
-			verbosity = -1;
-			break;
-		case 'v':
-			verbosity = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case 'V':
-			printf("instantly-transform (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return 1;
 		default:
-			fprintf(stderr, "Try 'instantly-transform --help' for more information.\n");
-			return -1;
+			if ((rc = log_common_option(c, optarg, usage_text, &verbosity)) != 0)
+				return rc;
+			break;
 		}
 	}
 	log_set_verbosity(verbosity);
