@@ -68,6 +68,18 @@ main(void)
 	ok(most <= 6000, "no minute holds more than 6000 (most %d)", most);
 	rl_free(&r);
 
+	/* as instantly-extract sets it up: --rate 100 (limit 100 in 1.05 s)
+	 * and a fractional --rate 1.5 (limit 2 in 1.4 s) */
+	rl_init(&r, 100, 5, 100, 1.05);
+	end = simulate(&r, 2000, 0.002, 1.0, &most);
+	ok(most <= 100 && end < 2000 / 100.0 * 1.06, "--rate 100: at most 100 a second (%d), 2000 in %.2f s", most, end);
+	rl_free(&r);
+	rl_init(&r, 1.5, 1, 2, 1.05 * 2 / 1.5);
+	end = simulate(&r, 300, 0, 1.0, &most);
+	ok(most <= 2 && fabs(end - 300 / 1.5) < 300 / 1.5 * 0.06, "--rate 1.5: at most 2 a second (%d), 300 in %.1f s", most,
+	   end);
+	rl_free(&r);
+
 	/* no window limit: the bucket alone */
 	rl_init(&r, 10, 1, 0, 0);
 	ok(rl_wait(&r, 0) == 0, "the first request goes at once");
