@@ -245,7 +245,10 @@ refused() { exit_is 6 x refused && no_file "$T/refused.gz" && no_temp && contain
 ok "a wrong key: 401 stops the run (exit 6), nothing at -o" refused
 ctl '{"api_key":"'"$KEY"'","payment_required":true}'
 ok "no paid plan: 402 stops the run (exit 6)" sh -c 'set +e; env INSTANTLY_API_KEY="$0" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$1" -o "$T/pay.gz" 2>"$T/pay.err"; [ $? = 6 ] && grep -q "HTTP 402" "$T/pay.err" && [ ! -e "$T/pay.gz" ]' "$KEY" "$URL"
-ctl '{"payment_required":false}'
+ctl '{"payment_required":false,"cloudflare_block":true}'
+cloudflare() { exit_is 6 x cf && no_file "$T/cf.gz" && contains "$T/cf.err" "HTTP 403: error code: 1010 (Cloudflare refused the client)"; }
+ok "Cloudflare's 403 (error code: 1010, a text body) is named as such, not as a missing scope; exit 6" cloudflare
+ctl '{"cloudflare_block":false}'
 
 # ---- several workspaces: a key per workspace, named in the client map ---------
 { echo "client_id,campaign_id,api_key_env"

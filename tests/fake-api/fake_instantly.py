@@ -194,6 +194,7 @@ SETTINGS = {
     "api_key": ("str", "test-key"),
     "extra_keys": ("keylist", []),
     "require_user_agent": ("bool", True),
+    "cloudflare_block": ("bool", False),
     "payment_required": ("bool", False),
     "rate_limit": ("int", None),
     "rate_limit_minute": ("int", None),
@@ -547,7 +548,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def answer(self, method, path, query, body, endpoint, match, s):
         st = self.state
         # 1. Cloudflare in front: no User-Agent at all -> 403 "error code: 1010" [KIT-SDK, iexdg]
-        if s["require_user_agent"] and self.headers.get("User-Agent") is None:
+        if (s["require_user_agent"] and self.headers.get("User-Agent") is None) or s["cloudflare_block"]:
             self._rec["refused"] = "cloudflare 1010"
             return self.send_bytes(403, b"error code: 1010", "text/plain; charset=UTF-8")
         # 2. unknown route: Fastify's 404, before any auth hook
