@@ -9,18 +9,24 @@
 # cron mail or a log file); and an exit status a scheduler can act on.
 #
 # Settings come from the environment, or from a file given as the only
-# argument (sourced by bash: KEY=value lines):
+# argument (sourced by bash, every variable it sets exported, so that it can
+# hold INSTANTLY_API_KEY and PG* too: NAME=value lines):
 #
 #   CLIENT_MAP       the client map CSV (client_id,campaign_id[,api_key_env]);
-#                    default: exported from the warehouse's client_campaigns
-#                    table with psql before the extract
+#                    default: exported from the warehouse with psql before
+#                    the extract, by CLIENT_MAP_SQL
+#   CLIENT_MAP_SQL   the query of that export (default: select client_id,
+#                    campaign_id from client_campaigns); several workspaces
+#                    need a third column api_key_env, e.g. from a table
+#                    mapping clients to workspaces
 #   ARCHIVE_DIR      where the dated archives are kept (default
 #                    /var/lib/instantly-etl/archive)
 #   WORK_DIR         where the transform writes (default
 #                    /var/lib/instantly-etl/work); a run's directory is
 #                    removed after a successful load
-#   RETENTION_DAYS   archives older than this are deleted (default 90; 0:
-#                    never delete)
+#   RETENTION_DAYS   archives (ARCHIVE_DIR/YYYY-MM-DD*.ndjson.gz, by the date
+#                    in the name) and work directories of failed runs older
+#                    than this many days are deleted (default 90; 0: never)
 #   LOCK_FILE        default ARCHIVE_DIR/.nightly.lock
 #   INSTANTLY_API_KEY, or per-workspace keys named in the client map
 #   PG* / LOAD_DSN   the warehouse (psql's variables, or a DSN for --dsn)
@@ -35,21 +41,24 @@
 #   2   a setting is wrong (usage)
 #   3   the extract failed: nothing was loaded
 #   4   the transform failed: nothing was loaded; the archive is kept
-#   5   the load failed: the warehouse is unchanged; the archive is kept, and
-#       the next run (or samples/reprocess.sh) loads it
+#   5   the load failed: the warehouse is unchanged; the archive is kept
+#       (samples/reprocess.sh loads it; the next run loads a fresh extract)
 #   75  another run holds the lock: nothing was done (EX_TEMPFAIL: try later)
 set -u -o pipefail
 
 [ $# -le 1 ] || { echo "usage: $0 [SETTINGS_FILE]" >&2; exit 2; }
 if [ $# -eq 1 ]; then
+	set -a	# the programs and psql see what the file sets
 	# shellcheck disable=SC1090
 	. "$1" || { echo "nightly: cannot read settings from $1" >&2; exit 2; }
+	set +a
 fi
 : "${ARCHIVE_DIR:=/var/lib/instantly-etl/archive}"
 : "${WORK_DIR:=/var/lib/instantly-etl/work}"
 : "${RETENTION_DAYS:=90}"
 : "${LOCK_FILE:=$ARCHIVE_DIR/.nightly.lock}"
 : "${EXTRACT_ARGS:=}" "${TRANSFORM_ARGS:=}" "${LOAD_ARGS:=}"
+: "${CLIENT_MAP_SQL:=select client_id, campaign_id from client_campaigns order by 1, 2}"
 bin() { if [ -n "${BIN_DIR:-}" ]; then echo "$BIN_DIR/$1"; else echo "$1"; fi; }
 
 log() { printf '%s nightly %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
@@ -59,10 +68,12 @@ mkdir -p "$ARCHIVE_DIR" "$WORK_DIR" || { echo "nightly: cannot create $ARCHIVE_D
 
 # one run at a time: the lock is held until this process exits
 exec 9>>"$LOCK_FILE" || { echo "nightly: cannot open the lock $LOCK_FILE" >&2; exit 2; }
-if ! flock -n 9; then
-	log "another run holds $LOCK_FILE; nothing done"
-	exit 75
-fi
+flock -n 9
+case $? in
+0) ;;
+1) log "another run holds $LOCK_FILE; nothing done"; exit 75 ;;
+*) echo "nightly: cannot take the lock $LOCK_FILE (is flock installed?)" >&2; exit 2 ;;
+esac
 
 stamp=$(date -u +%Y-%m-%d)
 archive=$ARCHIVE_DIR/$stamp.ndjson.gz
@@ -71,10 +82,18 @@ archive=$ARCHIVE_DIR/$stamp.ndjson.gz
 out=$WORK_DIR/$stamp
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nightly.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM	# the EXIT trap runs
 warn=0
 
-# the stage's last summary line (its stderr is passed on to ours, whole)
-summary_of() { grep -v -e ': warning: ' -e ': error: ' "$1" | tail -n 1 | sed 's/^[a-z-]*: //'; }
+# the stage's summary line (its stderr is passed on to ours, whole): the
+# last one; when it failed, its first error
+summary_of() {
+	if [ "$2" -le 1 ]; then
+		grep -v -e ': warning: ' -e ': error: ' -e "^Try '" "$1" | tail -n 1
+	else
+		grep -v -e ': warning: ' -e "^Try '" "$1" | head -n 1
+	fi | sed -e 's/^[a-z-]*: //' -e 's/^error: //'
+}
 run_stage() {	# run_stage NAME COMMAND...: runs it, logs one line, sets rc
 	local name=$1 t0 t1; shift
 	t0=$(date +%s.%N)
@@ -83,7 +102,7 @@ run_stage() {	# run_stage NAME COMMAND...: runs it, logs one line, sets rc
 	cat "$tmp/$name.err" >&2
 	t1=$(date +%s.%N)
 	log "$name $( [ $rc -eq 0 ] && echo ok || { [ $rc -eq 1 ] && echo warnings || echo FAILED; })" \
-		"(exit $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s): $(summary_of "$tmp/$name.err")"
+		"(exit $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s): $(summary_of "$tmp/$name.err" $rc)"
 }
 
 # the client map: given, or the warehouse's own
@@ -91,7 +110,7 @@ map=${CLIENT_MAP:-}
 if [ -z "$map" ]; then
 	map=$tmp/clients.csv
 	psql -X -q ${LOAD_DSN:+"$LOAD_DSN"} -v ON_ERROR_STOP=1 \
-		-c "\\copy (select client_id, campaign_id from client_campaigns order by 1, 2) to '$map' with (format csv, header)" ||
+		-c "\\copy ($CLIENT_MAP_SQL) to '$map' with (format csv, header)" ||
 		die "client map (psql)" 3 "" "cannot read client_campaigns from the warehouse"
 fi
 
@@ -109,11 +128,22 @@ run_stage load "$(bin instantly-load)" ${LOAD_DSN:+--dsn "$LOAD_DSN"} $LOAD_ARGS
 [ $rc -eq 0 ] || die load 5 $rc "the warehouse is unchanged; the archive is kept: $archive"
 rm -rf "$out"
 
-# retention: archives older than RETENTION_DAYS days, never the one just made
+# retention, by the date in the name: ARCHIVE_DIR/YYYY-MM-DD[THHMMSSZ].ndjson.gz
+# and WORK_DIR/YYYY-MM-DD* (left by failed runs) before today - RETENTION_DAYS
 if [ "$RETENTION_DAYS" -gt 0 ]; then
-	pruned=$(find "$ARCHIVE_DIR" -maxdepth 1 -type f -name '*.ndjson.gz' ! -path "$archive" \
-		-mtime +"$((RETENTION_DAYS - 1))" -print -delete | wc -l)
-	log "prune ok: $pruned archive(s) older than $RETENTION_DAYS days deleted; kept $(find "$ARCHIVE_DIR" -maxdepth 1 -name '*.ndjson.gz' | wc -l)"
+	cutoff=$(date -u -d "$RETENTION_DAYS days ago" +%Y-%m-%d)
+	pruned=0 kept=0
+	for f in "$ARCHIVE_DIR"/*.ndjson.gz "$WORK_DIR"/*; do
+		[ -e "$f" ] || continue
+		b=$(basename "$f")
+		[[ $b =~ ^([0-9]{4}-[0-9]{2}-[0-9]{2})(T[0-9]{6}Z)?(\.ndjson\.gz)?$ ]] || continue
+		if [[ ${BASH_REMATCH[1]} < $cutoff ]] && [ "$f" != "$archive" ]; then
+			rm -rf -- "$f" && pruned=$((pruned + 1))
+		elif [[ $f == *.ndjson.gz ]]; then
+			kept=$((kept + 1))
+		fi
+	done
+	log "prune ok: $pruned archive(s) or work directories dated before $cutoff deleted; $kept archive(s) kept"
 fi
 log "done: $archive loaded$([ $warn -eq 1 ] && echo ', with warnings')"
 exit $warn

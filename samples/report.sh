@@ -8,23 +8,29 @@
 # Connects with psql's PG* variables (or REPORT_DSN). Each client's part is
 # read through row-level security, as that client (role authenticated, the
 # client_id claim set), so it shows exactly what the portal would show it.
+# Only client ids (UUIDs, checked) go into SQL; names are only printed.
 # SVG_FILE (default emails-per-day.svg) gets one line per client over the
 # days of campaign_analytics. Exit status: 0, or psql's.
 set -u -o pipefail
 svg=${1:-emails-per-day.svg}
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 ${REPORT_DSN:+"$REPORT_DSN"} "$@"; }
-# run SQL as client $1 through RLS; a table on stdout
+uuid_re='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+# run SQL as client $1 (a UUID, checked) through RLS; a table on stdout
 as_client() {
+	[[ $1 =~ $uuid_re ]] || { echo "report: '$1' is not a client id" >&2; return 2; }
 	psql -X -q -v ON_ERROR_STOP=1 ${REPORT_DSN:+"$REPORT_DSN"} -P footer=off \
 		-c "begin" -c "set local role authenticated" \
 		-c "set local request.jwt.claims to '{\"client_id\":\"$1\"}'" \
 		-c "$2" -c "commit"
 }
+# a client's name, printable on one line (names are the portal's, not ours)
+name_of() { q -c "select regexp_replace(coalesce(name, ''), '[[:cntrl:]]', ' ', 'g') from clients where id = '$1'"; }
 
-clients=$(q -c "select id || '|' || coalesce(name, '') from clients order by name, id") || exit $?
-[ -n "$clients" ] || { echo "report: the warehouse has no clients" >&2; exit 0; }
-while IFS='|' read -r id name; do
-	echo "== client $name ($id)"
+ids=$(q -c "select id from clients order by name, id") || exit $?
+[ -n "$ids" ] || { echo "report: the warehouse has no clients" >&2; exit 0; }
+for id in $ids; do
+	[[ $id =~ $uuid_re ]] || { echo "report: unexpected client id '$id'" >&2; exit 2; }
+	echo "== client $(name_of "$id") ($id)"
 	as_client "$id" "select lead_status as status, coalesce(interest_status, '-') as interest, count(*) as leads
 		from synced_leads group by 1, 2 order by 1, 2" || exit $?
 	for f in industry job_title company_size; do
@@ -34,25 +40,28 @@ while IFS='|' read -r id name; do
 	done
 	as_client "$id" "select sum(emails_sent) as emails_sent, min(date) as first_day, max(date) as last_day,
 		count(distinct campaign_id) as campaigns from campaign_analytics" || exit $?
-done <<< "$clients"
+done
 
 # the chart: emails sent per day and client, every day of the range (0 when
 # a client has no row that day)
+# (fields: client id | label | day | emails; the label without '|' or
+# control characters, so that a name can neither split a line nor the SVG)
 q -F '|' -c "with days as (select generate_series(min(date), max(date), interval '1 day')::date as d
 		from campaign_analytics),
 	sent as (select client_id, date, sum(emails_sent) as n from campaign_analytics group by 1, 2)
-	select coalesce(c.name, c.id::text), to_char(days.d, 'YYYY-MM-DD'), coalesce(sent.n, 0)
+	select c.id, left(regexp_replace(coalesce(nullif(c.name, ''), c.id::text), '[[:cntrl:]|]', ' ', 'g'), 24),
+		to_char(days.d, 'YYYY-MM-DD'), coalesce(sent.n, 0)
 	from clients c cross join days left join sent on sent.client_id = c.id and sent.date = days.d
 	where exists (select 1 from campaign_analytics a where a.client_id = c.id)
-	order by 1, 2" > "$svg.data" || exit $?
+	order by c.name, c.id, 3" > "$svg.data" || exit $?
 awk -F'|' -v title="Emails sent per day" '
 BEGIN { nc = 0; nd = 0; max = 0 }
-function esc(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); return s }
-{
-	if (!($1 in ci)) { ci[$1] = nc; names[nc++] = $1 }
-	if (!($2 in di)) { di[$2] = nd; days[nd++] = $2 }
-	v[ci[$1], di[$2]] = $3 + 0
-	if ($3 + 0 > max) max = $3 + 0
+function esc(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); gsub(/"/, "\\&quot;", s); return s }
+NF == 4 {
+	if (!($1 in ci)) { ci[$1] = nc; names[nc++] = $2 }
+	if (!($3 in di)) { di[$3] = nd; days[nd++] = $3 }
+	v[ci[$1], di[$3]] = $4 + 0
+	if ($4 + 0 > max) max = $4 + 0
 }
 END {
 	W = 760; H = 360; L = 60; R = 180; T = 40; B = 50
@@ -89,7 +98,7 @@ END {
 		}
 		printf "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>\n", col[c % 8 + 1], pts
 		printf "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", L + pw + 16, T + 20 * c, col[c % 8 + 1]
-		printf "<text x=\"%d\" y=\"%d\">%s</text>\n", L + pw + 34, T + 20 * c + 11, esc(substr(names[c], 1, 22))
+		printf "<text x=\"%d\" y=\"%d\">%s</text>\n", L + pw + 34, T + 20 * c + 11, esc(names[c])
 	}
 	printf "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s to %s (UTC days)</text>\n", L + pw / 2, H - 8, days[0], days[nd - 1]
 	printf "</svg>\n"

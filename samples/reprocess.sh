@@ -23,8 +23,10 @@ set -u -o pipefail
 usage() { echo "usage: $0 [SETTINGS_FILE] FROM [TO]   (dates YYYY-MM-DD)" >&2; exit 2; }
 isdate() { [[ $1 =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] && date -u -d "$1" +%F >/dev/null 2>&1; }
 if [ $# -ge 1 ] && [ -f "$1" ] && ! isdate "$1"; then
+	set -a	# exported, as in nightly.sh
 	# shellcheck disable=SC1090
 	. "$1" || { echo "reprocess: cannot read settings from $1" >&2; exit 2; }
+	set +a
 	shift
 fi
 [ $# -ge 1 ] && [ $# -le 2 ] || usage
@@ -40,7 +42,12 @@ log() { printf '%s reprocess %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
 
 mkdir -p "$WORK_DIR" || exit 2
 exec 9>>"$LOCK_FILE" || { echo "reprocess: cannot open the lock $LOCK_FILE" >&2; exit 2; }
-flock -n 9 || { log "another run holds $LOCK_FILE; nothing done"; exit 75; }
+flock -n 9
+case $? in
+0) ;;
+1) log "another run holds $LOCK_FILE; nothing done"; exit 75 ;;
+*) echo "reprocess: cannot take the lock $LOCK_FILE (is flock installed?)" >&2; exit 2 ;;
+esac
 
 # the archives in the range, in date order (names start with the date)
 days=()

@@ -366,8 +366,11 @@ api_start(struct ex_run *r, ierr *e)
 	size_t i;
 
 	for (i = 0; i < r->map->nws; i++) {	/* one campaign listing per workspace */
-		struct ex_req *q = api_new_req(r, K_LIST_CAMPAIGNS, &r->map->ws[i], NULL);
+		struct ex_req *q;
 
+		if (r->map->ws[i].same)
+			continue;	/* the same key as another: the same workspace */
+		q = api_new_req(r, K_LIST_CAMPAIGNS, &r->map->ws[i], NULL);
 		if (!q || api_prepare(q, e) < 0) {
 			api_free_req(q);
 			return ierr_set(e, "out of memory");
@@ -421,7 +424,7 @@ api_refuse_workspace(struct ex_run *r, struct ex_workspace *ws, const char *msg)
 		}
 	}
 	for (i = 0; i < r->map->nws; i++)
-		refused += r->map->ws[i].refused != 0;
+		refused += r->map->ws[i].refused || r->map->ws[i].same;
 	if (refused == r->map->nws) {
 		r->fatal = 1;
 		snprintf(r->fatal_msg, sizeof r->fatal_msg, "%s%s", r->map->nws > 1 ? "every workspace was refused; the last: " : "", msg);

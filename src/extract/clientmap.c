@@ -97,6 +97,8 @@ on_field(void *s, size_t n, void *ctx)
 		}
 		memcpy(r->cur.key_env, s, n);
 		r->cur.key_env[n] = '\0';
+		if (strcmp(r->cur.key_env, "INSTANTLY_API_KEY") == 0)
+			r->cur.key_env[0] = '\0';	/* the default key, named */
 		return;
 	}
 	if (col == r->c_client && set_uuid(r, r->cur.client, "client_id", s ? s : "", s ? n : 0) == 0)

@@ -98,6 +98,7 @@ struct ex_workspace {
 	char list_cursor[1025];		/* its campaign listing's next cursor */
 	buf list_seen;
 	int refused;			/* 401/402/403, or its campaign listing failed */
+	struct ex_workspace *same;	/* another variable holds the same key: that one is used */
 	char error[1024];
 };
 

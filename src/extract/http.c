@@ -5,8 +5,9 @@
  * due (its backoff is over), no 429 pause is running, and the shared rate
  * limiter lets it through. 429, 5xx, transport errors and broken bodies are
  * retried with exponential backoff and full jitter, honouring Retry-After;
- * other 4xx are not. 401, 402 and 403 stop the run: they concern the key,
- * the plan or the client (Cloudflare's 403 1010), not one campaign. */
+ * other 4xx are not. 401, 402 and Cloudflare's 403 1010 refuse the
+ * workspace (they concern its key, its plan or the client, not one
+ * campaign); another 403 (a scope) fails the campaign it was about. */
 #include "config.h"
 
 #include <ctype.h>
@@ -242,6 +243,11 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 	r->flying[q->slot] = NULL;
 	r->in_flight--;
 
+	if (q->output_failed) {	/* writing the archive failed: stop */
+		ierr_set(e, "%s", q->e.msg);
+		api_free_req(q);
+		return -1;
+	}
 	if (q->ws->refused) {	/* the API refused its workspace meanwhile */
 		ierr_set(&q->e, "%s", q->ws->error);
 		if (q->kind == K_LIST_CAMPAIGNS)
@@ -251,11 +257,6 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 		return 0;
 	}
 
-	if (q->output_failed) {	/* writing the archive failed: stop */
-		ierr_set(e, "%s", q->e.msg);
-		api_free_req(q);
-		return -1;
-	}
 	if (rc == CURLE_WRITE_ERROR && q->body_failed) {
 		retry = !q->untrusted;
 		ierr_prefix(&q->e, "bad response");

@@ -68,24 +68,32 @@ read_api_key(const struct ex_opts *o, const struct ex_workspace *ws, char *key, 
 	return 0;
 }
 
-/* Each workspace's key in its headers, and its rate limiters. */
+/* Each workspace's key in its headers, and its rate limiters. Two
+ * variables holding the same key are one workspace (one limiter: the API
+ * counts per workspace). */
 static int
 setup_workspaces(const struct ex_opts *o, struct ex_map *m, ierr *e)
 {
-	char key[512];
-	size_t i;
+	char (*keys)[512] = calloc(m->nws ? m->nws : 1, sizeof *keys);
+	size_t i, j;
 	int rc = 0, limit;
 
+	if (!keys)
+		return ierr_set(e, "out of memory");
 	for (i = 0; i < m->nws && rc == 0; i++) {
 		struct ex_workspace *ws = &m->ws[i];
 
-		if (read_api_key(o, ws, key, sizeof key, e) < 0) {
+		if (read_api_key(o, ws, keys[i], sizeof keys[i], e) < 0) {
 			rc = -2;
 			break;
 		}
-		ws->hdr_get = headers(key, 0);
-		ws->hdr_post = headers(key, 1);
-		memset(key, 0, sizeof key);
+		for (j = 0; j < i && !ws->same; j++)
+			if (!m->ws[j].same && strcmp(keys[i], keys[j]) == 0)
+				ws->same = &m->ws[j];
+		if (ws->same)
+			continue;
+		ws->hdr_get = headers(keys[i], 0);
+		ws->hdr_post = headers(keys[i], 1);
 		/* the bucket: bursts of a twentieth of a second; the window:
 		 * what the server counts, with 5% to spare for jitter in when it
 		 * counts (50 ms at 100 requests a second) */
@@ -98,7 +106,11 @@ setup_workspaces(const struct ex_opts *o, struct ex_map *m, ierr *e)
 		if (rc || !ws->hdr_get || !ws->hdr_post)
 			rc = ierr_set(e, "out of memory");
 	}
-	memset(key, 0, sizeof key);
+	for (i = 0; i < m->ncamps; i++)
+		if (m->camps[i].ws->same)
+			m->camps[i].ws = m->camps[i].ws->same;
+	memset(keys, 0, (m->nws ? m->nws : 1) * sizeof *keys);
+	free(keys);
 	return rc;
 }
 

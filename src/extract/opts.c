@@ -241,7 +241,7 @@ ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 			o->progress = 0;
 			break;
 		default:
-			if ((rc = log_common_option(c, optarg, usage_text, &verbosity)) != 0)
+			if ((rc = log_common_option(c, optarg, "instantly-extract", usage_text, &verbosity)) != 0)
 				return rc;
 			break;
 		}

@@ -170,7 +170,7 @@ log_usage(const char *fmt, ...)
 }
 
 int
-log_common_option(int c, const char *arg, const char *usage, int *verb)
+log_common_option(int c, const char *arg, const char *name, const char *usage, int *verb)
 {
 	switch (c) {
 	case LOG_OPT_FORMAT:
@@ -187,7 +187,7 @@ log_common_option(int c, const char *arg, const char *usage, int *verb)
 		fputs(usage, stdout);
 		return 1;
 	case 'V':
-		printf("%s (%s) %s\n", prog, PACKAGE_NAME, PACKAGE_VERSION);
+		printf("%s (%s) %s\n", name, PACKAGE_NAME, PACKAGE_VERSION);
 		return 1;
 	default:	/* '?': getopt said what was wrong */
 		fprintf(stderr, "Try '%s --help' for more information.\n", prog);

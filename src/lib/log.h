@@ -40,11 +40,11 @@ double log_now(void);
 
 /* The options every program shares, for getopt_long's loop: --log-format
  * (its option code is LOG_OPT_FORMAT), -q, -v, -h (prints usage), -V (prints
- * "PROG (PACKAGE) VERSION"), and anything else (what getopt found wrong).
+ * "NAME (PACKAGE) VERSION"), and anything else (what getopt found wrong).
  * Returns 0 when the parse goes on, 1 when help or the version was printed
  * (exit 0), -1 on a usage error (reported). *verbosity is set for -q, -v. */
 #define LOG_OPT_FORMAT 1000
-int log_common_option(int c, const char *arg, const char *usage, int *verbosity);
+int log_common_option(int c, const char *arg, const char *name, const char *usage, int *verbosity);
 
 /* A usage error on stderr: "PROG: MESSAGE" and a pointer to PROG --help.
  * Returns -1. */

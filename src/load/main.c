@@ -143,7 +143,7 @@ ld_opts_parse(struct ld_opts *o, int argc, char **argv)
 			o->psql = optarg;
 			break;
 		default:
-			if ((rc = log_common_option(c, optarg, usage_text, &verbosity)) != 0)
+			if ((rc = log_common_option(c, optarg, "instantly-load", usage_text, &verbosity)) != 0)
 				return rc;
 			break;
 		}

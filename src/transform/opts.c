@@ -123,7 +123,7 @@ tf_opts_parse(struct tf_opts *o, int argc, char **argv)
 			o->max_shown_rejects = (int)n;
 			break;
 		default:
-			if ((rc = log_common_option(c, optarg, usage_text, &verbosity)) != 0)
+			if ((rc = log_common_option(c, optarg, "instantly-transform", usage_text, &verbosity)) != 0)
 				return rc;
 			break;
 		}

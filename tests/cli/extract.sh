@@ -268,6 +268,11 @@ k6 = sys.argv[2]
 lists = sorted(r["workspace"] for r in d["requests"] if r["endpoint"] == "GET /api/v2/campaigns")
 if lists != [0, 0, 1, 1]:
     sys.exit("campaign listings per workspace: %s" % lists)
+# the limits are per workspace: together they went past one workspace's 4/s
+ts = sorted(r["t"] for r in d["requests"])
+most = max(sum(1 for u in ts if t <= u < t + 1.0) for t in ts)
+if most <= 4:
+    sys.exit("at most %d requests in a second: one limiter for both workspaces?" % most)
 for r in d["requests"]:
     if r["endpoint"] == "GET /api/v2/campaigns":
         continue	# (every workspace lists its campaigns)
@@ -285,6 +290,15 @@ one_refused() {
 	contains "$T/ref1.err" "the workspace of WS_B_KEY"
 }
 ok "a workspace whose key is refused: its campaigns fail, the others complete, exit 1" one_refused
+same_key() {	# WS_B_KEY holds the default key, and a row names INSTANTLY_API_KEY: one workspace
+	sed -e 's/,WS_B_KEY$/,SAME_KEY/' -e "s/^\($C1,$K8\),\$/\1,INSTANTLY_API_KEY/" "$T/ws2.csv" > "$T/ws3.csv"
+	grep -q INSTANTLY_API_KEY "$T/ws3.csv" && grep -q SAME_KEY "$T/ws3.csv" || { echo "bad map"; cat "$T/ws3.csv"; return 1; }
+	ctl '{"reset_stats":true}'
+	SAME_KEY=$KEY CLIENTS=$T/ws3.csv x same || return 1
+	stats
+	has same "count lead 28" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n=sum(r["endpoint"]=="GET /api/v2/campaigns" for r in d["requests"]); sys.exit(n != 2 and "%d listing requests" % n)' "$T/stats.json"
+}
+ok "variables that hold the same key are one workspace (one listing, one limiter); INSTANTLY_API_KEY named is the default" same_key
 unset_key() { exit_is 2 env -u WS_B_KEY INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws2.csv" --base-url "$URL" -o "$T/u.gz" 2>"$T/u.err" &&
 	contains "$T/u.err" "names the API key variable WS_B_KEY, which is not set"; }
 ok "a key variable the map names but the environment lacks: usage error" unset_key

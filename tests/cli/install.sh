@@ -22,8 +22,8 @@ ok "the warehouse schema and the table reference" have share/instantly-etl/sql/0
 ok "the archive format and its JSON Schemas" have share/instantly-etl/archive-v1/FORMAT.md \
 	share/instantly-etl/archive-v1/envelope.schema.json share/instantly-etl/archive-v1/lead.schema.json
 ok "the ICP synonyms file, the same as built in" cmp "$P/share/instantly-etl/icp-synonyms.conf" "$SRCDIR/schemas/icp-synonyms.conf"
-ok "the samples: nightly.sh and reprocess.sh executable, an archive and a client map" sh -c \
-	'[ -x "$0/nightly.sh" ] && [ -x "$0/reprocess.sh" ] && [ -s "$0/sample.ndjson" ] && [ -s "$0/clients.csv" ]' \
+ok "the samples: nightly.sh, reprocess.sh and report.sh executable, an archive and a client map" sh -c \
+	'[ -x "$0/nightly.sh" ] && [ -x "$0/reprocess.sh" ] && [ -x "$0/report.sh" ] && [ -s "$0/sample.ndjson" ] && [ -s "$0/clients.csv" ]' \
 	"$P/share/instantly-etl/samples"
 ok "the installed transform reads the installed sample" sh -c \
 	'"$0/bin/instantly-transform" -o "$1/out" "$0/share/instantly-etl/samples/sample.ndjson" 2>/dev/null; [ $? -le 1 ] && [ -s "$1/out/synced_leads.csv" ]' "$P" "$T"

@@ -42,6 +42,21 @@ second() {
 	night n2 && [ "$(ls "$ARCHIVE_DIR"/*.ndjson.gz | wc -l)" = 2 ] && test -s "$ARCHIVE_DIR/$TODAY.ndjson.gz" && is "$(leads)" 28
 }
 ok "a second run the same day keeps the first archive and loads the same rows" second
+settings_file() {
+	cat > "$T/settings.conf" <<EOF2
+INSTANTLY_API_KEY=$KEY
+PGHOST=$PGHOST
+PGPORT=$PGPORT
+PGUSER=$PGUSER
+ARCHIVE_DIR=$T/archive2
+EOF2
+	set +e
+	env -u INSTANTLY_API_KEY -u PGHOST -u PGPORT -u PGUSER -u ARCHIVE_DIR bash "$NIGHTLY" "$T/settings.conf" >"$T/ns.log" 2>"$T/ns.err"
+	_r=$?; set -e
+	[ $_r = 0 ] || { cat "$T/ns.log" "$T/ns.err"; return 1; }
+	test -s "$T/archive2/$TODAY.ndjson.gz" && contains "$T/ns.log" "nightly done"
+}
+ok "a settings file: every variable it sets reaches the programs and psql (the key, PG*)" settings_file
 locked() {
 	flock "$ARCHIVE_DIR/.nightly.lock" sleep 3 &
 	_lp=$!
@@ -75,8 +90,10 @@ partial() {
 ok "a partial extract: loaded, exit 1, the log says so" partial
 refused() {
 	rm -f "$ARCHIVE_DIR"/*.ndjson.gz
+	psql_q -c "update synced_leads set email = 'before@example.com'" >/dev/null
 	exit_is 3 night n7 INSTANTLY_API_KEY=wrong || return 1
-	grep -q " nightly extract FAILED (exit 6, " "$T/n7.log" && [ -z "$(ls "$ARCHIVE_DIR"/*.ndjson.gz 2>/dev/null)" ]
+	grep -q " nightly extract FAILED (exit 6, .*HTTP 401" "$T/n7.log" && [ -z "$(ls "$ARCHIVE_DIR"/*.ndjson.gz 2>/dev/null)" ] &&
+	is "$(psql_q -At -c "select count(*) from synced_leads where email = 'before@example.com'")" 28
 }
 ok "the API refuses the key: exit 3, no archive, nothing loaded" refused
 bad_setting() { exit_is 2 night n8 RETENTION_DAYS=soon && contains "$T/n8.err" "RETENTION_DAYS"; }
@@ -84,15 +101,23 @@ ok "a bad setting: exit 2" bad_setting
 
 retention() {
 	night n9 || return 1
-	cp "$ARCHIVE_DIR/$TODAY.ndjson.gz" "$ARCHIVE_DIR/2026-01-02.ndjson.gz"
-	touch -d '40 days ago' "$ARCHIVE_DIR/2026-01-02.ndjson.gz"
-	cp "$ARCHIVE_DIR/$TODAY.ndjson.gz" "$ARCHIVE_DIR/2026-11-01.ndjson.gz"
-	touch -d '20 days ago' "$ARCHIVE_DIR/2026-11-01.ndjson.gz"
+	old=$(date -u -d '40 days ago' +%F) young=$(date -u -d '20 days ago' +%F)
+	# by the date in the name, not the file's time (a restored archive keeps an old one)
+	cp "$ARCHIVE_DIR/$TODAY.ndjson.gz" "$ARCHIVE_DIR/$old.ndjson.gz"
+	cp "$ARCHIVE_DIR/$TODAY.ndjson.gz" "$ARCHIVE_DIR/${old}T010203Z.ndjson.gz"
+	cp -p "$ARCHIVE_DIR/$TODAY.ndjson.gz" "$ARCHIVE_DIR/$young.ndjson.gz"
+	touch -d '200 days ago' "$ARCHIVE_DIR/$young.ndjson.gz"
+	echo keep > "$ARCHIVE_DIR/notes.ndjson.gz"; touch -d '200 days ago' "$ARCHIVE_DIR/notes.ndjson.gz"
+	mkdir -p "$WORK_DIR/$old"	# left by a failed run
+	night n10a RETENTION_DAYS=0 || return 1
+	[ -e "$ARCHIVE_DIR/$old.ndjson.gz" ] || { echo "RETENTION_DAYS=0 deleted"; return 1; }
 	night n10 RETENTION_DAYS=30 || return 1
-	[ ! -e "$ARCHIVE_DIR/2026-01-02.ndjson.gz" ] && [ -e "$ARCHIVE_DIR/2026-11-01.ndjson.gz" ] &&
-		contains "$T/n10.log" "prune ok: 1 archive(s) older than 30 days deleted"
+	[ ! -e "$ARCHIVE_DIR/$old.ndjson.gz" ] && [ ! -e "$ARCHIVE_DIR/${old}T010203Z.ndjson.gz" ] &&
+	[ -e "$ARCHIVE_DIR/$young.ndjson.gz" ] && [ -e "$ARCHIVE_DIR/notes.ndjson.gz" ] && [ ! -e "$WORK_DIR/$old" ] &&
+	[ -e "$ARCHIVE_DIR/$TODAY.ndjson.gz" ] &&
+		contains "$T/n10.log" "prune ok: 3 archive(s) or work directories dated before"
 }
-ok "archives older than RETENTION_DAYS are pruned, younger ones kept" retention
+ok "retention by the date in the name: older archives and work directories pruned, younger ones, other files and RETENTION_DAYS=0 kept" retention
 
 reprocess() {
 	rm -f "$ARCHIVE_DIR"/*.ndjson.gz
@@ -133,4 +158,28 @@ PY
 }
 psql_q -c "update clients set name = 'Sample client ' || left(id::text, 4)" >/dev/null
 ok "report.sh: per client through RLS, and an SVG chart of emails sent per day with the warehouse's values" report
+hostile_names() {
+	# names are the portal's: a line break, a '|', a control character, SQL,
+	# and the same name twice must break neither the SQL, nor the report, nor the SVG
+	psql_q -c "update clients set name = E'Evil\\n\"}''; reset role; create table pwned as select * from synced_leads; --'
+		where id = (select id from clients order by id limit 1)" \
+		-c "update clients set name = E'Smith & <Sons> | Ltd\\x01' where id = (select id from clients order by id desc limit 1)" >/dev/null || return 1
+	(cd "$T" && bash "$SRCDIR/samples/report.sh" "$T/chart2.svg") > "$T/report2.txt" 2>&1 || { cat "$T/report2.txt"; return 1; }
+	is "$(psql_q -At -c "select count(*) from pg_tables where tablename = 'pwned'")" 0 &&
+	[ "$(grep -c '^== client ' "$T/report2.txt")" = 2 ] &&
+	python3 - "$T/chart2.svg" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+if len(root.findall(ns + "polyline")) != 2:
+    sys.exit("not one line per client")
+days = [t.text for t in root.findall(ns + "text") if t.text and t.text[:2] == "11"]
+if any("Ltd" in d for d in days):
+    sys.exit("a name split into the days")
+PY
+	psql_q -c "update clients set name = 'Acme'" >/dev/null
+	(cd "$T" && bash "$SRCDIR/samples/report.sh" "$T/chart3.svg") >/dev/null 2>&1 &&
+	python3 -c 'import sys, xml.etree.ElementTree as ET; r = ET.parse(sys.argv[1]).getroot(); sys.exit(len(r.findall("{http://www.w3.org/2000/svg}polyline")) != 2)' "$T/chart3.svg"
+}
+ok "report.sh: hostile or equal client names break neither the SQL (no injection), the report nor the SVG" hostile_names
 done_testing
