@@ -44,6 +44,14 @@ double log_now(void);
  * Returns 0 when the parse goes on, 1 when help or the version was printed
  * (exit 0), -1 on a usage error (reported). *verbosity is set for -q, -v. */
 #define LOG_OPT_FORMAT 1000
+/* Their entries, the end of every program's getopt_long table. */
+#define LOG_LONGOPTS \
+	{ "log-format", required_argument, NULL, LOG_OPT_FORMAT }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ NULL, 0, NULL, 0 }
 int log_common_option(int c, const char *arg, const char *name, const char *usage, int *verbosity);
 
 /* A usage error on stderr: "PROG: MESSAGE" and a pointer to PROG --help.

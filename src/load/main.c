@@ -43,12 +43,7 @@ static const struct option longopts[] = {
 	{ "print-sql", no_argument, NULL, OPT_PRINT },
 	{ "no-delete", no_argument, NULL, OPT_NO_DELETE },
 	{ "psql", required_argument, NULL, OPT_PSQL },
-	{ "log-format", required_argument, NULL, LOG_OPT_FORMAT },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	LOG_LONGOPTS,
 };
 
 /* ---- cleanup on signals ---------------------------------------------------- */

@@ -53,12 +53,7 @@ static const struct option longopts[] = {
 	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE },
 	{ "show-rejects", required_argument, NULL, OPT_SHOW_REJECTS },
-	{ "log-format", required_argument, NULL, LOG_OPT_FORMAT },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	LOG_LONGOPTS,
 };
 
 static int
