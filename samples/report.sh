@@ -35,8 +35,9 @@ for id in $ids; do
 		from synced_leads group by 1, 2 order by 1, 2" || exit $?
 	for f in industry job_title company_size; do
 		# the three most frequent values, and how many leads have none
-		as_client "$id" "select coalesce($f, '(none)') as $f, count(*) as leads from synced_leads
-			group by $f order by $f is null, 2 desc, 1 limit 4" || exit $?
+		as_client "$id" "(select $f, count(*) as leads from synced_leads where $f is not null
+			group by 1 order by 2 desc, 1 limit 3)
+			union all (select '(none)', count(*) from synced_leads where $f is null having count(*) > 0)" || exit $?
 	done
 	as_client "$id" "select sum(emails_sent) as emails_sent, min(date) as first_day, max(date) as last_day,
 		count(distinct campaign_id) as campaigns from campaign_analytics" || exit $?

@@ -143,7 +143,7 @@ ok "reprocess.sh stops at the first failed load (exit 5)" reprocess_fail
 report() {
 	(cd "$T" && bash "$SRCDIR/samples/report.sh" "$T/chart.svg") > "$T/report.txt" 2>&1 || { cat "$T/report.txt"; return 1; }
 	[ "$(grep -c '^== client ' "$T/report.txt")" = 2 ] && contains "$T/report.txt" "not_yet_emailed" &&
-	contains "$T/report.txt" "company_size" &&
+	contains "$T/report.txt" "company_size" && contains "$T/report.txt" " (none) " &&
 	python3 - "$T/chart.svg" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
