@@ -131,4 +131,6 @@ fake_start() {	# fake_start NAME DATADIR ARGS...: a fake on a free port; sets UR
 	done
 	echo "the fake did not say where it listens"; return 1
 }
+# ctl JSON: change the fake's settings at $URL (POST /_control)
+ctl() { curl -sS -f -H 'Content-Type: application/json' --data-binary "$1" -o /dev/null "$URL/_control"; }
 fake_stop() { for _p in $FAKE_PIDS; do kill "$_p" 2>/dev/null || true; wait "$_p" 2>/dev/null || true; done; FAKE_PIDS=""; }

@@ -96,10 +96,9 @@ envelope(struct ex_req *q, enum arch_type type, const char *client, const char *
 	int window = type == ARCH_ANALYTICS_DAILY || type == ARCH_ANALYTICS_OVERVIEW;
 
 	buf_reset(b);
-	if (buf_printf(b, "{\"v\":1,\"type\":\"%s\",\"client_id\":\"%s\",\"campaign_id\":\"%s\",\"extracted_at\":\"%s\",",
-		       arch_type_names[type], client, q->camp->id, q->extracted_at) < 0 ||
-	    (window && buf_printf(b, "\"start_date\":\"%s\",\"end_date\":\"%s\",", r->opts->since, r->opts->until) < 0) ||
-	    buf_puts(b, "\"data\":") < 0 || buf_append(b, data, n) < 0 || buf_puts(b, "}\n") < 0)
+	if (arch_head(b, type, client, q->camp->id, q->extracted_at, window ? r->opts->since : NULL,
+		      window ? r->opts->until : NULL) < 0 ||
+	    buf_append(b, data, n) < 0 || buf_puts(b, "}\n") < 0)
 		return ierr_set(e, "an item is too large (%zu bytes)", n);
 	if (spool_add(&q->spool, b->p, b->len, e) < 0) {
 		q->output_failed = 1;	/* not the response's fault: no retry */
@@ -442,9 +441,8 @@ leads_complete(struct ex_run *r, struct ex_campaign *c, ierr *e)
 		buf *b = &r->line;
 
 		buf_reset(b);
-		if (buf_printf(b, "{\"v\":1,\"type\":\"leads_complete\",\"client_id\":\"%s\",\"campaign_id\":\"%s\","
-			       "\"extracted_at\":\"%s\",\"data\":{\"leads\":%llu,\"pages\":%llu}}\n",
-			       c->clients[i], c->id, at, (unsigned long long)c->leads,
+		if (arch_head(b, ARCH_LEADS_COMPLETE, c->clients[i], c->id, at, NULL, NULL) < 0 ||
+		    buf_printf(b, "{\"leads\":%llu,\"pages\":%llu}}\n", (unsigned long long)c->leads,
 			       (unsigned long long)c->lead_pages) < 0)
 			return ierr_set(e, "out of memory");
 		if (ex_out_write(r->out, b->p, b->len, e) < 0)

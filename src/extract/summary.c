@@ -51,8 +51,7 @@ summary_write(struct ex_run *r, ierr *e)
 
 	utc_now_iso(finished);
 	buf_reset(b);
-	rc |= buf_printf(b, "{\"v\":1,\"type\":\"run_summary\",\"client_id\":null,\"campaign_id\":null,"
-			 "\"extracted_at\":\"%s\",\"data\":{", finished);
+	rc |= arch_head(b, ARCH_RUN_SUMMARY, NULL, NULL, finished, NULL, NULL) | buf_putc(b, '{');
 	rc |= jsonout_key(b, &first, "program") | jsonout_cstr(b, "instantly-extract");
 	rc |= jsonout_key(b, &first, "version") | jsonout_cstr(b, PACKAGE_VERSION);
 	rc |= jsonout_key(b, &first, "status") | jsonout_cstr(b, ex_exit_status(r) ? "partial" : "complete");

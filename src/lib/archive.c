@@ -97,3 +97,24 @@ arch_read(const jv *root, struct arch_rec *r, ierr *e)
 		return -1;
 	return 0;
 }
+
+static int
+id_or_null(buf *b, const char *key, const char *v)
+{
+	return v ? buf_printf(b, ",\"%s\":\"%s\"", key, v) : buf_printf(b, ",\"%s\":null", key);
+}
+
+int
+arch_head(buf *b, enum arch_type type, const char *client_id, const char *campaign_id, const char *extracted_at,
+	  const char *start_date, const char *end_date)
+{
+	if (buf_printf(b, "{\"v\":%d,\"type\":\"%s\"", ARCHIVE_VERSION, arch_type_names[type]) < 0 ||
+	    id_or_null(b, "client_id", client_id) < 0 || id_or_null(b, "campaign_id", campaign_id) < 0 ||
+	    buf_printf(b, ",\"extracted_at\":\"%s\"", extracted_at) < 0)
+		return -1;
+	if (start_date && buf_printf(b, ",\"start_date\":\"%s\"", start_date) < 0)
+		return -1;
+	if (end_date && buf_printf(b, ",\"end_date\":\"%s\"", end_date) < 0)
+		return -1;
+	return buf_puts(b, ",\"data\":");
+}

@@ -6,6 +6,7 @@
 #ifndef IE_ARCHIVE_H
 #define IE_ARCHIVE_H
 
+#include "buf.h"
 #include "ierr.h"
 #include "jrec.h"
 
@@ -43,6 +44,14 @@ void arch_peek(const jv *root, struct arch_rec *r);
  * end_date, when present, are dates (required for analytics_overview).
  * Returns 0, or -1 with e set (field = the envelope key). */
 int arch_read(const jv *root, struct arch_rec *r, ierr *e);
+
+/* Start a record in b (appended): the envelope up to and including
+ * `"data":`, for the caller to append the data value and "}\n".
+ * client_id and campaign_id NULL write null (run_summary); start_date and
+ * end_date NULL leave them out. The strings are written as they are (UUIDs,
+ * dates and timestamps the caller made). Returns 0, or -1 when b is full. */
+int arch_head(buf *b, enum arch_type type, const char *client_id, const char *campaign_id,
+	      const char *extracted_at, const char *start_date, const char *end_date);
 
 /* Check only `v` (for control and unknown records). */
 int arch_check_version(const jv *root, ierr *e);

@@ -20,7 +20,6 @@ UNMAPPED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["unma
 fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
 MAIN_URL=$URL
 
-ctl() { curl -sS -f -H 'Content-Type: application/json' --data-binary "$1" -o /dev/null "$URL/_control"; }
 stats() { curl -sS -f -o "$T/stats.json" "$URL/_stats"; }
 reset() {	# the fake's defaults and empty counters
 	ctl '{"reset_stats":true,"rate_limit":null,"rate_limit_minute":null,"retry_after":null,"latency_ms":0,

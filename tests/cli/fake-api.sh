@@ -19,7 +19,6 @@ export KEY K8 K9 NOPE
 call() { curl -sS -A ietest/1.0 -H "Authorization: Bearer $KEY" -o "$T/b" -D "$T/h" -w '%{http_code}' "$@"; }
 get() { call "$URL$1"; }
 leads() { call -H 'Content-Type: application/json' --data-binary "$1" "$URL/api/v2/leads/list"; }
-ctl() { curl -sS -f -H 'Content-Type: application/json' --data-binary "$1" -o /dev/null "$URL/_control"; }
 DEFAULTS='{"payment_required":false,"rate_limit":null,"rate_limit_minute":null,"retry_after":null,
 	"latency_ms":0,"leads_latency_ms":0,"fail_every":null,"fail_status":500,"fail_once_path":null,
 	"cut_body_every":null,"slow_body":false,"short_pages":false,"repeat_cursor":[]}'

@@ -15,7 +15,6 @@ TODAY=$(date -u +%Y-%m-%d)
 
 python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
 fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
-ctl() { curl -sS -f -H 'Content-Type: application/json' --data-binary "$1" -o /dev/null "$URL/_control"; }
 pg_start
 psql_q -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql" >/dev/null 2>&1
 psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" \
