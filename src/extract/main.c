@@ -14,6 +14,7 @@
 #include "exitcodes.h"
 #include "extract.h"
 #include "log.h"
+#include "private.h"
 
 static struct curl_slist *headers(const char *key, int post);
 static void free_headers(struct curl_slist *l);
@@ -244,6 +245,10 @@ main(int argc, char **argv)
 	int rc;
 
 	log_init(argv[0]);
+	if (private_init(&e) < 0) {	/* first: no file is created before */
+		log_error("%s", e.msg);
+		return EXIT_USAGE;
+	}
 	rc = ex_opts_parse(&opts, argc, argv);
 	if (rc != 0)
 		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;
