@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -38,6 +39,23 @@ harden(ierr *e)
 		return ierr_sys(e, errno, "cannot make the process undumpable (prctl)");
 #endif
 	return 0;
+}
+
+/* Say (with -v) which proxy variables are set and what becomes of them
+ * (http.c: no_clear_proxy()); their values, which may hold a password, are
+ * never printed. */
+static void
+note_proxies(const char *base_url)
+{
+	static const char *const vars[] = { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+					    "all_proxy", "ALL_PROXY" };
+	int https = strncasecmp(base_url, "https://", 8) == 0;
+	size_t i;
+
+	for (i = 0; i < sizeof vars / sizeof *vars; i++)
+		if (getenv(vars[i]) && *getenv(vars[i]))
+			log_debug("%s is set: %s", vars[i], https ? "a proxy is used only as a CONNECT tunnel or over SOCKS"
+							    : "ignored (plain http never goes through a proxy)");
 }
 
 /* Overwrite the value of NAME in place, where /proc/PID/environ and a core
@@ -298,6 +316,7 @@ main(int argc, char **argv)
 		log_usage("%s", e.msg);
 		return EXIT_USAGE;
 	}
+	note_proxies(opts.base_url);
 	if (!opts.output && !opts.plain && isatty(STDOUT_FILENO)) {
 		log_usage("%s", "stdout is a terminal: use -o FILE, a pipe, or --plain");
 		return EXIT_USAGE;
