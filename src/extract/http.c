@@ -7,7 +7,8 @@
  * retried with exponential backoff and full jitter, honouring Retry-After;
  * other 4xx are not. 401, 402 and Cloudflare's 403 1010 refuse the
  * workspace (they concern its key, its plan or the client, not one
- * campaign); another 403 (a scope) fails the campaign it was about. */
+ * campaign); another 403 (a scope) fails the campaign it was about.
+ * The key goes to no proxy in clear (no_clear_proxy()). */
 #include "config.h"
 
 #include <ctype.h>
@@ -78,6 +79,22 @@ on_header(char *ptr, size_t size, size_t nitems, void *ud)
 	return size * nitems;
 }
 
+/* Proxies, which libcurl takes from the environment (http_proxy,
+ * https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY): a
+ * request in clear would hand the proxy the Authorization header. Plain
+ * http (allowed to a loopback address only) never goes through one; https
+ * goes through one only as a CONNECT tunnel (an http or https proxy) or
+ * over SOCKS, so that TLS runs from here to the API and the proxy sees
+ * ciphertext only. */
+static void
+no_clear_proxy(CURL *h, const char *url)
+{
+	if (strncasecmp(url, "https://", 8) != 0)
+		curl_easy_setopt(h, CURLOPT_PROXY, "");	/* "": no proxy, whatever the environment says */
+	else
+		curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+}
+
 void
 http_enqueue(struct ex_run *r, struct ex_req *q, double delay)
 {
@@ -121,6 +138,7 @@ start(struct ex_run *r, struct ex_req *q, double now, ierr *e)
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
+	no_clear_proxy(h, q->url);
 	if (post) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body.p);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)q->body.len);

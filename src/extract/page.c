@@ -399,6 +399,12 @@ page_feed(page *p, const char *s, size_t n, ierr *e)
 		return -1;
 	if (st != yajl_status_ok)
 		return yajl_fail(p, p->chunk, n, e);
+	/* yajl takes a form feed or vertical tab for whitespace; JSON does not
+	 * (in a string, yajl refuses them as control characters) */
+	if (memchr(s, '\f', n) || memchr(s, '\v', n)) {
+		p->failed = 1;
+		return ierr_set(e, "malformed JSON: a form feed or vertical tab outside a string");
+	}
 	if (p->capturing) {
 		if (capture(p, p->chunk + p->cap_from, n - p->cap_from) < 0)
 			return -1;
