@@ -124,6 +124,26 @@ for s in ABRT QUIT USR1 XFSZ ALRM; do
 	ok "SIG$s: the transform's temporary files are removed" sig_clean $s
 done
 
+# the extract, waiting on a slow API, killed by SIGABRT (it left its
+# temporary archive behind) and by the other signals
+ex_sig_clean() {
+	rm -rf "$T/exsig"; mkdir -p "$T/exsig"
+	ctl '{"latency_ms":3000}'
+	# (the program itself in the background, not a function: $! is its PID)
+	env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" --no-progress -q \
+		-o "$T/exsig/arch.ndjson.gz" 2>/dev/null &
+	_p=$!
+	for _i in $(seq 1 100); do ls -A "$T/exsig" | grep -q tmp && break; sleep 0.05; done
+	ls -A "$T/exsig" | grep -q tmp || { echo "no temporary file seen"; ctl '{"latency_ms":0}'; return 1; }
+	kill -s "$1" "$_p"
+	wait "$_p" 2>/dev/null
+	ctl '{"latency_ms":0}'
+	[ -z "$(ls -A "$T/exsig")" ] || { echo "after SIG$1:"; ls -A "$T/exsig"; return 1; }
+}
+for s in ABRT TERM QUIT; do
+	ok "SIG$s: the extract's temporary archive is removed" ex_sig_clean $s
+done
+
 # ---- defect 8: no raw control characters on a terminal or in a log ---------
 C=11111111-1111-4111-8111-111111111111
 K=9b6f458e-6dc5-4762-83d5-a528aedd2235
