@@ -16,6 +16,7 @@
 #include <csv.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,28 +189,36 @@ ex_map_find(const struct ex_map *m, const char *id, size_t n)
 	return bsearch(k, m->camps, m->ncamps, sizeof *m->camps, by_id);
 }
 
-/* The workspace of key_env, made when first seen. */
-static struct ex_workspace *
-workspace(struct ex_map *m, const char *key_env, unsigned long line)
+/* The index of key_env's workspace, made when first seen (the array grows
+ * with the workspaces, not with the campaigns); -1: out of memory. */
+static long
+workspace(struct ex_map *m, size_t *cap, const char *key_env, unsigned long line)
 {
 	size_t i;
 
 	for (i = 0; i < m->nws; i++)
 		if (strcmp(m->ws[i].key_env, key_env) == 0)
-			return &m->ws[i];
-	if (m->nws == m->ncamps)	/* cannot happen: at most one a campaign */
-		return NULL;
+			return (long)i;
+	if (m->nws == *cap) {
+		size_t n = *cap ? 2 * *cap : 4;
+		struct ex_workspace *ws = realloc(m->ws, n * sizeof *ws);
+
+		if (!ws)
+			return -1;
+		m->ws = ws;
+		*cap = n;
+	}
 	memset(&m->ws[m->nws], 0, sizeof m->ws[m->nws]);
 	strcpy(m->ws[m->nws].key_env, key_env);
 	m->ws[m->nws].line = line;
-	buf_init(&m->ws[m->nws].list_seen, (size_t)16 << 20);
-	return &m->ws[m->nws++];
+	return (long)m->nws++;
 }
 
 static int
 build(struct ex_map *m, struct reader *r, ierr *e)
 {
-	size_t i, j, k, j2;
+	size_t i, j, k, j2, wscap = 0;
+	long w;
 
 	qsort(r->pairs, r->n, sizeof *r->pairs, by_campaign_client);
 	/* drop repeated pairs (the first line kept), then group by campaign */
@@ -226,8 +235,7 @@ build(struct ex_map *m, struct reader *r, ierr *e)
 	for (i = 0, m->ncamps = 0; i < j; i++)
 		if (i == 0 || strcmp(r->pairs[i].campaign, r->pairs[i - 1].campaign) != 0)
 			m->ncamps++;
-	if (m->ncamps && (!(m->camps = calloc(m->ncamps, sizeof *m->camps)) ||
-			  !(m->ws = calloc(m->ncamps, sizeof *m->ws))))
+	if (m->ncamps && !(m->camps = calloc(m->ncamps, sizeof *m->camps)))
 		return ierr_set(e, "out of memory");
 	for (i = 0, k = 0; i < j; k++) {
 		struct ex_campaign *c = &m->camps[k];
@@ -241,15 +249,18 @@ build(struct ex_map *m, struct reader *r, ierr *e)
 				return ierr_set(e, "%s:%lu: api_key_env: campaign %s is in one workspace, but line %lu "
 						"names '%s' and this line '%s'", r->name, r->pairs[j2].line, c->id,
 						r->pairs[i].line, r->pairs[i].key_env, r->pairs[j2].key_env);
-		if (!(c->ws = workspace(m, r->pairs[i].key_env, r->pairs[i].line)))
-			return ierr_set(e, "internal error: workspaces");
+		/* the index for now (the array may still move), the pointer below */
+		if ((w = workspace(m, &wscap, r->pairs[i].key_env, r->pairs[i].line)) < 0)
+			return ierr_set(e, "out of memory");
+		c->ws = (struct ex_workspace *)(uintptr_t)w;
 		c->nclients = end - i;
 		if (!(c->clients = calloc(c->nclients, sizeof *c->clients)))
 			return ierr_set(e, "out of memory");
 		for (; i < end; i++)
 			memcpy(c->clients[c->nclients - (end - i)], r->pairs[i].client, UUID_LEN + 1);
-		buf_init(&c->seen, (size_t)64 << 20);
 	}
+	for (k = 0; k < m->ncamps; k++)
+		m->camps[k].ws = &m->ws[(uintptr_t)m->camps[k].ws];
 	return 0;
 }
 
@@ -317,11 +328,9 @@ ex_map_free(struct ex_map *m)
 
 	for (i = 0; i < m->ncamps; i++) {
 		free(m->camps[i].clients);
-		buf_free(&m->camps[i].seen);
+		free(m->camps[i].error);
 	}
 	free(m->camps);
-	for (i = 0; i < m->nws; i++)
-		buf_free(&m->ws[i].list_seen);
 	free(m->ws);
 	memset(m, 0, sizeof *m);
 }

@@ -42,6 +42,8 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	}
 	if (page_feed(q->pg, ptr, n, &q->e) < 0) {
 		q->body_failed = 1;
+		if (page_bound_tripped(q->pg))
+			q->untrusted = 1;	/* a bound: the same again if retried */
 		return 0;	/* CURLE_WRITE_ERROR */
 	}
 	return n;
@@ -115,6 +117,8 @@ start(struct ex_run *r, struct ex_req *q, double now, ierr *e)
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");	/* every encoding libcurl can decode */
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, o->timeout);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);	/* a stalled server: --stall-timeout */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);	/* the key goes to the base URL only */
@@ -263,7 +267,12 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 	} else if (rc != CURLE_OK) {
 		r->n.transport_errors++;
 		retry = transport_retryable(rc);
-		ierr_set(&q->e, "%s", curl_easy_strerror(rc));
+		if (rc == CURLE_OPERATION_TIMEDOUT && now - q->started >= r->opts->timeout)
+			ierr_set(&q->e, "Timeout: no complete answer within %ld s (--timeout)", r->opts->timeout);
+		else if (rc == CURLE_OPERATION_TIMEDOUT && now - q->started >= r->opts->stall_timeout)
+			ierr_set(&q->e, "Timeout: nothing received for %ld s (--stall-timeout)", r->opts->stall_timeout);
+		else
+			ierr_set(&q->e, "%s", curl_easy_strerror(rc));
 	} else if (status == 200) {
 		rate_recover(q->ws, r->opts->rate);
 		if (!q->extracted_at[0])
@@ -436,6 +445,7 @@ http_run(struct ex_run *r, ierr *e)
 		if (r->fatal)
 			break;
 		now = log_now();
+		api_feed(r);	/* campaigns start as requests end (--max-requests) */
 		while (r->in_flight < r->opts->parallel) {
 			struct ex_req *q = pick(r, now, &wait);
 
