@@ -108,28 +108,29 @@ cursor_set_free(struct cursor_set *cs)
 	memset(cs, 0, sizeof *cs);
 }
 
-/* Append to a campaign's error (a campaign can fail in several ways). */
+/* Append to a campaign's error (a campaign can fail in several ways); held
+ * at its length (a map of 100,000 unknown campaigns holds 100,000). */
 #define CAMP_ERROR_MAX 1024
 static void __attribute__((format(printf, 2, 3)))
 camp_error(struct ex_campaign *c, const char *fmt, ...)
 {
-	size_t n;
+	char msg[CAMP_ERROR_MAX];
+	size_t n = c->error ? strlen(c->error) : 0, m;
 	va_list ap;
+	char *p;
 
-	if (!c->error) {
-		if (!(c->error = calloc(1, CAMP_ERROR_MAX)))
-			return;	/* the status still says it failed */
-	}
-	n = strlen(c->error);
 	if (n + 3 >= CAMP_ERROR_MAX)
 		return;
-	if (n) {
-		strcpy(c->error + n, "; ");
-		n += 2;
-	}
 	va_start(ap, fmt);
-	vsnprintf(c->error + n, CAMP_ERROR_MAX - n, fmt, ap);
+	vsnprintf(msg, sizeof msg - n - 2, fmt, ap);
 	va_end(ap);
+	m = strlen(msg);
+	if (!(p = realloc(c->error, n + (n ? 2 : 0) + m + 1)))
+		return;	/* the status still says it is not complete */
+	if (n)
+		memcpy(p + n, "; ", 2), n += 2;
+	memcpy(p + n, msg, m + 1);
+	c->error = p;
 }
 
 /* ---- archive lines ----------------------------------------------------- */

@@ -24,11 +24,13 @@
 #include "log.h"
 #include "val.h"
 
-struct pair {
+struct pair {	/* 88 bytes a row: a map of 100,000 rows is read in 9 MB */
 	char client[UUID_LEN + 1], campaign[UUID_LEN + 1];
-	char key_env[128];
+	unsigned env;		/* its api_key_env, an index in reader.envs */
 	unsigned long line;
 };
+
+typedef char env_name[128];
 
 struct reader {
 	const char *name;
@@ -37,6 +39,9 @@ struct reader {
 	int c_client, c_campaign, c_env, ncols;	/* header positions, -1 unknown */
 	int header_done;
 	struct pair cur;
+	env_name cur_env;
+	env_name *envs;		/* the api_key_env names seen ("": the default key) */
+	size_t nenvs, envcap;
 	int have_client, have_campaign;
 	struct pair *pairs;
 	size_t n, cap;
@@ -80,7 +85,7 @@ on_field(void *s, size_t n, void *ctx)
 	if (col == r->c_env) {
 		size_t i;
 
-		r->cur.key_env[0] = '\0';
+		r->cur_env[0] = '\0';
 		if (!s || n == 0)
 			return;
 		for (i = 0; i < n; i++) {
@@ -90,16 +95,16 @@ on_field(void *s, size_t n, void *ctx)
 			      (i > 0 && ch >= '0' && ch <= '9')))
 				break;
 		}
-		if (i < n || n >= sizeof r->cur.key_env) {
+		if (i < n || n >= sizeof r->cur_env) {
 			r->failed = 1;
 			ierr_set(r->e, "%s:%lu: api_key_env: '%.*s' is not an environment variable name", r->name,
 				 r->line, n > 60 ? 60 : (int)n, (char *)s);
 			return;
 		}
-		memcpy(r->cur.key_env, s, n);
-		r->cur.key_env[n] = '\0';
-		if (strcmp(r->cur.key_env, "INSTANTLY_API_KEY") == 0)
-			r->cur.key_env[0] = '\0';	/* the default key, named */
+		memcpy(r->cur_env, s, n);
+		r->cur_env[n] = '\0';
+		if (strcmp(r->cur_env, "INSTANTLY_API_KEY") == 0)
+			r->cur_env[0] = '\0';	/* the default key, named */
 		return;
 	}
 	if (col == r->c_client && set_uuid(r, r->cur.client, "client_id", s ? s : "", s ? n : 0) == 0)
@@ -145,13 +150,31 @@ on_row(int c, void *ctx)
 		r->pairs = p;
 		r->cap = cap;
 	}
+	for (r->cur.env = 0; r->cur.env < r->nenvs; r->cur.env++)
+		if (strcmp(r->envs[r->cur.env], r->cur_env) == 0)
+			break;
+	if (r->cur.env == r->nenvs) {
+		if (r->nenvs == r->envcap) {
+			size_t cap = r->envcap ? 2 * r->envcap : 4;
+			env_name *p = realloc(r->envs, cap * sizeof *p);
+
+			if (!p) {
+				r->failed = 1;
+				ierr_set(r->e, "out of memory");
+				goto next;
+			}
+			r->envs = p;
+			r->envcap = cap;
+		}
+		strcpy(r->envs[r->nenvs++], r->cur_env);
+	}
 	r->cur.line = r->line;
 	r->pairs[r->n++] = r->cur;
 next:
 	r->line++;
 	r->col = 0;
 	r->have_client = r->have_campaign = 0;
-	r->cur.key_env[0] = '\0';
+	r->cur_env[0] = '\0';
 }
 
 static int
@@ -245,12 +268,12 @@ build(struct ex_map *m, struct reader *r, ierr *e)
 			end++;
 		memcpy(c->id, r->pairs[i].campaign, sizeof c->id);
 		for (j2 = i + 1; j2 < end; j2++)
-			if (strcmp(r->pairs[j2].key_env, r->pairs[i].key_env) != 0)
+			if (r->pairs[j2].env != r->pairs[i].env)
 				return ierr_set(e, "%s:%lu: api_key_env: campaign %s is in one workspace, but line %lu "
 						"names '%s' and this line '%s'", r->name, r->pairs[j2].line, c->id,
-						r->pairs[i].line, r->pairs[i].key_env, r->pairs[j2].key_env);
+						r->pairs[i].line, r->envs[r->pairs[i].env], r->envs[r->pairs[j2].env]);
 		/* the index for now (the array may still move), the pointer below */
-		if ((w = workspace(m, &wscap, r->pairs[i].key_env, r->pairs[i].line)) < 0)
+		if ((w = workspace(m, &wscap, r->envs[r->pairs[i].env], r->pairs[i].line)) < 0)
 			return ierr_set(e, "out of memory");
 		c->ws = (struct ex_workspace *)(uintptr_t)w;
 		c->nclients = end - i;
@@ -316,6 +339,7 @@ out_file:
 	if (in != stdin)
 		fclose(in);
 	free(r.pairs);
+	free(r.envs);
 	if (rc < 0)
 		ex_map_free(m);
 	return rc;

@@ -199,6 +199,8 @@ struct ex_req {
 	int fails, n429;		/* failed attempts: 429s, and the others */
 	double ready_at;		/* monotonic time it may start */
 	double started;
+	double last_rx;			/* when a byte of the answer last came (0: none yet) */
+	int stalled;			/* aborted: nothing for --stall-timeout mid-answer */
 	double retry_after;		/* seconds, from the answer; -1: none */
 	page *pg;
 	char cursor[1025];		/* listings: the cursor of the page asked for ("": the first) */

@@ -44,8 +44,8 @@ static const char usage_text[] =
 	"      --retry-wait SECONDS  first backoff, doubled at each retry (default 1)\n"
 	"      --max-retry-after SECONDS  longest Retry-After honoured (default 120)\n"
 	"      --timeout SECONDS     time allowed for one request (default 180)\n"
-	"      --stall-timeout SECONDS  a request that receives nothing for this long\n"
-	"                            fails (and is retried; default 60)\n"
+	"      --stall-timeout SECONDS  an answer that has begun and then receives\n"
+	"                            nothing for this long fails, and is retried (default 30)\n"
 	"\n"
 	"Bounds on what the API can make the extract do (a bound that trips fails that\n"
 	"campaign, exit status 1; SIZE takes a K, M or G suffix, powers of 1024):\n"
@@ -217,7 +217,7 @@ ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 	o->retry_wait = 1;
 	o->max_retry_after = 120;
 	o->timeout = 180;
-	o->stall_timeout = 60;
+	o->stall_timeout = 30;
 	o->max_depth = 128;
 	o->max_response = (uint64_t)128 << 20;
 	o->max_spill = (uint64_t)512 << 20;
