@@ -146,4 +146,66 @@ for kind in string object number null; do
 done
 hostile null
 
+# ---- requests held at once: memory grows with requests in flight, not the map ----
+# a map of the sample's campaigns and N more the API does not know (each a
+# GET /campaigns/{id} that answers 404)
+big_map() {	# big_map FILE N
+	python3 - "$T/ws/clients.csv" "$1" "$2" <<'PY'
+import sys, uuid, random
+rnd = random.Random(10)
+rows = open(sys.argv[1]).read().splitlines()
+with open(sys.argv[2], "w") as f:
+    f.write("\n".join(rows) + "\n")
+    for _ in range(int(sys.argv[3])):
+        f.write("33333333-3333-4333-8333-333333333333,%s\n" % uuid.UUID(int=rnd.getrandbits(128), version=4))
+PY
+}
+big_map "$T/map40.csv" 40
+tight() {	# -j 2 and 2 requests held at most: everything still fetched, in order
+	ctl '{"reset_stats":true}'
+	CLIENTS=$T/map40.csv exit_is 0 hx tight -j 2 --max-requests 2 && has tight "summary status complete" &&
+	[ "$(grep -c '^status .* not_found$' "$T/tight.sum")" -eq 40 ] && has tight "complete $C1 $K8 8 2" &&
+	has tight "complete $C1 $K9 7 2" && has tight "complete $C2 $K9 7 2" && has tight "complete $C2 $K6 6 2" &&
+	curl -sS -f -o "$T/tight.stats" "$URL/_stats" && python3 - "$T/tight.stats" <<'PY'
+import json, sys
+rq = json.load(open(sys.argv[1]))["requests"]
+ev = sorted([(r["t"], 1) for r in rq] + [(r["t"] + r["ms"] / 1000.0, -1) for r in rq], key=lambda e: (e[0], e[1]))
+now = most = 0
+for _, d in ev:
+    now += d
+    most = max(most, now)
+if most > 2:
+    sys.exit("%d requests at once at the server" % most)
+PY
+}
+ok "--max-requests 2 -j 2 over 43 campaigns (40 unknown): all fetched or not_found, exit 0" tight
+ok "--max-requests below --parallel is a usage error" exit_is 2 env INSTANTLY_API_KEY=k "$EXTRACT" \
+	--clients "$T/map40.csv" --base-url "$URL" -j 4 --max-requests 3 -o "$T/u.gz"
+big_map "$T/map20k.csv" 20000
+held() {	# every answer 0.4 s late; after 3 s the run is stopped (SIGTERM) and its peak measured
+	ctl '{"reset_stats":true,"latency_ms":400}'
+	CLIENTS=$T/map20k.csv hx big20k --term-after 3 >/dev/null 2>&1
+	ctl '{"latency_ms":0}'
+	# (its peak includes the map of 20,000 rows: about 7 MB)
+	[ "$(cat "$T/big20k.rss")" -le $((BASE_KB + SLACK_KB)) ] ||
+		{ echo "peak RSS $(cat "$T/big20k.rss") KiB with a 20,000-row map, a normal run's $BASE_KB KiB"; return 1; }
+}
+ok "a 20,000-row map of unknown campaigns: peak memory near a normal run's (requests made as room frees up)" held
+
+# ---- every failure is an error, printed at -q (defect 9) ------------------------
+{ echo "client_id,campaign_id,api_key_env"
+  tail -n +2 "$T/ws/clients.csv" | while IFS=, read -r c k; do
+	if [ "$k" = "$K6" ]; then echo "$c,$k,WS_B_KEY"; else echo "$c,$k,"; fi
+  done; } > "$T/ws2.csv"
+refused_q() { WS_B_KEY=not-a-key CLIENTS=$T/ws2.csv exit_is 1 hx ref &&
+	contains "$T/ref.err" "the workspace of WS_B_KEY" && contains "$T/ref.err" "HTTP 401"; }
+ok "-q: a workspace whose key is refused is printed (exit 1)" refused_q
+all_refused_q() { exit_is 6 env INSTANTLY_API_KEY=wrong "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" -q \
+	-o "$T/all.gz" 2>"$T/all.err" && contains "$T/all.err" "HTTP 401"; }
+ok "-q: every workspace refused is printed (exit 6)" all_refused_q
+output_q() { exit_is 4 env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" -q \
+	-o "$T/no/such/dir/a.gz" 2>"$T/out.err" && contains "$T/out.err" "no/such/dir"; }
+ok "-q: an output error is printed (exit 4)" output_q
+hostile null
+
 done_testing
