@@ -28,12 +28,13 @@ fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
 
 # hx NAME ARGS...: the extract at -q into $T/NAME.gz (stderr $T/NAME.err),
 # its peak RSS in KiB in $T/NAME.rss, no file it writes past $FSIZE bytes
-# (default 8 MiB: the temporary files, the archive, stderr); its facts in
+# (default 8 MiB: the temporary files, the archive, stderr), stopped with
+# SIGTERM after $TERM_AFTER seconds if set; its facts in
 # $T/NAME.sum; returns its exit status
 hx() {
 	_n=$1; shift
 	set +e
-	env INSTANTLY_API_KEY="$KEY" TMPDIR="$T" $PEAK --rss "$T/$_n.rss" --fsize "${FSIZE:-$((8 * MiB))}" -- \
+	env INSTANTLY_API_KEY="$KEY" TMPDIR="$T" $PEAK --rss "$T/$_n.rss" --fsize "${FSIZE:-$((8 * MiB))}" ${TERM_AFTER:+--term-after "$TERM_AFTER"} -- \
 		"$EXTRACT" --clients "${CLIENTS:-$T/ws/clients.csv}" --base-url "$URL" --no-progress --until 2026-11-26 \
 		--retry-wait 0.05 --rate 1000 -q -o "$T/$_n.gz" "$@" 2>"$T/$_n.err"
 	_rc=$?
@@ -184,8 +185,9 @@ ok "--max-requests below --parallel is a usage error" exit_is 2 env INSTANTLY_AP
 big_map "$T/map20k.csv" 20000
 held() {	# every answer 0.4 s late; after 3 s the run is stopped (SIGTERM) and its peak measured
 	ctl '{"reset_stats":true,"latency_ms":400}'
-	CLIENTS=$T/map20k.csv hx big20k --term-after 3 >/dev/null 2>&1
+	TERM_AFTER=3 CLIENTS=$T/map20k.csv hx big20k >/dev/null 2>&1
 	ctl '{"latency_ms":0}'
+	[ "$(stat -c %s "$T/big20k.err")" = 0 ] || { cat "$T/big20k.err"; return 1; }	# it did run
 	# (its peak includes the map of 20,000 rows: about 7 MB)
 	[ "$(cat "$T/big20k.rss")" -le $((BASE_KB + SLACK_KB)) ] ||
 		{ echo "peak RSS $(cat "$T/big20k.rss") KiB with a 20,000-row map, a normal run's $BASE_KB KiB"; return 1; }
