@@ -121,6 +121,21 @@ pages() {
 }
 ok "a fresh cursor forever, --max-pages 30: K8 fails after 30 pages (no leads_complete), the others complete" pages
 
+ctl '{"reset_stats":true,"hostile":"endless_cursor","hostile_campaign":"campaigns"}'
+list_pages() {	# the campaign listing: ended at the bound, the mapped campaigns asked for by id
+	exit_is 0 hx lpages --max-pages 5 && has lpages "summary status complete" && has lpages "complete $C1 $K8 8 2" &&
+	has lpages "complete $C2 $K6 6 2" && curl -sS -f -o "$T/lpages.stats" "$URL/_stats" &&
+	python3 - "$T/lpages.stats" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = d["by_endpoint"].get("GET /api/v2/campaigns", 0)
+by_id = d["by_endpoint"].get("GET /api/v2/campaigns/{id}", 0)
+if n != 5 or by_id < 2:
+    sys.exit("%d listing pages (wanted 5), %d campaigns asked for by id" % (n, by_id))
+PY
+}
+ok "a campaign listing with a fresh cursor forever, --max-pages 5: ended there, mapped campaigns asked for by id, exit 0" list_pages
+
 # ---- a body that stalls halfway -----------------------------------------------
 hostile '"stall_body"'
 stall() {

@@ -632,6 +632,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 503: "Service temporarily unavailable", 504: "Gateway timeout"}.get(inject, "Injected error")),
                 endpoint_answer=False)
         # 7. a hostile answer instead of the endpoint's
+        if s["hostile"] == "endless_cursor" and endpoint == "GET /api/v2/campaigns" and \
+                (s["hostile_campaign"] or "").lower() == "campaigns":
+            with st.lock:
+                st.stats["hostile"] += 1
+            self._rec["hostile"] = s["hostile"]
+            first = st.ws.campaign_raw[st.ws.campaign_ids_desc[0]]
+            return self.send_json(200, b'{"items":[' + (first if isinstance(first, bytes) else dumps(first).encode()) +
+                                  b'],"next_starting_after":"' + str(uuid.uuid4()).encode() + b'"}')
         if s["hostile"] and endpoint == "POST /api/v2/leads/list":
             req = self._rec.get("body")
             cid = req.get("campaign") if isinstance(req, dict) else None
