@@ -133,10 +133,15 @@ out:
 
 /* ---- the directory ------------------------------------------------------- */
 
+/* The loader's own directory: mkdtemp() makes it with a random name, mode
+ * 0700, and fails on anything already there (a planted symlink included);
+ * the files in it are made with O_EXCL, mode 0600. The script names it by
+ * its absolute path (psql runs in our directory, but would expand a leading
+ * "~" of a relative one). */
 const char *
 ld_tmpdir(struct ld_input *in, ierr *e)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], real[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
 
 	if (in->tmpdir)
@@ -145,17 +150,22 @@ ld_tmpdir(struct ld_input *in, ierr *e)
 		ierr_set(e, "TMPDIR too long");
 		return NULL;
 	}
-	if (strpbrk(path, "\n\r")) {
-		ierr_set(e, "TMPDIR holds a line break: psql's \\copy cannot name files there");
-		return NULL;
-	}
 	if (!mkdtemp(path)) {
 		ierr_sys(e, errno, "cannot create a temporary directory %s", path);
 		return NULL;
 	}
-	if (!(in->tmpdir = strdup(path))) {
+	if (!realpath(path, real)) {
+		ierr_sys(e, errno, "%s", path);
 		rmdir(path);
+		return NULL;
+	}
+	if (ld_text_check(real, "temporary directory (TMPDIR)", e) < 0) {
+		rmdir(path);
+		return NULL;
+	}
+	if (!(in->tmpdir = strdup(real))) {
 		ierr_set(e, "out of memory");
+		rmdir(path);
 		return NULL;
 	}
 	ld_cleanup_dir(in->tmpdir);
@@ -176,8 +186,8 @@ ld_input_read(struct ld_input *in, const char *dir, ierr *e)
 	memset(in, 0, sizeof *in);
 	if (!realpath(dir, real))
 		return ierr_sys(e, errno, "%s", dir);
-	if (strpbrk(real, "\n\r"))	/* psql's \copy ends at the end of its line */
-		return ierr_set(e, "%s: a directory name with a line break cannot be given to psql's \\copy", dir);
+	if (ld_text_check(real, "directory", e) < 0)	/* psql reads the name in the script */
+		return -1;
 	if (snprintf(path, sizeof path, "%s/summary.json", real) >= (int)sizeof path)
 		return ierr_set(e, "%s: path too long", dir);
 	if (access(path, F_OK) != 0)

@@ -43,6 +43,18 @@ struct ld_pair {
 	int exists;		/* in synced_leads or lead_listings already */
 };
 
+/* What every psql session of the loader sets first (KW: "SET" or "SET
+ * LOCAL"): the warehouse is schema public, whatever search_path PGOPTIONS
+ * or the DSN gives; dates and string literals read one way. */
+#define LD_SETTINGS(KW) \
+	KW " search_path = public;\n" \
+	KW " datestyle = 'ISO, YMD';\n" \
+	KW " standard_conforming_strings = on;\n"
+
+/* 0 when s can go into a psql script as it is (valid UTF-8, no control
+ * character); -1 with e set ("WHAT \"S\": byte N is ...") when not. */
+int ld_text_check(const char *s, const char *what, ierr *e);
+
 int ld_opts_parse(struct ld_opts *o, int argc, char **argv);
 
 /* Read DIR: the summary (which says the directory is complete) and the

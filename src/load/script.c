@@ -4,22 +4,51 @@
  * complete listing no longer holds, and reports what it did. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "load.h"
 #include "schema-sql.h"
 
 #define OOM(e) ierr_set((e), "out of memory")
 
-/* 'path' for psql's \copy: single quotes doubled. A \copy ends at the end
- * of its line, so a path with a line break cannot be named (-2). */
+/* Text that goes into the script (file names, so far) must read the same to
+ * psql whatever its client encoding was: the script pins UTF-8 on its first
+ * line, and this refuses what is not valid UTF-8 (a lone lead byte would
+ * swallow the quote after it: psql's \copy steps over whole characters) or
+ * holds a control character (a \copy ends at the end of its line). */
+int
+ld_text_check(const char *s, const char *what, ierr *e)
+{
+	size_t n = strlen(s), bad = utf8_valid_prefix(s, n), i;
+	char shown[600];
+	size_t k = 0;
+
+	for (i = 0; i < n && bad == n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			bad = i;
+	if (bad == n)
+		return 0;
+	/* the text, shown with every byte that is not printable ASCII as \xNN */
+	for (i = 0; i < n && k + 8 < sizeof shown; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '\\')
+			k += (size_t)snprintf(shown + k, sizeof shown - k, "\\x%02x", (unsigned char)s[i]);
+		else
+			shown[k++] = s[i];
+	shown[k] = '\0';
+	return ierr_set(e, "%s \"%s%s\": byte %zu is %s: refused, psql could read it otherwise", what, shown,
+			i < n ? "..." : "", bad + 1,
+			(unsigned char)s[bad] < 0x20 || s[bad] == 0x7f ? "a control character" : "not valid UTF-8");
+}
+
+/* 'path' for psql's \copy: single quotes doubled; checked (ld_text_check)
+ * before. */
 static int
 put_path(buf *b, const char *path)
 {
 	const char *p;
 
-	if (strpbrk(path, "\n\r"))
-		return -2;
 	if (buf_putc(b, '\'') < 0)
 		return -1;
 	for (p = path; *p; p++)
@@ -168,15 +197,23 @@ ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr 
 	int id;
 
 	for (id = 0; id < TBL_N; id++)
-		if (strpbrk(in->path[id], "\n\r"))
-			return ierr_set(e, "%s: a path with a line break cannot be given to psql's \\copy", in->path[id]);
-	if (in->fresh_path && strpbrk(in->fresh_path, "\n\r"))
-		return ierr_set(e, "%s: a path with a line break cannot be given to psql's \\copy", in->fresh_path);
+		if (ld_text_check(in->path[id], "file name", e) < 0)
+			return -1;
+	if (in->fresh_path && ld_text_check(in->fresh_path, "file name", e) < 0)
+		return -1;
 
-	if (buf_puts(b, "-- instantly-load: generated, one transaction\n"
+	/* psql reads the rest of the script, \copy's file names included, and
+	 * sends the data in this encoding: PGCLIENTENCODING, a client_encoding
+	 * in the DSN or PGOPTIONS, a psqlrc (for --print-sql) cannot change
+	 * it. The tables are those of schema public (search_path, PGOPTIONS's
+	 * included, cannot put others in their place; pg_catalog, implicitly
+	 * first, keeps the built-in functions and operators) */
+	if (buf_puts(b, "\\encoding UTF8\n"
+		     "-- instantly-load: generated, one transaction\n"
 		     "\\set ON_ERROR_STOP on\n"
 		     "BEGIN;\n"
-		     "SET LOCAL client_min_messages = warning;\n") < 0)
+		     "SET LOCAL client_min_messages = warning;\n"
+		     LD_SETTINGS("SET LOCAL")) < 0)
 		return OOM(e);
 	if (init_schema && buf_puts(b, schema_sql) < 0)
 		return OOM(e);

@@ -175,7 +175,7 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 
 	buf_init(&q, (size_t)64 << 20);
 	buf_init(&out, (size_t)64 << 20);
-	rc = buf_puts(&q, "SELECT to_regclass('synced_leads') IS NULL AND to_regclass('lead_listings') IS NULL;\n"
+	rc = buf_puts(&q, "\\encoding UTF8\n" LD_SETTINGS("SET") "SELECT to_regclass('synced_leads') IS NULL AND to_regclass('lead_listings') IS NULL;\n"
 			  "SELECT v.c || ' ' || v.k FROM (VALUES ");
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = buf_printf(&q, "%s('%s'::uuid, '%s'::uuid)", i ? ", " : "", pairs[i].client_id,

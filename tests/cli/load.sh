@@ -251,7 +251,7 @@ ok "TMPDIR empty after loads that converted and split files" sh -c '
 nl=$'\n'
 mkdir "$T/bad${nl}name" && cp "$T/d1"/* "$T/bad${nl}name/"
 ok "a DIR name with a line break: refused (exit 3), nothing run" sh -c '
-	"$LOAD" -q "$1" 2> "$T/nl.err"; test $? -eq 3 && grep -q "line break" "$T/nl.err"' sh "$T/bad${nl}name"
+	"$LOAD" -q "$1" 2> "$T/nl.err"; test $? -eq 3 && grep -q "a control character" "$T/nl.err"' sh "$T/bad${nl}name"
 
 # --init-schema inside a load blocks no reader of the portal
 readers() {
@@ -265,7 +265,7 @@ readers() {
 ok "--init-schema during a load: the portal's reads go on" readers
 
 # ---- --print-sql: the script, for users who run psql themselves
-ok "--print-sql prints one transaction" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -3 "$T/script.sql" | grep -q "^BEGIN;" && tail -1 "$T/script.sql" | grep -q "^COMMIT;"'
+ok "--print-sql prints one transaction" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -4 "$T/script.sql" | grep -q "^BEGIN;" && tail -1 "$T/script.sql" | grep -q "^COMMIT;"'
 ok "... which psql runs as it is" sh -c '"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$T/script.sql" > /dev/null'
 
 done_testing
