@@ -16,26 +16,34 @@
 
 struct totals {
 	int tables;
-	unsigned long long ins, upd, unch, del;
+	unsigned long long ins, upd, unch, del, unmapped;
 };
 
-/* One report line: "ie-report|TABLE|inserted|updated|unchanged|deleted". */
+/* One report line: "ie-report|TABLE|inserted|updated|unchanged|deleted|
+ * unmapped" (the last: rows of pairs client_campaigns does not map, not
+ * loaded). */
 static int
 report_line(const char *line, struct totals *t)
 {
 	char name[64];
-	unsigned long long ins, upd, unch, del;
+	unsigned long long ins, upd, unch, del, unm;
 
 	if (strncmp(line, "ie-report|", 10) != 0)
 		return 0;
-	if (sscanf(line + 10, "%63[^|]|%llu|%llu|%llu|%llu", name, &ins, &upd, &unch, &del) != 5)
+	if (sscanf(line + 10, "%63[^|]|%llu|%llu|%llu|%llu|%llu", name, &ins, &upd, &unch, &del, &unm) != 6)
 		return 0;
-	log_info("%-28s %8llu inserted %8llu updated %8llu unchanged %8llu deleted", name, ins, upd, unch, del);
+	if (unm > 0)
+		log_info("%-28s %8llu inserted %8llu updated %8llu unchanged %8llu deleted %8llu not mapped", name,
+			 ins, upd, unch, del, unm);
+	else
+		log_info("%-28s %8llu inserted %8llu updated %8llu unchanged %8llu deleted", name, ins, upd, unch,
+			 del);
 	t->tables++;
 	t->ins += ins;
 	t->upd += upd;
 	t->unch += unch;
 	t->del += del;
+	t->unmapped += unm;
 	return 1;
 }
 
@@ -197,7 +205,7 @@ count_reports(const char *line, void *arg)
 int
 ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 {
-	struct totals t = { 0, 0, 0, 0, 0 };
+	struct totals t = { 0, 0, 0, 0, 0, 0 };
 	int to, from, rc;
 	pid_t pid;
 
@@ -218,6 +226,9 @@ ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 	/* the last line: the whole load, for logs that keep one line a stage */
 	log_info("loaded %d tables in one transaction: %llu rows inserted, %llu updated, %llu unchanged, %llu deleted",
 		 t.tables, t.ins, t.upd, t.unch, t.del);
+	if (t.unmapped > 0)
+		log_warn("%llu rows of campaigns that client_campaigns does not map to their client were not loaded",
+			 t.unmapped);
 	return 0;
 }
 

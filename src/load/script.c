@@ -97,9 +97,15 @@ static const char lead_filter[] =
 	" WHERE NOT EXISTS (SELECT FROM lead_listings l WHERE l.client_id = s.client_id"
 	" AND l.campaign_id = s.campaign_id AND l.complete_at > s.extracted_at)";
 
+/* The row of alias A belongs to a pair that client_campaigns maps. */
+#define MAPPED(A) "EXISTS (SELECT FROM client_campaigns cc WHERE cc.client_id = " A ".client_id " \
+	"AND cc.campaign_id = " A ".campaign_id)"
+
 /* Upsert: duplicates inside the load resolve to the newest extracted_at
  * (the later line when equal); a row changes only when the load's is newer,
- * or as new with other values (reprocessing with other rules). */
+ * or as new with other values (reprocessing with other rules). Rows of
+ * pairs that client_campaigns does not map are not loaded (counted as
+ * unmapped): a campaign taken away from a client stays away. */
 static int
 upsert(buf *b, int id)
 {
@@ -110,7 +116,8 @@ upsert(buf *b, int id)
 	    buf_puts(b, ") ") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
 	    buf_printf(b, "\n    FROM ie_stage_%s ORDER BY ", t->name) < 0 || put_cols(b, t, 0, t->nkey, "") < 0 ||
 	    buf_puts(b, ", extracted_at DESC, ie_ord DESC),\n") < 0 ||
-	    buf_printf(b, "src AS (SELECT * FROM staged s%s),\n", id == TBL_SYNCED_LEADS ? lead_filter : "") < 0 ||
+	    buf_puts(b, "mapped AS (SELECT * FROM staged s WHERE " MAPPED("s") "),\n") < 0 ||
+	    buf_printf(b, "src AS (SELECT * FROM mapped s%s),\n", id == TBL_SYNCED_LEADS ? lead_filter : "") < 0 ||
 	    buf_printf(b, "up AS (INSERT INTO %s AS t (", t->name) < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
 	    buf_puts(b, ")\n    SELECT ") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
 	    buf_puts(b, " FROM src\n    ON CONFLICT (") < 0 || put_cols(b, t, 0, t->nkey, "") < 0 ||
@@ -125,7 +132,8 @@ upsert(buf *b, int id)
 	    put_cols(b, t, t->nkey, t->ncols, "EXCLUDED.") < 0 ||
 	    buf_puts(b, "))\n    RETURNING (xmax = 0) AS inserted)\n") < 0 ||
 	    buf_printf(b, "INSERT INTO ie_report SELECT '%s', count(*) FILTER (WHERE inserted), "
-		       "count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM staged) - count(*), 0 FROM up;\n",
+		       "count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM mapped) - count(*), 0,\n"
+		       "    (SELECT count(*) FROM staged) - (SELECT count(*) FROM mapped) FROM up;\n",
 		       t->name) < 0)
 		return -1;
 	return 0;
@@ -138,7 +146,7 @@ static const char delete_sql[] =
 	"WITH m AS (SELECT client_id, campaign_id, max(extracted_at) AS done,\n"
 	"        (array_agg(extracted_at ORDER BY extracted_at DESC))[2] AS prev\n"
 	"    FROM ie_stage_leads_complete lc WHERE NOT EXISTS (SELECT FROM ie_fresh f\n"
-	"        WHERE f.client_id = lc.client_id AND f.campaign_id = lc.campaign_id)\n"
+	"        WHERE f.client_id = lc.client_id AND f.campaign_id = lc.campaign_id) AND " MAPPED("lc") "\n"
 	"    GROUP BY client_id, campaign_id),\n"
 	"del AS (DELETE FROM synced_leads t USING m\n"
 	"    WHERE t.client_id = m.client_id AND t.campaign_id = m.campaign_id AND t.extracted_at < m.done\n"
@@ -146,10 +154,11 @@ static const char delete_sql[] =
 	"        AND s.campaign_id = t.campaign_id AND s.instantly_lead_id = t.instantly_lead_id\n"
 	"        AND s.extracted_at > coalesce(m.prev, '-infinity'))\n"
 	"    RETURNING 1)\n"
-	"INSERT INTO ie_report SELECT 'synced_leads', 0, 0, 0, count(*) FROM del;\n"
+	"INSERT INTO ie_report SELECT 'synced_leads', 0, 0, 0, count(*), 0 FROM del;\n"
 	"INSERT INTO lead_listings AS l (client_id, campaign_id, complete_at, leads, pages)\n"
 	"    SELECT DISTINCT ON (client_id, campaign_id) client_id, campaign_id, extracted_at, leads, pages\n"
-	"    FROM ie_stage_leads_complete ORDER BY client_id, campaign_id, extracted_at DESC\n"
+	"    FROM ie_stage_leads_complete lc WHERE " MAPPED("lc") "\n"
+	"    ORDER BY client_id, campaign_id, extracted_at DESC\n"
 	"    ON CONFLICT (client_id, campaign_id) DO UPDATE SET complete_at = EXCLUDED.complete_at,\n"
 	"        leads = EXCLUDED.leads, pages = EXCLUDED.pages, loaded_at = now()\n"
 	"    WHERE l.complete_at < EXCLUDED.complete_at;\n";
@@ -185,10 +194,30 @@ fresh(buf *b, const struct ld_input *in)
 	    buf_puts(b, "\\copy synced_leads (") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
 	    buf_puts(b, ") from ") < 0 || put_path(b, in->fresh_path) < 0 ||
 	    buf_printf(b, " with (format %s, header)\n", in->text[TBL_SYNCED_LEADS] ? "text" : "csv") < 0 ||
-	    buf_printf(b, "INSERT INTO ie_report VALUES ('synced_leads', %llu, 0, 0, 0);\n",
+	    buf_printf(b, "INSERT INTO ie_report VALUES ('synced_leads', %llu, 0, 0, 0, 0);\n",
 		       (unsigned long long)in->fresh_rows) < 0)
 		return -1;
 	return 0;
+}
+
+/* The rows of every pair that client_campaigns no longer maps, deleted
+ * from table t and counted. The pairs come from a walk of t's primary key
+ * (client_id, campaign_id, ...): one index probe per pair, so a load costs
+ * a few milliseconds per campaign, not a scan of the table. */
+static int
+unmapped(buf *b, const char *t)
+{
+	return buf_printf(b,
+		"WITH RECURSIVE p AS (\n"
+		"    (SELECT client_id, campaign_id FROM %s ORDER BY client_id, campaign_id LIMIT 1)\n"
+		"    UNION ALL\n"
+		"    SELECT n.client_id, n.campaign_id FROM p CROSS JOIN LATERAL (SELECT t.client_id, t.campaign_id\n"
+		"        FROM %s t WHERE (t.client_id, t.campaign_id) > (p.client_id, p.campaign_id)\n"
+		"        ORDER BY t.client_id, t.campaign_id LIMIT 1) n),\n"
+		"gone AS (SELECT * FROM p WHERE NOT " MAPPED("p") "),\n"
+		"del AS (DELETE FROM %s t USING gone g WHERE t.client_id = g.client_id AND t.campaign_id = g.campaign_id\n"
+		"    RETURNING 1)\n"
+		"INSERT INTO ie_report SELECT '%s', 0, 0, 0, count(*), 0 FROM del;\n", t, t, t, t);
 }
 
 int
@@ -215,14 +244,15 @@ ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr 
 		     "SET LOCAL client_min_messages = warning;\n"
 		     LD_SETTINGS("SET LOCAL")) < 0)
 		return OOM(e);
-	if (init_schema && buf_puts(b, schema_sql) < 0)
+	/* the tables first; their row-level security last (below) */
+	if (init_schema && (buf_puts(b, schema_01_auth) < 0 || buf_puts(b, schema_02_tables) < 0))
 		return OOM(e);
 	/* one load at a time (readers go on): the fresh campaigns stay fresh;
 	 * the dedup sorts of a big load fit in memory */
 	if (buf_puts(b, "LOCK TABLE synced_leads IN SHARE ROW EXCLUSIVE MODE;\n"
 		     "SET LOCAL work_mem = '256MB';\n"
 		     "CREATE TEMP TABLE ie_report (name text, inserted bigint, updated bigint, "
-		     "unchanged bigint, deleted bigint) ON COMMIT DROP;\n"
+		     "unchanged bigint, deleted bigint, unmapped bigint) ON COMMIT DROP;\n"
 		     "CREATE TEMP TABLE ie_fresh (client_id uuid, campaign_id uuid) ON COMMIT DROP;\n") < 0 ||
 	    fresh(b, in) < 0)
 		return OOM(e);
@@ -234,8 +264,19 @@ ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr 
 			return OOM(e);
 	if (deletes && buf_puts(b, delete_sql) < 0)
 		return OOM(e);
-	if (buf_puts(b, "SELECT 'ie-report', name, sum(inserted), sum(updated), sum(unchanged), sum(deleted)\n"
-		     "    FROM ie_report GROUP BY name ORDER BY name;\n"
+	/* campaigns taken away from their client: whatever --no-delete says */
+	for (id = 0; id < TBL_N; id++)
+		if (id != TBL_LEADS_COMPLETE && unmapped(b, tbl_defs[id].name) < 0)
+			return OOM(e);
+	if (unmapped(b, "lead_listings") < 0)
+		return OOM(e);
+	/* ALTER POLICY (an older release's policies replaced) locks its table
+	 * against readers until COMMIT: so only now, just before it */
+	if (init_schema && buf_puts(b, schema_03_rls) < 0)
+		return OOM(e);
+	/* lead_listings is reported when the load deleted some of it */
+	if (buf_puts(b, "SELECT 'ie-report', name, sum(inserted), sum(updated), sum(unchanged), sum(deleted), sum(unmapped)\n"
+		     "    FROM ie_report GROUP BY name HAVING name <> 'lead_listings' OR sum(deleted) > 0 ORDER BY name;\n"
 		     "COMMIT;\n") < 0)
 		return OOM(e);
 	return 0;

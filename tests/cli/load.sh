@@ -60,6 +60,10 @@ ok "--init-schema on an empty database: a load without clients fails (foreign ke
 ok "... and leaves nothing behind: no tables" test "$(psql_q -At -c "select count(*) from pg_tables where tablename = 'synced_leads'")" = 0
 psql_q -q -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql"
 psql_q -c "insert into clients (id, name) values ('$C1', 'Client 1')"
+# every campaign of this file is mapped to C1 (load-unmap.sh tests the others)
+psql_q -c "insert into client_campaigns (client_id, campaign_id) select '$C1', k::uuid from unnest(array['$K1',
+	'22222222-0000-4000-8000-000000000002', '33333333-0000-4000-8000-000000000003', '44444444-0000-4000-8000-000000000004',
+	'55555555-0000-4000-8000-00000000000a', '66666666-0000-4000-8000-000000000006', '77777777-0000-4000-8000-000000000007']) k"
 ok "load: exit 0" load "$T/d1"
 ok "every row arrived" test "$(psql_q -At -c "select count(*) from synced_leads")" = 5
 exact() {
@@ -104,7 +108,7 @@ archive "$T/a2.ndjson" 2026-11-28T02:00:00.000Z 1 1 2 "3=\"now set\"" 6
 transform "$T/d2" "$T/a2.ndjson"
 ok "a newer complete listing: exit 0" sh -c '"$LOAD" "$T/d2" 2> "$T/report.3"'
 ok "the report: 1 inserted (6), 3 updated (1 2 3), 2 deleted (4 5)" grep -Eq "synced_leads +1 inserted +3 updated +0 unchanged +2 deleted" "$T/report.3"
-ok "leads 4 and 5 are gone, 6 is there" test "$(psql_q -At -c "select string_agg(right(instantly_lead_id::text, 1), '' order by 1) from synced_leads")" = 1236
+ok "leads 4 and 5 are gone, 6 is there" test "$(psql_q -At -c "select string_agg(right(instantly_lead_id::text, 1), '' order by instantly_lead_id) from synced_leads")" = 1236
 
 # ---- an older archive never overwrites newer rows, nor brings back deleted leads
 dump > "$T/dump.3"
