@@ -27,6 +27,8 @@ struct ld_input {
 	uint64_t rows[TBL_N];
 	uint64_t lead_rejects;	/* rejects that may have been leads */
 	char *tmpdir;		/* converted and split files, removed at the end */
+	int tmpfd;		/* tmpdir, open and flock()ed while we (and our psql) run; -1 */
+	int keep;		/* --print-sql: tmpdir is kept for the script */
 	/* leads of campaigns new to the warehouse: \copy'd straight into
 	 * synced_leads (see split.c); the others go through staging */
 	char *fresh_path;	/* NULL: none */
@@ -60,7 +62,13 @@ int ld_opts_parse(struct ld_opts *o, int argc, char **argv);
 /* Read DIR: the summary (which says the directory is complete) and the
  * table files; convert a CSV that psql's \copy cannot read exactly (a value
  * holding a "\." line) to the text format in a temporary directory. */
-int ld_input_read(struct ld_input *in, const char *dir, ierr *e);
+int ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e);
+
+/* Remove what killed loaders left in TMPDIR: directories named
+ * instantly-load.XXXXXX, ours (not links), older than a minute, that no
+ * running loader or its psql holds (each holds an flock on its own). Each
+ * removal is a warning. */
+void ld_reap_stale(void);
 void ld_input_free(struct ld_input *in);
 
 /* On SIGINT, SIGTERM or SIGHUP: stop the running psql (its transaction

@@ -165,7 +165,8 @@ main(int argc, char **argv)
 		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;
 
 	ld_cleanup_init();
-	if (ld_input_read(&in, o.dir, &e) < 0) {
+	ld_reap_stale();
+	if (ld_input_read(&in, o.dir, o.print_sql, &e) < 0) {
 		log_error("%s", e.msg);
 		ld_input_free(&in);
 		return EXIT_INPUT;

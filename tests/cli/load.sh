@@ -250,6 +250,50 @@ sigterm() {
 }
 ok "SIGTERM to the loader mid-load: dies of it, no temporary file left" sigterm
 ok "... nothing changed" unchanged
+# the loader SIGKILLed: what is left (its temporary directory) is private,
+# the warehouse unchanged or fully loaded, the next load removes it
+K8=88888888-0000-4000-8000-000000000008
+psql_q -c "insert into client_campaigns values ('$C1', '$K8')"
+CAMPAIGN=$K8 python3 "$T/gen.py" "$T/k8.ndjson" 2026-12-04T00:00:00.000Z 1 $(seq 1 20000)
+transform "$T/d8k" "$T/k8.ndjson"
+sigkill() {
+	mkdir -p "$T/tmpk"
+	TMPDIR=$T/tmpk "$LOAD" -q "$T/d8k" 2> /dev/null &
+	lp=$!
+	for i in $(seq 400); do	# until the load's script runs (its \copy or staging)
+		psql_q -At -c "select count(*) from pg_stat_activity where (query like 'COPY %' or query like '%ie_%')
+			and pid <> pg_backend_pid()" 2>/dev/null | grep -q '^[1-9]' && break
+		sleep 0.01
+	done
+	kill -KILL "$lp"
+	wait "$lp" || true
+	left=$(echo "$T"/tmpk/instantly-load.*)
+	[ -d "$left" ] || { echo "nothing left: $(ls -A "$T/tmpk")"; return 1; }
+	is "$(stat -c %a "$left") $(stat -c %a "$left"/* | sort -u | tr '\n' ' ')" "700 600 "
+	flock "$left" true	# its psql (holding the directory's lock) has ended
+	n=$(psql_q -At -c "select count(*) from synced_leads where campaign_id = '$K8'")
+	[ "$n" = 0 ] || [ "$n" = 20000 ] || { echo "$n leads: half a load"; return 1; }
+}
+ok "SIGKILL to the loader mid-load: its directory left is 0700, files 0600; the warehouse unchanged or fully loaded" sigkill
+reaped() {
+	left=$(echo "$T"/tmpk/instantly-load.*)
+	TMPDIR=$T/tmpk "$LOAD" -q "$T/d1" 2> "$T/reap.err" && [ -d "$left" ] || { cat "$T/reap.err"; return 1; }	# young: kept
+	touch -d '-2 minutes' "$left"
+	mkdir -m 700 "$T/tmpk/instantly-load.BUSY01" "$T/tmpk/instantly-load.OTHER1" "$T/victim"
+	: > "$T/victim/keep"
+	ln -s "$T/victim" "$T/tmpk/instantly-load.LINK01"
+	chown nobody "$T/tmpk/instantly-load.OTHER1"
+	touch -h -d '-2 minutes' "$T/tmpk/instantly-load.BUSY01" "$T/tmpk/instantly-load.OTHER1" "$T/tmpk/instantly-load.LINK01"
+	flock "$T/tmpk/instantly-load.BUSY01" sleep 3 &
+	fp=$!
+	sleep 0.2
+	TMPDIR=$T/tmpk "$LOAD" "$T/d1" 2> "$T/reap.err" || { cat "$T/reap.err"; return 1; }
+	wait "$fp"
+	[ ! -e "$left" ] && grep -q "removed the temporary directory of a load that was killed" "$T/reap.err" &&
+		is "$(ls -A "$T/tmpk" | tr '\n' ' ')" "instantly-load.BUSY01 instantly-load.LINK01 instantly-load.OTHER1 " &&
+		[ -e "$T/victim/keep" ] || { ls -la "$T/tmpk"; cat "$T/reap.err"; return 1; }
+}
+ok "... the next load removes it (older than a minute), not a younger one, one in use, a link, another user's" reaped
 ok "TMPDIR empty after loads that converted and split files" sh -c '
 	mkdir -p "$T/tmp2" && TMPDIR=$T/tmp2 "$LOAD" -q "$T/d1" && test -z "$(ls -A "$T/tmp2")"'
 nl=$'\n'
