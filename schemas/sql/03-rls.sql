@@ -1,7 +1,8 @@
 -- instantly-etl warehouse schema, part 3 of 3: row-level security.
 --
--- The portal's pattern (see ../shared/rls.md of the project, and RLS.md
--- beside this directory): on every table, RLS on and SELECT-only policies
+-- The portal's pattern (see ../shared/rls.md of the project; the policies,
+-- their plans and the upgrade are explained in schemas/RLS.md, installed
+-- beside sql/): on every table, RLS on and SELECT-only policies
 -- for the role authenticated:
 --   - a client user sees the rows whose client_id equals the JWT claim
 --     client_id and, in the data tables (campaigns, synced_leads,
@@ -15,8 +16,10 @@
 -- The claims are read as (SELECT auth.jwt()), a subselect, so the planner
 -- evaluates them once per statement (an InitPlan), not once per row; the
 -- claim becomes a uuid (NULL unless it is one) so the comparison can use
--- the index on client_id; the client's mapped campaigns are one uncorrelated
--- subquery (a hashed SubPlan: computed once, probed per row). No policy
+-- the index on client_id. In the data tables the client ids a request may
+-- see (the claim's; every client for an operator) and the campaigns mapped
+-- to the claim's client are arrays computed once per statement (InitPlans),
+-- so that "client_id = ANY (...)" is an index condition. No policy
 -- grants INSERT, UPDATE or DELETE, and those privileges are revoked: only
 -- the owner (instantly-load) or a role that bypasses RLS (Supabase's
 -- service_role) writes.
@@ -48,7 +51,10 @@ BEGIN
 	LOOP
 		pol := t.name || '_select';
 		IF t.mapped THEN
-			qual := format('%I = ANY (ARRAY(SELECT c.id FROM clients c WHERE c.id = %s OR %s)) AND (%s OR '
+			-- client_id = ANY (the claim's client; every client for an
+			-- operator) is an index condition; for a client, the
+			-- campaigns client_campaigns maps to it filter the rows
+			qual := format('%I = ANY (ARRAY(SELECT %s UNION ALL SELECT c.id FROM clients c WHERE %s)) AND (%s OR '
 				       'campaign_id = ANY (ARRAY(SELECT m.campaign_id FROM client_campaigns m WHERE m.client_id = %s)))',
 				       t.col, claim_uuid, operator, operator, claim_uuid);
 		ELSE
