@@ -2,7 +2,10 @@
 # instantly-load against a real PostgreSQL server started here: the schema
 # with --init-schema, exact values through psql 15's \copy (also a "\." line
 # in a CSV value), idempotence, newest-wins upserts, one transaction that a
-# failure rolls back whole, deletions only for complete listings, the report.
+# failure rolls back whole, deletions only for complete listings, the report;
+# killed (SIGTERM, SIGKILL): what is left, and the next load's cleaning.
+# (load-encoding.sh: client encodings and psql's environment; load-unmap.sh:
+# campaigns taken away from their client.)
 . "$(dirname "$0")/../lib.sh"
 [ -x "$LOAD" ] || skip_all "no $LOAD"
 pg_start
