@@ -1,7 +1,10 @@
 /* The psql script of a load: one transaction that stages every table with
  * \copy, upserts into the warehouse tables (the newest extracted_at wins,
  * an older archive never overwrites a newer row), deletes the leads that a
- * complete listing no longer holds, and reports what it did. */
+ * complete listing no longer holds and the rows of (client, campaign) pairs
+ * that client_campaigns no longer maps, and reports what it did. Its first
+ * line pins psql's encoding to UTF-8; every name put into it is checked
+ * (ld_text_check). */
 #include "config.h"
 
 #include <stdio.h>
