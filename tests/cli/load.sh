@@ -202,10 +202,36 @@ ok "a row the database refuses (lead_status check): exit 5" exit_is 5 "$LOAD" -q
 unchanged() { dump > "$T/dump.now" && same_file "$T/dump.5" "$T/dump.now"; }
 ok "... nothing changed" unchanged
 ok "a DIR without summary.json: exit 3, nothing changed" sh -c 'mkdir -p "$T/nosum" && cp "$T/d2"/*.csv "$T/nosum/" && "$LOAD" -q "$T/nosum"; test $? -eq 3'
-# psql killed mid-load: a big load, killed once its \copy is under way
-python3 "$T/gen.py" "$T/big.ndjson" 2026-12-01T00:00:00.000Z 1 $(seq 1 40000)
+# Failures mid-load, made deterministic: a session holds lead_listings in
+# SHARE mode, so a load waits at its first write of it (the deletions, after
+# staging and upserts), mid-transaction, until the session goes. A big load,
+# newer than every listing: had it committed, the tables would differ.
+python3 "$T/gen.py" "$T/big.ndjson" 2026-12-05T00:00:00.000Z 1 $(seq 1 40000)
 transform "$T/d5" "$T/big.ndjson"
-under_way() {	# wait (4 s at most) until a load's statements on staging run
+block() {
+	PGAPPNAME=blocker "$PGBIN/psql" -X -q -c "begin" -c "lock table lead_listings in share mode" \
+		-c "select pg_sleep(120)" >/dev/null 2>&1 &
+	bp=$!
+	for i in $(seq 250); do
+		[ "$(psql_q -At -c "select count(*) from pg_stat_activity where application_name = 'blocker' and query like '%pg_sleep%'")" = 1 ] &&
+			return 0
+		sleep 0.02
+	done
+	echo "the blocking session did not start"; return 1
+}
+unblock() {
+	psql_q -At -c "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'blocker'" >/dev/null 2>&1 || true
+	wait "$bp" 2>/dev/null || true
+}
+under_way() {	# wait (10 s at most) until a load waits for the blocking session
+	for i in $(seq 500); do
+		psql_q -At -c "select count(*) from pg_stat_activity where wait_event_type = 'Lock'
+			and application_name <> 'blocker' and pid <> pg_backend_pid()" 2>/dev/null | grep -q '^[1-9]' && return 0
+		sleep 0.02
+	done
+	echo "the load did not reach its deletions"; return 1
+}
+staging() {	# wait (4 s at most) until a load's statements on staging run
 	for i in $(seq 200); do
 		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" 2>/dev/null |
 			grep -q '^[1-9]' && return 0
@@ -213,12 +239,14 @@ under_way() {	# wait (4 s at most) until a load's statements on staging run
 	done
 }
 killed() {
+	block || return 1
 	"$LOAD" -q "$T/d5" 2> "$T/killed.err" &
 	lp=$!
-	under_way
+	under_way || { unblock; wait "$lp"; return 1; }
 	pkill -9 -P "$lp" psql
 	wait "$lp"
 	rc=$?
+	unblock
 	[ "$rc" -eq 5 ] && grep -q "psql killed by signal 9" "$T/killed.err" ||
 		{ echo "exit $rc"; cat "$T/killed.err"; return 1; }
 }
@@ -227,12 +255,14 @@ sleep 0.5
 ok "... nothing changed" unchanged
 
 stopped() {	# the server stopped (fast shutdown) once the load is under way
+	block || return 1
 	"$LOAD" -q "$T/d5" 2> "$T/stopped.err" &
 	lp=$!
-	under_way
+	under_way || { unblock; wait "$lp"; return 1; }
 	pg_stop
 	wait "$lp"
 	rc=$?
+	wait "$bp" 2>/dev/null || true
 	pg_restart
 	[ "$rc" -eq 5 ] || { echo "exit $rc"; cat "$T/stopped.err"; return 1; }
 }
@@ -242,12 +272,14 @@ ok "... after a restart, nothing changed" unchanged
 # the loader itself killed: psql stopped, temporary files gone, nothing changed
 sigterm() {
 	mkdir -p "$T/tmp"
+	block || return 1
 	TMPDIR=$T/tmp "$LOAD" -q "$T/d5" 2> "$T/sigterm.err" &
 	lp=$!
-	under_way
+	under_way || { unblock; wait "$lp"; return 1; }
 	kill -TERM "$lp"
 	wait "$lp"
 	rc=$?
+	unblock
 	sleep 0.5
 	[ "$rc" -eq 143 ] && [ -z "$(ls -A "$T/tmp")" ] || { echo "exit $rc; left: $(ls -A "$T/tmp")"; return 1; }
 }
@@ -261,18 +293,17 @@ CAMPAIGN=$K8 python3 "$T/gen.py" "$T/k8.ndjson" 2026-12-04T00:00:00.000Z 1 $(seq
 transform "$T/d8k" "$T/k8.ndjson"
 sigkill() {
 	mkdir -p "$T/tmpk"
+	block || return 1
 	TMPDIR=$T/tmpk "$LOAD" -q "$T/d8k" 2> /dev/null &
 	lp=$!
-	for i in $(seq 400); do	# until the load's script runs (its \copy or staging)
-		psql_q -At -c "select count(*) from pg_stat_activity where (query like 'COPY %' or query like '%ie_%')
-			and pid <> pg_backend_pid()" 2>/dev/null | grep -q '^[1-9]' && break
-		sleep 0.01
-	done
+	under_way || { unblock; wait "$lp"; return 1; }
 	kill -KILL "$lp"
 	wait "$lp" || true
 	left=$(echo "$T"/tmpk/instantly-load.*)
+	modes="$(stat -c %a "$left") $(stat -c %a "$left"/* | sort -u | tr '\n' ' ')"
+	unblock	# its psql, orphaned, goes on: with the script written whole, it may commit
 	[ -d "$left" ] || { echo "nothing left: $(ls -A "$T/tmpk")"; return 1; }
-	is "$(stat -c %a "$left") $(stat -c %a "$left"/* | sort -u | tr '\n' ' ')" "700 600 "
+	is "$modes" "700 600 " || return 1
 	flock "$left" true	# its psql (holding the directory's lock) has ended
 	n=$(psql_q -At -c "select count(*) from synced_leads where campaign_id = '$K8'")
 	[ "$n" = 0 ] || [ "$n" = 20000 ] || { echo "$n leads: half a load"; return 1; }
@@ -308,7 +339,7 @@ ok "a DIR name with a line break: refused (exit 3), nothing run" sh -c '
 readers() {
 	"$LOAD" -q --init-schema "$T/d5" &
 	lp=$!
-	under_way
+	staging
 	out=$(psql_q -At -c "set lock_timeout = '500ms'" -c "select count(*) from campaigns" -c "select count(*) from synced_leads" 2>&1)
 	wait "$lp"
 	case $out in *ERROR*) echo "$out"; return 1 ;; esac
