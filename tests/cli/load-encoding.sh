@@ -82,6 +82,13 @@ for enc in $encodings; do
 		ok "PGCLIENTENCODING=$enc, directory $i: loads exactly or is refused, nothing of its name runs" run "$enc" "$i"
 	done
 done
+# every other client encoding the server knows: the first name, exact
+others=$(psql_q -At -c "select string_agg(e, ' ') from (select pg_encoding_to_char(i) e from generate_series(0, 63) i) x
+	where e <> '' and e not in ($(echo "$encodings" | sed "s/[A-Z0-9_]*/'&'/g; s/ /, /g"))")
+ok "the server knows more client encodings (e.g. EUC_JP, KOI8R, WIN1251)" sh -c 'echo "$0" | grep -q EUC_JP && echo "$0" | grep -q KOI8R' "$others"
+for enc in $others; do
+	ok "PGCLIENTENCODING=$enc, directory 0: loads exactly, nothing of its name runs" run "$enc" 0
+done
 
 # the encoding set elsewhere than PGCLIENTENCODING
 run_env() {	# run_env DESCRIPTION ENV... -- LOAD-ARGS...: directory 0 loads exactly, nothing runs
