@@ -17,13 +17,14 @@ static const char usage_text[] =
 	"Usage: instantly-load [OPTION]... DIR\n"
 	"Load the tables that instantly-transform wrote to DIR into PostgreSQL, in one\n"
 	"transaction: staging tables filled with psql's \\copy, then upserts (the newest\n"
-	"extracted_at wins) and the deletion of leads gone from a complete listing.\n"
+	"extracted_at wins), the deletion of leads gone from a complete listing and of\n"
+	"the rows of campaigns that client_campaigns no longer maps to their client.\n"
 	"\n"
 	"  -d, --dsn DSN          connect to DSN (a psql connection string or URI; by\n"
 	"                         default the PG* environment variables)\n"
 	"      --init-schema      apply the warehouse schema first, in the same transaction\n"
 	"      --print-sql        print the psql script instead of running it\n"
-	"      --no-delete        never delete leads, even for complete listings\n"
+	"      --no-delete        never delete leads gone from complete listings\n"
 	"      --psql PROGRAM     the psql to run (default: psql)\n"
 	"      --log-format FORMAT  text (default) or json\n"
 	"  -q, --quiet            print errors only\n"
@@ -170,7 +171,8 @@ main(int argc, char **argv)
 		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;
 
 	ld_cleanup_init();
-	if (ld_input_read(&in, o.dir, &e) < 0) {
+	ld_reap_stale();
+	if (ld_input_read(&in, o.dir, o.print_sql, &e) < 0) {
 		log_error("%s", e.msg);
 		ld_input_free(&in);
 		return EXIT_INPUT;

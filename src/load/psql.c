@@ -16,27 +16,82 @@
 
 struct totals {
 	int tables;
-	unsigned long long ins, upd, unch, del;
+	unsigned long long ins, upd, unch, del, unmapped;
 };
 
-/* One report line: "ie-report|TABLE|inserted|updated|unchanged|deleted". */
+/* One report line: "ie-report|TABLE|inserted|updated|unchanged|deleted|
+ * unmapped" (the last: rows of pairs client_campaigns does not map, not
+ * loaded). */
 static int
 report_line(const char *line, struct totals *t)
 {
 	char name[64];
-	unsigned long long ins, upd, unch, del;
+	unsigned long long ins, upd, unch, del, unm;
 
 	if (strncmp(line, "ie-report|", 10) != 0)
 		return 0;
-	if (sscanf(line + 10, "%63[^|]|%llu|%llu|%llu|%llu", name, &ins, &upd, &unch, &del) != 5)
+	if (sscanf(line + 10, "%63[^|]|%llu|%llu|%llu|%llu|%llu", name, &ins, &upd, &unch, &del, &unm) != 6)
 		return 0;
-	log_info("%-28s %8llu inserted %8llu updated %8llu unchanged %8llu deleted", name, ins, upd, unch, del);
+	if (unm > 0)
+		log_info("%-28s %8llu inserted %8llu updated %8llu unchanged %8llu deleted %8llu not mapped", name,
+			 ins, upd, unch, del, unm);
+	else
+		log_info("%-28s %8llu inserted %8llu updated %8llu unchanged %8llu deleted", name, ins, upd, unch,
+			 del);
 	t->tables++;
 	t->ins += ins;
 	t->upd += upd;
 	t->unch += unch;
 	t->del += del;
+	t->unmapped += unm;
 	return 1;
+}
+
+extern char **environ;
+
+/* What psql may inherit: what libpq and psql read (PG*, Kerberos, OpenSSL,
+ * LDAP for services), finding programs and libraries, home, user, locale,
+ * time zone, TMPDIR. Nothing else: no API key (INSTANTLY_API_KEY, or a
+ * workspace's key under any name) reaches it. PGCLIENTENCODING is set to
+ * UTF8 (the script pins it too) and PSQLRC dropped (psql runs with -X). */
+static int
+env_allowed(const char *v)
+{
+	static const char *const names[] = { "PATH=", "HOME=", "USER=", "LOGNAME=", "LANG=", "LANGUAGE=", "TZ=",
+					     "TMPDIR=", "LD_LIBRARY_PATH=", NULL };
+	static const char *const prefixes[] = { "PG", "LC_", "KRB5", "OPENSSL_", "SSL_CERT_", "LDAP", NULL };
+	size_t i;
+
+	if (!strncmp(v, "PGCLIENTENCODING=", 17))
+		return 0;
+	for (i = 0; names[i]; i++)
+		if (!strncmp(v, names[i], strlen(names[i])))
+			return 1;
+	for (i = 0; prefixes[i]; i++)
+		if (!strncmp(v, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+/* psql's environment (env_allowed), built before fork: a NULL-ended array
+ * of pointers into environ and one constant; free() the array only. */
+static char **
+child_env(void)
+{
+	static char enc[] = "PGCLIENTENCODING=UTF8";
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	if (!(env = malloc((n + 2) * sizeof *env)))
+		return NULL;
+	for (n = 0; environ[n]; n++)
+		if (env_allowed(environ[n]))
+			env[k++] = environ[n];
+	env[k++] = enc;
+	env[k] = NULL;
+	return env;
 }
 
 /* Start psql on a script read from its stdin: *to and *from are its stdin
@@ -46,6 +101,7 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 {
 	int in[2], out[2];
 	const char *argv[16];
+	char **env;
 	int argc = 0;
 	pid_t pid;
 
@@ -64,11 +120,16 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 	argv[argc++] = "-";
 	argv[argc] = NULL;
 
-	if (pipe(in) < 0)
+	if (!(env = child_env()))
+		return ierr_set(e, "out of memory");
+	if (pipe(in) < 0) {
+		free(env);
 		return ierr_sys(e, errno, "pipe");
+	}
 	if (pipe(out) < 0) {
 		close(in[0]);
 		close(in[1]);
+		free(env);
 		return ierr_sys(e, errno, "pipe");
 	}
 	if ((pid = fork()) < 0) {
@@ -77,6 +138,7 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 		close(in[1]);
 		close(out[0]);
 		close(out[1]);
+		free(env);
 		return -1;
 	}
 	if (pid == 0) {
@@ -89,10 +151,12 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 		close(in[1]);
 		close(out[0]);
 		close(out[1]);
+		environ = env;
 		execvp(argv[0], (char *const *)argv);
 		fprintf(stderr, "%s: cannot run %s: %s\n", log_prog(), argv[0], strerror(errno));
 		_exit(127);
 	}
+	free(env);
 	close(in[0]);
 	close(out[1]);
 	*to = in[1];
@@ -141,7 +205,7 @@ count_reports(const char *line, void *arg)
 int
 ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 {
-	struct totals t = { 0, 0, 0, 0, 0 };
+	struct totals t = { 0, 0, 0, 0, 0, 0 };
 	int to, from, rc;
 	pid_t pid;
 
@@ -162,6 +226,9 @@ ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 	/* the last line: the whole load, for logs that keep one line a stage */
 	log_info("loaded %d tables in one transaction: %llu rows inserted, %llu updated, %llu unchanged, %llu deleted",
 		 t.tables, t.ins, t.upd, t.unch, t.del);
+	if (t.unmapped > 0)
+		log_warn("%llu rows of campaigns that client_campaigns does not map to their client were not loaded",
+			 t.unmapped);
 	return 0;
 }
 
