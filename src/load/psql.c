@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -94,10 +95,64 @@ child_env(void)
 	return env;
 }
 
+/* An anonymous private file for psql's stderr: its messages quote values
+ * from the data (a key, a row), so they reach our stderr only through
+ * log_error(), escaped (no ESC or line break from a value reaches a
+ * terminal or a log). Nothing is left on disk: unlinked at once. */
+static int
+err_file(ierr *e)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+#endif
+	if ((size_t)snprintf(path, sizeof path, "%s/instantly-load-err.XXXXXX", dir) >= sizeof path)
+		return ierr_set(e, "TMPDIR too long");
+	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+		return ierr_sys(e, errno, "cannot create a temporary file in %s", dir);
+	unlink(path);
+	return fd;
+}
+
+/* psql's messages, from err_file(), as our errors: a line each (at most
+ * 64 KiB of them, the rest counted). */
+static void
+relay_errors(int fd)
+{
+	char chunk[65536], *p, *nl;
+	ssize_t n;
+	off_t size;
+
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	if (size > 0 && lseek(fd, 0, SEEK_SET) == 0 && (n = read(fd, chunk, sizeof chunk - 1)) > 0) {
+		chunk[n] = '\0';
+		for (p = chunk; *p; p = nl + 1) {
+			if ((nl = strchr(p, '\n')) != NULL)
+				*nl = '\0';
+			if (*p)
+				log_error("%s", p);
+			if (!nl)
+				break;
+		}
+		if (size > n)
+			log_error("(%lld more bytes of psql's messages not shown)", (long long)(size - n));
+	}
+	close(fd);
+}
+
 /* Start psql on a script read from its stdin: *to and *from are its stdin
- * and stdout. quiet_errors sends its stderr to /dev/null. */
+ * and stdout. quiet_errors sends its stderr to /dev/null; otherwise to
+ * *errfd (err_file()), for relay_errors(). */
 static pid_t
-spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
+spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, int *errfd, ierr *e)
 {
 	int in[2], out[2];
 	const char *argv[16];
@@ -120,16 +175,23 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 	argv[argc++] = "-";
 	argv[argc] = NULL;
 
-	if (!(env = child_env()))
+	*errfd = -1;
+	if (!quiet_errors && (*errfd = err_file(e)) < 0)
+		return -1;
+	if (!(env = child_env())) {
+		close(*errfd);
 		return ierr_set(e, "out of memory");
+	}
 	if (pipe(in) < 0) {
 		free(env);
+		close(*errfd);
 		return ierr_sys(e, errno, "pipe");
 	}
 	if (pipe(out) < 0) {
 		close(in[0]);
 		close(in[1]);
 		free(env);
+		close(*errfd);
 		return ierr_sys(e, errno, "pipe");
 	}
 	if ((pid = fork()) < 0) {
@@ -139,6 +201,7 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 		close(out[0]);
 		close(out[1]);
 		free(env);
+		close(*errfd);
 		return -1;
 	}
 	if (pid == 0) {
@@ -146,6 +209,8 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		if (quiet_errors && freopen("/dev/null", "w", stderr) == NULL)
+			_exit(127);
+		if (!quiet_errors && dup2(*errfd, STDERR_FILENO) < 0)
 			_exit(127);
 		close(in[0]);
 		close(in[1]);
@@ -168,8 +233,8 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 /* Write the script, read stdout line by line into line_cb, wait. Returns
  * psql's exit status, 128 + signal when killed, or -1. */
 static int
-converse(pid_t pid, int to, int from, const char *script, size_t len, void (*line_cb)(const char *, void *),
-	 void *arg, ierr *e)
+converse(pid_t pid, int to, int from, int errfd, const char *script, size_t len,
+	 void (*line_cb)(const char *, void *), void *arg, ierr *e)
 {
 	char line[1024];
 	FILE *f;
@@ -190,9 +255,11 @@ converse(pid_t pid, int to, int from, const char *script, size_t len, void (*lin
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			ld_cleanup_child(0);
+			relay_errors(errfd);
 			return ierr_sys(e, errno, "waitpid");
 		}
 	ld_cleanup_child(0);
+	relay_errors(errfd);
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
@@ -206,13 +273,13 @@ int
 ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 {
 	struct totals t = { 0, 0, 0, 0, 0, 0 };
-	int to, from, rc;
+	int to, from, errfd, rc;
 	pid_t pid;
 
 	log_debug("running %s with a script of %zu bytes", o->psql, script->len);
-	if ((pid = spawn(o, 0, &to, &from, e)) < 0)
+	if ((pid = spawn(o, 0, &to, &from, &errfd, e)) < 0)
 		return -1;
-	rc = converse(pid, to, from, script->p, script->len, count_reports, &t, e);
+	rc = converse(pid, to, from, errfd, script->p, script->len, count_reports, &t, e);
 	if (rc < 0)
 		return -1;
 	if (rc > 128)
@@ -241,10 +308,10 @@ append_line(const char *line, void *arg)
 int
 ld_psql_query(const struct ld_opts *o, const buf *query, buf *out, ierr *e)
 {
-	int to, from;
+	int to, from, errfd;
 	pid_t pid;
 
-	if ((pid = spawn(o, log_verbosity() <= 0, &to, &from, e)) < 0)
+	if ((pid = spawn(o, log_verbosity() <= 0, &to, &from, &errfd, e)) < 0)
 		return -1;
-	return converse(pid, to, from, query->p, query->len, append_line, out, e);
+	return converse(pid, to, from, errfd, query->p, query->len, append_line, out, e);
 }

@@ -346,6 +346,34 @@ readers() {
 }
 ok "--init-schema during a load: the portal's reads go on" readers
 
+# ---- issue 10: no password on a command line; psql's messages escaped
+dsn_password() {
+	for d in "host=/tmp password=hunter2" "dbname=w PASSWORD = hunter2" "postgresql://u:hunter2@localhost/w" \
+		"postgresql:///w?password=hunter2" "postgres://localhost/w?sslmode=disable&password=x"; do
+		exit_is 2 "$LOAD" --dsn "$d" "$T/d1" 2> "$T/dsnpw.err" && grep -q "holds a password" "$T/dsnpw.err" &&
+			! grep -q hunter2 "$T/dsnpw.err" || { echo "accepted: $d"; return 1; }
+	done
+	# words that merely contain "password", and a user without one, are fine
+	"$LOAD" -q --dsn "dbname=w application_name=passwordless" "$T/d1" &&
+		"$LOAD" -q --dsn "postgresql://$PGUSER@/w?host=$PGHOST" "$T/d1"
+}
+ok "--dsn with a password (visible in ps) is a usage error; without one it connects" dsn_password
+psql_escaped() {
+	rm -rf "$T/evil" && cp -r "$T/d1" "$T/evil"
+	python3 - "$T/evil/synced_leads.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+i = rows[0].index("email_open_count")
+rows[1][i] = "\x1b[2J\x1b]0;pwned\x07\r\ninstantly-load: loaded 9 tables"
+with open(sys.argv[1], "w", newline="") as f:
+    csv.writer(f, lineterminator="\n").writerows(rows)
+PY
+	exit_is 5 "$LOAD" "$T/evil" 2> "$T/evil.err" || return 1
+	! LC_ALL=C grep -qP '[\x00-\x09\x0b-\x1f\x7f]' "$T/evil.err" && contains "$T/evil.err" '\x1b[2J' &&
+		! grep -q '^instantly-load: loaded 9 tables' "$T/evil.err" && contains "$T/evil.err" "ERROR:"
+}
+ok "psql's messages quoting a hostile value reach stderr escaped, a line each (exit 5)" psql_escaped
+
 # ---- --print-sql: the script, for users who run psql themselves
 ok "--print-sql prints one transaction" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -4 "$T/script.sql" | grep -q "^BEGIN;" && tail -1 "$T/script.sql" | grep -q "^COMMIT;"'
 ok "... which psql runs as it is" sh -c '"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$T/script.sql" > /dev/null'
