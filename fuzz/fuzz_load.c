@@ -18,8 +18,10 @@
  * psql is replaced by the two functions below (ld_psql_query,
  * ld_psql_run); main.c is linked with its main() renamed, so ld_cleanup_*
  * are the loader's own. Properties checked: a refusal has a message; after
- * ld_input_free() nothing of the loader's temporary files is left; every
- * file the script names exists; the script builds or says why not.
+ * ld_input_free() nothing of the loader's temporary files is left; when
+ * synced_leads is split, the two halves hold every line of the original
+ * once, plus the header in each; every file the script names exists; the
+ * script builds or says why not.
  */
 #include "config.h"
 
@@ -88,6 +90,100 @@ count_entries(const char *dir, const char *prefix)
 	return n;
 }
 
+/* ---- the split keeps every row: lines as multisets --------------------- */
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+struct lines {
+	struct span *v;
+	size_t n, cap;
+};
+
+static void
+add_line(struct lines *l, const char *p, size_t n)
+{
+	if (l->n == l->cap && !(l->v = realloc(l->v, (l->cap = l->cap ? 2 * l->cap : 64) * sizeof *l->v)))
+		FUZZ_DIE("out of memory");
+	l->v[l->n].p = p;
+	l->v[l->n++].n = n;
+}
+
+/* Split b at '\n' (a last line without one counts; no empty last line). */
+static void
+split_lines(const buf *b, struct lines *l, size_t max)
+{
+	const char *p = b->p, *end;
+
+	if (b->len == 0)
+		return;
+	end = b->p + b->len;
+	while (p < end && max-- > 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		add_line(l, p, (size_t)((nl ? nl : end) - p));
+		p = nl ? nl + 1 : end;
+	}
+}
+
+static int
+cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static void
+read_file(const char *path, buf *b)
+{
+	FILE *f = fopen(path, "rb");
+	char block[4096];
+	size_t n;
+
+	if (!f)
+		FUZZ_DIE("%s: %s", path, strerror(errno));
+	while ((n = fread(block, 1, sizeof block, f)) > 0)
+		if (buf_append(b, block, n) < 0)
+			FUZZ_DIE("out of memory");
+	fclose(f);
+}
+
+/* The rest and the fresh file hold the lines of the original plus the
+ * header twice: as multisets, lines(rest) + lines(fresh) = lines(orig) +
+ * its first k lines (k lines of header). */
+static void
+check_split(const buf *orig, const char *rest_path, const char *fresh_path)
+{
+	buf rest, fresh;
+	struct lines a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	size_t i, k;
+
+	buf_init(&rest, (size_t)1 << 30);
+	buf_init(&fresh, (size_t)1 << 30);
+	read_file(rest_path, &rest);
+	read_file(fresh_path, &fresh);
+	split_lines(&rest, &a, SIZE_MAX);
+	split_lines(&fresh, &a, SIZE_MAX);
+	split_lines(orig, &b, SIZE_MAX);
+	FUZZ_CHECK(a.n > b.n, "split: %zu lines in the halves, %zu in the original", a.n, b.n);
+	k = a.n - b.n;
+	split_lines(orig, &b, k);
+	qsort(a.v, a.n, sizeof *a.v, cmp_span);
+	qsort(b.v, b.n, sizeof *b.v, cmp_span);
+	FUZZ_CHECK(a.n == b.n, "split: line counts");
+	for (i = 0; i < a.n; i++)
+		FUZZ_CHECK(cmp_span(&a.v[i], &b.v[i]) == 0,
+			   "split: the halves do not hold the rows of the original:\n halves: %.*s\n original: %.*s",
+			   (int)(a.v[i].n > 300 ? 300 : a.v[i].n), a.v[i].p, (int)(b.v[i].n > 300 ? 300 : b.v[i].n), b.v[i].p);
+	free(a.v);
+	free(b.v);
+	buf_free(&rest);
+	buf_free(&fresh);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -137,10 +233,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(e.msg[0], "ld_input_read refused without a message");
 		goto out;
 	}
-	rc = ld_split_fresh(&in, &o, &e);
-	FUZZ_CHECK(rc == 0 || e.msg[0], "ld_split_fresh refused without a message");
-	if (rc < 0)
-		goto out;
+	{
+		buf orig;
+		buf_init(&orig, (size_t)1 << 30);
+		read_file(in.path[TBL_SYNCED_LEADS], &orig);
+		rc = ld_split_fresh(&in, &o, &e);
+		FUZZ_CHECK(rc == 0 || e.msg[0], "ld_split_fresh refused without a message");
+		if (rc == 0 && in.fresh_path)
+			check_split(&orig, in.path[TBL_SYNCED_LEADS], in.fresh_path);
+		buf_free(&orig);
+		if (rc < 0)
+			goto out;
+	}
 	for (i = 0; i < TBL_N; i++)
 		FUZZ_CHECK(access(in.path[i], R_OK) == 0, "%s: %s", in.path[i], strerror(errno));
 	FUZZ_CHECK(!in.fresh_path || access(in.fresh_path, R_OK) == 0, "%s: %s", in.fresh_path, strerror(errno));
