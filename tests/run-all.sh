@@ -67,7 +67,7 @@ done
 echo "=== short fuzz run ==="
 if [ -f build/normal/Makefile ]; then
 	( cd build/normal && make -s fuzz-check ) || status=1
-	flog=build/normal/tests/cli/fuzz.sh.log
+	flog=build/normal/tests/cli/fuzz.log
 	if [ -f "$flog" ]; then
 		grep -E '^(ok|not ok|# fuzz_)' "$flog" || true
 		passed=$((passed + $(grep -c '^ok ' "$flog" || true)))
