@@ -22,7 +22,7 @@ have_clang() {
 short() {
 	t=$1 bin=$BUILDDIR/fuzz/$1
 	have_clang || return 1
-	make -s -C "$BUILDDIR" "fuzz/$t" || { echo "$t: the build failed"; return 1; }
+	make -s -C "$BUILDDIR" ${FUZZ_CC:+FUZZ_CC="$FUZZ_CC"} "fuzz/$t" || { echo "$t: the build failed"; return 1; }
 	if [ -d "$SRCDIR/fuzz/regressions/$t" ]; then
 		"$bin" -runs=1 "$SRCDIR"/fuzz/regressions/"$t"/* >"$T/$t.replay" 2>&1 ||
 			{ grep -a -E 'ERROR|SUMMARY|runtime error|fuzz: |Running:' "$T/$t.replay" | tail -n 20; return 1; }
