@@ -4,7 +4,8 @@
 # Installs the missing Debian packages (as root), then builds twice out of
 # tree, a normal build (warnings as errors) in build/normal and an
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build/sanitize, runs
-# `make check` in both and `make distcheck` once, and ends with the line
+# `make check` in both, the short fuzz run (`make fuzz-check`) and
+# `make distcheck` once, and ends with the line
 # "N passed, N failed, N skipped" summed over both builds.
 set -u
 cd "$(dirname "$0")/.."
@@ -60,6 +61,25 @@ for variant in normal sanitize; do
 	( cd "build/$variant" && make -s -j"$jobs" check ) || status=1
 	count "build/$variant"
 done
+
+# the short fuzz run, once (tests/cli/fuzz.sh: one TAP point per target;
+# `make fuzz` and `make fuzz-long` are the long runs)
+echo "=== short fuzz run ==="
+if [ -f build/normal/Makefile ]; then
+	( cd build/normal && make -s fuzz-check ) || status=1
+	flog=build/normal/tests/cli/fuzz.log
+	if [ -f "$flog" ]; then
+		grep -E '^(ok|not ok|# fuzz_)' "$flog" || true
+		passed=$((passed + $(grep -c '^ok ' "$flog" || true)))
+		failed=$((failed + $(grep -c '^not ok ' "$flog" || true)))
+	else
+		echo "not ok - short fuzz run: no $flog"
+		failed=$((failed + 1)); status=1
+	fi
+else
+	echo "not ok - short fuzz run: no normal build"
+	failed=$((failed + 1)); status=1
+fi
 
 echo "=== make distcheck ==="
 if ( cd build/normal && make -s -j"$jobs" distcheck >distcheck.log 2>&1 ); then

@@ -243,7 +243,8 @@ build(struct ex_map *m, struct reader *r, ierr *e)
 	size_t i, j, k, j2, wscap = 0;
 	long w;
 
-	qsort(r->pairs, r->n, sizeof *r->pairs, by_campaign_client);
+	if (r->n > 1)	/* a map of no rows has no array: qsort(NULL) is undefined */
+		qsort(r->pairs, r->n, sizeof *r->pairs, by_campaign_client);
 	/* drop repeated pairs (the first line kept), then group by campaign */
 	for (i = j = 0; i < r->n; i++) {
 		if (j > 0 && strcmp(r->pairs[i].campaign, r->pairs[j - 1].campaign) == 0 &&

@@ -402,7 +402,9 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 		fresh = ld_pair_fresh(pr);
 		if (fdio_write_all(fresh ? ffd : rfd, s, (size_t)(r.p - s)) < 0)
 			goto write_error;
-		if (r.p == end && fdio_write_all(fresh ? ffd : rfd, "\n", 1) < 0)	/* a last row without newline */
+		/* a last row without newline gets one; an unclosed quote makes
+		 * the last row end at the end of the file, newline included */
+		if (r.p[-1] != '\n' && fdio_write_all(fresh ? ffd : rfd, "\n", 1) < 0)
 			goto write_error;
 	}
 	if (close(ffd) < 0 || close(rfd) < 0) {
