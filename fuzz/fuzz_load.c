@@ -229,7 +229,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.psql = "psql";
 	o.init_schema = size % 2;
 	memset(&e, 0, sizeof e);
-	if (ld_input_read(&in, dir, &e) < 0) {
+	if (ld_input_read(&in, dir, 0, &e) < 0) {
 		FUZZ_CHECK(e.msg[0], "ld_input_read refused without a message");
 		goto out;
 	}

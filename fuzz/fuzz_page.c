@@ -11,8 +11,8 @@
  * Shorter inputs are a header of zeros and no body.
  *
  * Properties checked, beyond "no crash, no leak, no UB": the outcome (error
- * or not, items with their tags, cursor, API error) is the same as when the
- * body comes in one piece; every item is one JSON object (checked with yajl
+ * or not; when no error, items with their tags, cursor, API error) is the
+ * same as when the body comes in one piece; every item is one JSON object (checked with yajl
  * itself, as page.c configures it: strings are not checked for UTF-8, the
  * transform does that) on one line; the cursor and the error are NUL-ended strings.
  */
@@ -146,10 +146,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run(q, &g2, hdr, body, len, 1, &o2);
 
 	FUZZ_CHECK(o1.rc == o2.rc, "chunked: %d, whole: %d", o1.rc, o2.rc);
-	FUZZ_CHECK(g1.n == g2.n, "chunked: %d items, whole: %d", g1.n, g2.n);
-	FUZZ_CHECK(g1.items.len == g2.items.len && (g1.items.len == 0 || !memcmp(g1.items.p, g2.items.p, g1.items.len)),
-		   "chunked and whole give different items");
+	/* after a failure the caller drops every item of the response (the
+	 * extract's spool): how many came before it may depend on the chunks
+	 * (a bound on a token's length trips as soon as a chunk shows it) */
 	if (o1.rc == 0) {
+		FUZZ_CHECK(g1.n == g2.n, "chunked: %d items, whole: %d", g1.n, g2.n);
+		FUZZ_CHECK(g1.items.len == g2.items.len &&
+			   (g1.items.len == 0 || !memcmp(g1.items.p, g2.items.p, g1.items.len)),
+			   "chunked and whole give different items");
 		FUZZ_CHECK(o1.nitems == o2.nitems && o1.nitems == (size_t)g1.n, "item counts %zu %zu %d", o1.nitems,
 			   o2.nitems, g1.n);
 		FUZZ_CHECK(o1.has_cursor == o2.has_cursor && !strcmp(o1.cursor, o2.cursor), "cursors differ");
