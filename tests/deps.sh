@@ -5,7 +5,8 @@
 
 IE_DEBIAN_PACKAGES="gcc make autoconf automake pkg-config
 	libcurl4-openssl-dev libyajl-dev libcsv-dev zlib1g-dev
-	postgresql postgresql-client python3 python3-jsonschema groff-base procps curl"
+	postgresql postgresql-client python3 python3-jsonschema groff-base procps curl
+	valgrind"
 
 ie_missing_packages() {
 	for p in $IE_DEBIAN_PACKAGES; do
