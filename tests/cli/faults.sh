@@ -18,15 +18,16 @@
 #    (no group/world permission bits) and of a kind the docs name.
 #
 # Every file or directory the programs create must be private whatever the
-# umask: each run picks umask 022 or 000 at random. FAULT_SEED replays the
-# random choices (the kill delays, the umasks); the seed is printed first.
+# umask: each run picks umask 022 or 000 at random. FAULT_SEED (with the
+# reference times FAULT_XDUR, FAULT_TDUR, FAULT_LDUR, in ms) replays the
+# random choices (the kill moments, the umasks); the replay line is printed.
 # Mounting needs root (CI is root): a failed mount is a failure, not a skip.
 . "$(dirname "$0")/../lib.sh"
 
 RUNS=${FAULT_RUNS:-6}
 SEED=${FAULT_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 RANDOM=$SEED
-echo "# FAULT_SEED=$SEED FAULT_RUNS=$RUNS (replay: FAULT_SEED=$SEED FAULT_RUNS=$RUNS make check TESTS=tests/cli/faults.sh)"
+echo "# FAULT_SEED=$SEED FAULT_RUNS=$RUNS"
 KEY=ietest-secret-key-4711
 MAN=$SRCDIR/man
 chmod 755 "$T"	# the non-root user of the 0555 case, and the postgres user, pass through
@@ -101,7 +102,7 @@ leftovers_named() {
 }
 not() { ! "$@"; }
 none() { [ -z "$1" ] || { printf '%s' "$1"; return 1; }; }	# none LIST: LIST is empty, else printed
-pick_umask() { if [ $((RANDOM % 2)) = 0 ]; then echo 022; else echo 000; fi; }
+pick_umask() { if [ $((RANDOM % 2)) = 0 ]; then um=022; else um=000; fi; }	# sets um (no subshell: the seed must carry)
 
 # ---- data: a workspace for the fake API with large pages (a page of 100
 # leads is more than the extract keeps in memory, 512 KiB: it spills to
@@ -148,7 +149,7 @@ norm() { python3 "$T/norm.py" "$1"; }
 mkdir -p "$T/ref"
 t0=$(date +%s%N)
 ok "reference extract: exit 0" xr "$T/ref/new.ndjson.gz"
-XDUR=$(( ($(date +%s%N) - t0) / 1000000 ))
+XDUR=${FAULT_XDUR:-$(( ($(date +%s%N) - t0) / 1000000 ))}
 norm "$T/ref/new.ndjson.gz" > "$T/ref/new.norm"
 again() { xr "$T/ref/again.gz" && norm "$T/ref/again.gz" | cmp -s - "$T/ref/new.norm"; }
 ok "reference extract: $(cut -d' ' -f2 "$T/ref/new.norm") records in $XDUR ms, the same twice (without its times)" again
@@ -161,7 +162,7 @@ ok "the old archive differs from the new one" not cmp -s "$T/ref/old.ndjson.gz" 
 python3 "$SRCDIR/bench/gen_archive.py" --seed 3 --campaigns 12 12000 "$T/big.ndjson.gz" >/dev/null 2>&1
 t0=$(date +%s%N)
 ok "reference transform of a 12,000-lead archive: exit 0" "$TRANSFORM" -q -o "$T/ref/tnew" "$T/big.ndjson.gz"
-TDUR=$(( ($(date +%s%N) - t0) / 1000000 ))
+TDUR=${FAULT_TDUR:-$(( ($(date +%s%N) - t0) / 1000000 ))}
 "$TRANSFORM" -q -o "$T/ref/told" "$SRCDIR/samples/sample.ndjson" 2>/dev/null || [ $? = 1 ]
 chmod 600 "$T/ref/told"/*
 TABLE_FILES=$(ls "$T/ref/tnew")
@@ -250,7 +251,7 @@ AFTER=$(wsum w)
 fresh_w >/dev/null
 t0=$(date +%s%N)
 ok "reference load again, on the old warehouse: exit 0" env PGDATABASE=w TMPDIR="$T" "$LOAD" -q "$T/lnew"
-LDUR=$(( ($(date +%s%N) - t0) / 1000000 ))
+LDUR=${FAULT_LDUR:-$(( ($(date +%s%N) - t0) / 1000000 ))}
 ok "... the same warehouse" is "$(wsum w)" "$AFTER"
 ok "the load changes the warehouse ($BEFORE → $AFTER)" test "$BEFORE" != "$AFTER"
 split_seen() { grep -Eq "synced_leads: [1-9][0-9]* of [0-9]+ campaigns new to the warehouse" "$T/lref.err" || { cat "$T/lref.err"; return 1; }; }
@@ -311,6 +312,17 @@ else
 	skip "no user nobody, or not root: the 0555 case needs both"
 fi
 
+# ==== what a finished run creates is private, whatever the umask ==============
+# modes UMASK: the extract's archive, the transform's directory (made with
+# its parents) and tables, under UMASK: no group or world bit anywhere
+modes() {
+	rm -rf "$T/m$1" && mkdir -m 700 "$T/m$1" &&
+	( umask "$1" && xr "$T/m$1/a.ndjson.gz" TMPDIR="$T/m$1" && "$TRANSFORM" -q -o "$T/m$1/new/out" "$T/m$1/a.ndjson.gz" ) &&
+	ls "$T/m$1/new/out/summary.json" >/dev/null && private "$T/m$1"
+}
+ok "umask 022: the archive, the new output directories and every table are private" modes 022
+ok "umask 000: the same" modes 000
+
 # ==== SIGKILL at random moments ================================================
 # kill_at MS CMD...: start CMD in the background, SIGKILL it after MS
 # milliseconds; 0 when it was killed, 1 when it had finished first
@@ -323,7 +335,11 @@ kill_at() {
 	wait "$_pid" 2>/dev/null || true
 	return 1
 }
-fails_at() { echo "run $1 (umask $2, SIGKILL after $3 ms, replay with FAULT_SEED=$SEED): $4"; }
+# the kill moments are drawn from [0, 1.5 × the reference run's time]: a
+# replay needs the seed and those times
+REPLAY="FAULT_SEED=$SEED FAULT_RUNS=$RUNS FAULT_XDUR=$XDUR FAULT_TDUR=$TDUR FAULT_LDUR=$LDUR"
+echo "# replay: $REPLAY make check TESTS=tests/cli/faults.sh"
+fails_at() { echo "run $1 (umask $2, SIGKILL after $3 ms; replay: $REPLAY): $4"; }
 
 # ---- the extract
 killed=0 finished=0 old=0 new=0 bad="" priv="" named=""
@@ -331,7 +347,7 @@ mkdir -p "$T/kx"
 for i in $(seq 1 "$RUNS"); do
 	rm -rf "$T/kx" "$T/kxtmp"; mkdir -p "$T/kx" "$T/kxtmp"; chmod 700 "$T/kx" "$T/kxtmp"
 	cp "$T/ref/old.ndjson.gz" "$T/kx/a.ndjson.gz"
-	um=$(pick_umask); ms=$((RANDOM % (XDUR * 5 / 4 + 1)))
+	pick_umask; ms=$((RANDOM % (XDUR * 3 / 2 + 1)))
 	if (umask "$um"; kill_at "$ms" xr "$T/kx/a.ndjson.gz" TMPDIR="$T/kxtmp"); then killed=$((killed + 1)); else finished=$((finished + 1)); fi
 	if cmp -s "$T/ref/old.ndjson.gz" "$T/kx/a.ndjson.gz"; then old=$((old + 1))
 	elif norm "$T/kx/a.ndjson.gz" 2>/dev/null | cmp -s - "$T/ref/new.norm"; then new=$((new + 1))
@@ -351,19 +367,34 @@ ok "SIGKILL of the extract: the output and whatever was left are private" none "
 ok "SIGKILL of the extract: whatever was left is of a kind the docs name" none "$named"
 
 # ---- the transform
-killed=0 finished=0 bad="" priv="" named="" mixed=0 allold=0 allnew=0
+killed=0 finished=0 bad="" priv="" named="" mixed=0 allold=0 allnew=0 between=0
 for i in $(seq 1 "$RUNS"); do
 	rm -rf "$T/kt"; cp -r "$T/ref/told" "$T/kt"; chmod 700 "$T/kt"
-	um=$(pick_umask); ms=$((RANDOM % (TDUR * 5 / 4 + 1)))
+	pick_umask; ms=$((RANDOM % (TDUR * 3 / 2 + 1)))
 	if (umask "$um"; kill_at "$ms" "$TRANSFORM" -q -o "$T/kt" "$T/big.ndjson.gz"); then killed=$((killed + 1)); else finished=$((finished + 1)); fi
+	# the transform removes the old summary.json first and renames the new
+	# one last: a directory without one is between the two, and the loader
+	# refuses it; with one, it is all old or all new
 	no=0 nn=0
 	for f in $TABLE_FILES; do
-		if cmp -s "$T/ref/told/$f" "$T/kt/$f"; then no=$((no + 1))
+		if [ "$f" = summary.json ] && [ ! -e "$T/kt/$f" ]; then :
+		elif cmp -s "$T/ref/told/$f" "$T/ref/tnew/$f" && cmp -s "$T/ref/told/$f" "$T/kt/$f"; then :	# the same in both (an empty rejects file)
+		elif cmp -s "$T/ref/told/$f" "$T/kt/$f"; then no=$((no + 1))
 		elif cmp -s "$T/ref/tnew/$f" "$T/kt/$f"; then nn=$((nn + 1))
 		else bad="$bad$(fails_at "$i" "$um" "$ms" "$f is neither the old table nor the complete new one")
 "; fi
 	done
-	if [ "$no" -gt 0 ] && [ "$nn" -gt 0 ]; then mixed=$((mixed + 1)); elif [ "$nn" = 0 ]; then allold=$((allold + 1)); else allnew=$((allnew + 1)); fi
+	if [ ! -e "$T/kt/summary.json" ]; then
+		between=$((between + 1))
+		[ "$no" -gt 0 ] && [ "$nn" -gt 0 ] && mixed=$((mixed + 1))
+		"$LOAD" --print-sql "$T/kt" >/dev/null 2>"$T/kt.err"; rc=$?
+		[ "$rc" = 3 ] && grep -q "no summary.json" "$T/kt.err" || bad="$bad$(fails_at "$i" "$um" "$ms" "no summary.json, and the loader did not refuse the directory (exit $rc)")
+"
+	elif [ "$no" -gt 0 ] && [ "$nn" -gt 0 ]; then
+		bad="$bad$(fails_at "$i" "$um" "$ms" "a summary.json beside a mix of old and new tables ($no old, $nn new)")
+"
+	elif [ "$nn" = 0 ]; then allold=$((allold + 1))
+	else allnew=$((allnew + 1)); fi
 	KEEP=$TABLE_FILES
 	private "$T/kt" >"$T/pv.out" || priv="$priv$(fails_at "$i" "$um" "$ms" "$(cat "$T/pv.out")")
 "
@@ -371,8 +402,8 @@ for i in $(seq 1 "$RUNS"); do
 "
 	KEEP=
 done
-echo "# transform: $RUNS runs of about $TDUR ms: $killed killed ($finished had finished); afterwards $allold all-old directories, $allnew all-new, $mixed mixed (killed between two renames)"
-ok "SIGKILL of the transform, $RUNS runs: each table file the old one or the complete new one, never a half" none "$bad"
+echo "# transform: $RUNS runs of about $TDUR ms: $killed killed ($finished had finished); afterwards $allold all-old directories, $allnew all-new, $between between the two (no summary.json; $mixed of them with old and new tables): the loader refused each"
+ok "SIGKILL of the transform, $RUNS runs: each file the old one or the complete new one, never a half; a summary.json only beside its own tables, else the loader refuses the directory" none "$bad"
 ok "SIGKILL of the transform: new tables and whatever was left are private" none "$priv"
 ok "SIGKILL of the transform: whatever was left is of a kind the docs name" none "$named"
 
@@ -390,7 +421,7 @@ killed=0 finished=0 wold=0 wnew=0 bad="" priv="" named=""
 for i in $(seq 1 "$RUNS"); do
 	fresh_w >/dev/null
 	rm -rf "$T/kl"; mkdir -p "$T/kl"; chmod 700 "$T/kl"
-	um=$(pick_umask); ms=$((RANDOM % (LDUR * 5 / 4 + 1)))
+	pick_umask; ms=$((RANDOM % (LDUR * 3 / 2 + 1)))
 	if (umask "$um"; kill_at "$ms" env PGDATABASE=w TMPDIR="$T/kl" "$LOAD" -q "$T/lnew"); then killed=$((killed + 1)); else finished=$((finished + 1)); fi
 	idle_w || { bad="$bad$(fails_at "$i" "$um" "$ms" "a session stayed")
 "; continue; }
