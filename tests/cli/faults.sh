@@ -266,6 +266,29 @@ l_full() {
 }
 ok "full disk as the loader's TMPDIR: exit 4, the warehouse unchanged, nothing left" l_full lf0 ""
 ok "nearly full disk (256 KiB free) as the loader's TMPDIR: the same" l_full lf256 262144
+# a lead whose value holds a line "\.": the loader converts that table to
+# COPY text in TMPDIR before anything else
+python3 - "$T/w-old.ndjson.gz" "$T/eod.ndjson" <<'PY'
+import gzip, json, sys
+with gzip.open(sys.argv[1], "rt", encoding="utf-8") as f, open(sys.argv[2], "w", encoding="utf-8") as o:
+    done = False
+    for line in f:
+        r = json.loads(line)
+        if r["type"] == "lead" and not done:
+            r["data"]["personalization"] = "first line\n\\.\nafter the marker"
+            done = True
+        o.write(json.dumps(r, ensure_ascii=False) + "\n")
+PY
+"$TRANSFORM" -q -o "$T/leod" "$T/eod.ndjson"
+l_eod() {
+	rm -rf "$T/full"/* "$T/full"/.[!.]* 2>/dev/null || true
+	fill "$T/full" ""
+	fresh_w >/dev/null
+	grep -q '"eod_marker_values":1' "$T/leod/summary.json" &&
+	exit_is 4 env PGDATABASE=w TMPDIR="$T/full" "$LOAD" -q "$T/leod" 2>"$T/leod.err" && says "$T/leod.err" &&
+	is "$(wsum w)" "$BEFORE" && only "$T/full"
+}
+ok "full disk as the loader's TMPDIR, a table with a \\. line (converted to COPY text there): exit 4, the warehouse unchanged" l_eod
 umount "$T/full" && MOUNTS=${MOUNTS/"$T/full "/}
 
 # ==== a read-only output directory ==================================================
