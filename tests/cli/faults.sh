@@ -73,6 +73,12 @@ same_dir() {
 	[ "$(ls -A "$1")" = "$(ls -A "$2")" ] || { echo "names differ: $1: $(ls -A "$1" | tr '\n' ' ') / $2: $(ls -A "$2" | tr '\n' ' ')"; return 1; }
 	for f in "$1"/*; do same_file "$f" "$2/${f##*/}" || return 1; done
 }
+# exit4 ERRFILE COMMAND...: COMMAND exits 4, its stderr in ERRFILE (shown when not)
+exit4() {
+	local f=$1 rc; shift
+	set +e; "$@" 2>"$f"; rc=$?; set -e
+	[ "$rc" = 4 ] || { echo "exit $rc, wanted 4; stderr:"; head -n 20 "$f"; return 1; }
+}
 # says FILE: the error names a path and a cause (no empty or bare message)
 says() { grep -Eq 'No space left on device|Read-only file system|Permission denied' "$1" || { echo "stderr:"; cat "$1"; return 1; }; }
 
@@ -174,7 +180,7 @@ x_full() {
 	rm -rf "$T/full"/* "$T/full"/.[!.]* 2>/dev/null || true
 	cp "$T/ref/old.ndjson.gz" "$T/full/a.ndjson.gz"
 	fill "$T/full" "$2"
-	exit_is 4 xr "$T/full/a.ndjson.gz" 2>"$T/$1.err" && says "$T/$1.err" && contains "$T/$1.err" "$T/full" &&
+	exit4 "$T/$1.err" xr "$T/full/a.ndjson.gz" && says "$T/$1.err" && contains "$T/$1.err" "$T/full" &&
 	same_file "$T/ref/old.ndjson.gz" "$T/full/a.ndjson.gz" && only "$T/full" a.ndjson.gz
 }
 ok "full disk, extract -o: exit 4, message names the path, the old archive intact, no temporary file" x_full xf0 ""
@@ -185,7 +191,7 @@ x_spill() {
 	rm -rf "$T/full"/* "$T/full"/.[!.]* "$T/xs" 2>/dev/null || true
 	mkdir -p "$T/xs" && cp "$T/ref/old.ndjson.gz" "$T/xs/a.ndjson.gz"
 	fill "$T/full" "$2"
-	exit_is 4 xr "$T/xs/a.ndjson.gz" TMPDIR="$T/full" 2>"$T/$1.err" && says "$T/$1.err" &&
+	exit4 "$T/$1.err" xr "$T/xs/a.ndjson.gz" TMPDIR="$T/full" && says "$T/$1.err" &&
 	same_file "$T/ref/old.ndjson.gz" "$T/xs/a.ndjson.gz" && only "$T/xs" a.ndjson.gz && only "$T/full"
 }
 ok "full disk as TMPDIR (the extract's spill file): exit 4, the old archive intact, nothing left" x_spill xs0 ""
@@ -196,7 +202,7 @@ t_full() {
 	rm -rf "$T/full"/* "$T/full"/.[!.]* 2>/dev/null || true
 	cp -r "$T/ref/told" "$T/full/out"
 	fill "$T/full" "$2"
-	exit_is 4 "$TRANSFORM" -q -o "$T/full/out" "$T/big.ndjson.gz" 2>"$T/$1.err" && says "$T/$1.err" &&
+	exit4 "$T/$1.err" "$TRANSFORM" -q -o "$T/full/out" "$T/big.ndjson.gz" && says "$T/$1.err" &&
 	same_dir "$T/ref/told" "$T/full/out" && only "$T/full" out
 }
 ok "full disk, transform -o DIR: exit 4, every old table intact, no temporary file" t_full tf0 ""
@@ -204,7 +210,7 @@ ok "nearly full disk (1 MiB free), transform -o DIR: the same" t_full tf1m 10485
 t_full_new() {	# a DIR that does not exist yet
 	rm -rf "$T/full"/* "$T/full"/.[!.]* 2>/dev/null || true
 	fill "$T/full" 1048576
-	exit_is 4 "$TRANSFORM" -q -o "$T/full/new" "$T/big.ndjson.gz" 2>"$T/tfn.err" && says "$T/tfn.err" &&
+	exit4 "$T/tfn.err" "$TRANSFORM" -q -o "$T/full/new" "$T/big.ndjson.gz" && says "$T/tfn.err" &&
 	{ [ ! -e "$T/full/new" ] || only "$T/full/new"; }
 }
 ok "nearly full disk, transform -o NEWDIR: exit 4, no table file" t_full_new
@@ -261,7 +267,7 @@ l_full() {
 	rm -rf "$T/full"/* "$T/full"/.[!.]* 2>/dev/null || true
 	fill "$T/full" "$2"
 	fresh_w >/dev/null
-	exit_is 4 env PGDATABASE=w TMPDIR="$T/full" "$LOAD" -q "$T/lnew" 2>"$T/$1.err" && says "$T/$1.err" &&
+	exit4 "$T/$1.err" env PGDATABASE=w TMPDIR="$T/full" "$LOAD" -q "$T/lnew" && says "$T/$1.err" &&
 	is "$(wsum w)" "$BEFORE" && only "$T/full"
 }
 ok "full disk as the loader's TMPDIR: exit 4, the warehouse unchanged, nothing left" l_full lf0 ""
@@ -285,7 +291,7 @@ l_eod() {
 	fill "$T/full" ""
 	fresh_w >/dev/null
 	grep -q '"eod_marker_values":1' "$T/leod/summary.json" &&
-	exit_is 4 env PGDATABASE=w TMPDIR="$T/full" "$LOAD" -q "$T/leod" 2>"$T/leod.err" && says "$T/leod.err" &&
+	exit4 "$T/leod.err" env PGDATABASE=w TMPDIR="$T/full" "$LOAD" -q "$T/leod" && says "$T/leod.err" &&
 	is "$(wsum w)" "$BEFORE" && only "$T/full"
 }
 ok "full disk as the loader's TMPDIR, a table with a \\. line (converted to COPY text there): exit 4, the warehouse unchanged" l_eod
@@ -297,26 +303,26 @@ cp "$T/ref/old.ndjson.gz" "$T/ro/a.ndjson.gz"
 cp -r "$T/ref/told" "$T/ro/out"
 ro "$T/ro"
 r_x() {
-	exit_is 4 xr "$T/ro/a.ndjson.gz" 2>"$T/rx.err" && says "$T/rx.err" && contains "$T/rx.err" "$T/ro" &&
+	exit4 "$T/rx.err" xr "$T/ro/a.ndjson.gz" && says "$T/rx.err" && contains "$T/rx.err" "$T/ro" &&
 	same_file "$T/ref/old.ndjson.gz" "$T/ro/a.ndjson.gz" && only "$T/ro" a.ndjson.gz out
 }
 ok "read-only directory, extract -o: exit 4, message, the old archive intact, nothing else" r_x
 r_spill() {
 	mkdir -p "$T/xr" && cp "$T/ref/old.ndjson.gz" "$T/xr/a.gz" &&
-	exit_is 4 xr "$T/xr/a.gz" TMPDIR="$T/ro" 2>"$T/rs.err" && says "$T/rs.err" &&
+	exit4 "$T/rs.err" xr "$T/xr/a.gz" TMPDIR="$T/ro" && says "$T/rs.err" &&
 	same_file "$T/ref/old.ndjson.gz" "$T/xr/a.gz" && only "$T/xr" a.gz
 }
 ok "read-only TMPDIR (the extract's spill file): exit 4, message, the old archive intact" r_spill
 r_t() {
-	exit_is 4 "$TRANSFORM" -q -o "$T/ro/out" "$T/big.ndjson.gz" 2>"$T/rt.err" && says "$T/rt.err" &&
+	exit4 "$T/rt.err" "$TRANSFORM" -q -o "$T/ro/out" "$T/big.ndjson.gz" && says "$T/rt.err" &&
 	same_dir "$T/ref/told" "$T/ro/out"
 }
 ok "read-only directory, transform -o DIR: exit 4, message, every old table intact" r_t
-r_tn() { exit_is 4 "$TRANSFORM" -q -o "$T/ro/new/sub" "$T/big.ndjson.gz" 2>"$T/rn.err" && says "$T/rn.err" && [ ! -e "$T/ro/new" ]; }
+r_tn() { exit4 "$T/rn.err" "$TRANSFORM" -q -o "$T/ro/new/sub" "$T/big.ndjson.gz" && says "$T/rn.err" && [ ! -e "$T/ro/new" ]; }
 ok "read-only directory, transform -o NEWDIR: exit 4, message, nothing made" r_tn
 r_l() {
 	fresh_w >/dev/null &&
-	exit_is 4 env PGDATABASE=w TMPDIR="$T/ro" "$LOAD" -q "$T/lnew" 2>"$T/rl.err" && says "$T/rl.err" &&
+	exit4 "$T/rl.err" env PGDATABASE=w TMPDIR="$T/ro" "$LOAD" -q "$T/lnew" && says "$T/rl.err" &&
 	is "$(wsum w)" "$BEFORE"
 }
 ok "read-only TMPDIR for the loader: exit 4, message, the warehouse unchanged" r_l
@@ -327,7 +333,7 @@ if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	mkdir -p "$T/ro555" && cp -r "$T/ref/told" "$T/ro555/out" && chmod 644 "$T/ro555/out"/* &&
 		chown -R nobody "$T/ro555" && chmod 555 "$T/ro555" "$T/ro555/out" && chmod 644 "$T/big.ndjson.gz"
 	r_555() {
-		exit_is 4 runuser -u nobody -- "$TRANSFORM" -q -o "$T/ro555/out" "$T/big.ndjson.gz" 2>"$T/r5.err" &&
+		exit4 "$T/r5.err" runuser -u nobody -- "$TRANSFORM" -q -o "$T/ro555/out" "$T/big.ndjson.gz" &&
 		contains "$T/r5.err" "Permission denied" && same_dir "$T/ref/told" "$T/ro555/out"
 	}
 	ok "0555 directory, non-root user, transform -o DIR: exit 4, Permission denied, every old table intact" r_555
