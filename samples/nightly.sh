@@ -9,8 +9,19 @@
 # cron mail or a log file); and an exit status a scheduler can act on.
 #
 # Settings come from the environment, or from a file given as the only
-# argument (sourced by bash, every variable it sets exported, so that it can
-# hold INSTANTLY_API_KEY and PG* too: NAME=value lines):
+# argument (sourced by bash: NAME=value lines; PG*, INSTANTLY_*, proxy,
+# locale and TMPDIR variables it sets are exported to the programs, other
+# variables stay in this script). Keep that file 0600.
+#
+# Secrets reach only the stage that uses them: the API keys (INSTANTLY_API_KEY,
+# INSTANTLY_API_KEY_*, and every variable the client map's api_key_env column
+# names) only instantly-extract; PGPASSWORD only psql and instantly-load;
+# instantly-transform neither. A password in LOAD_DSN would be on psql's
+# command line (visible in ps): it is refused; use PGPASSWORD or ~/.pgpass.
+#
+# Everything it writes (archives, work directories, the client map, logs of
+# the stages) is private: umask 077, or INSTANTLY_ETL_UMASK (e.g. 027, to let
+# a group read; never the world), as the programs do.
 #
 #   CLIENT_MAP       the client map CSV (client_id,campaign_id[,api_key_env]);
 #                    default: exported from the warehouse with psql before
@@ -48,11 +59,50 @@ set -u -o pipefail
 
 [ $# -le 1 ] || { echo "usage: $0 [SETTINGS_FILE]" >&2; exit 2; }
 if [ $# -eq 1 ]; then
-	set -a	# the programs and psql see what the file sets
+	_before=$(compgen -v | sort)
 	# shellcheck disable=SC1090
 	. "$1" || { echo "nightly: cannot read settings from $1" >&2; exit 2; }
-	set +a
+	# what the programs read is exported: PG* (psql, the load), INSTANTLY_*,
+	# proxies, locale, TMPDIR; secrets only to their stage (below); the rest
+	# (this script's own settings, a workspace key's variable) stays here
+	for _v in $(comm -13 <(echo "$_before") <(compgen -v | sort)); do
+		case $_v in
+		PGPASSWORD|INSTANTLY_API_KEY*) ;;
+		PG*|INSTANTLY_*|*_proxy|*_PROXY|LANG|LC_*|TZ|TMPDIR) export "${_v?}" ;;
+		esac
+	done
 fi
+# private files whatever the umask cron gives (the programs do the same)
+if [ -n "${INSTANTLY_ETL_UMASK:-}" ]; then
+	[[ $INSTANTLY_ETL_UMASK =~ ^0?[01]?[0-7]7$ ]] ||
+		{ echo "nightly: INSTANTLY_ETL_UMASK=$INSTANTLY_ETL_UMASK must keep others out (e.g. 027)" >&2; exit 2; }
+	umask "$INSTANTLY_ETL_UMASK"
+else
+	umask 077
+fi
+
+# ---- secrets: kept in this shell, not exported; given to a stage only ----
+api_secrets=$(compgen -v INSTANTLY_API_KEY || true)
+db_secrets=PGPASSWORD
+hide_secrets() { for _v in $api_secrets $db_secrets; do export -n "${_v?}" 2>/dev/null; done; }
+hide_secrets
+# with_secrets api|db|none COMMAND...: COMMAND in a subshell that exports
+# only that kind of secret (an exported variable is no argument: ps shows none)
+with_secrets() {
+	local kind=$1; shift
+	(
+		# shellcheck disable=SC2086 # lists of variable names
+		case $kind in
+		api) for _v in $api_secrets; do [ -z "${!_v+x}" ] || export "${_v?}"; done; unset $db_secrets ;;
+		db) for _v in $db_secrets; do [ -z "${!_v+x}" ] || export "${_v?}"; done; unset $api_secrets ;;
+		*) unset $api_secrets $db_secrets ;;
+		esac
+		exec "$@"
+	)
+}
+case ${LOAD_DSN:-} in
+*password=*|*://*:*@*) echo "nightly: LOAD_DSN must not hold a password (psql's command line is visible to every user): use PGPASSWORD or ~/.pgpass" >&2; exit 2 ;;
+esac
 : "${ARCHIVE_DIR:=/var/lib/instantly-etl/archive}"
 : "${WORK_DIR:=/var/lib/instantly-etl/work}"
 : "${RETENTION_DAYS:=90}"
@@ -65,6 +115,10 @@ log() { printf '%s nightly %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
 die() { log "$1 failed (exit ${3:-$2}): ${4:-see above}"; exit "$2"; }
 case $RETENTION_DAYS in ''|*[!0-9]*) echo "nightly: RETENTION_DAYS must be a number of days" >&2; exit 2;; esac
 mkdir -p "$ARCHIVE_DIR" "$WORK_DIR" || { echo "nightly: cannot create $ARCHIVE_DIR or $WORK_DIR" >&2; exit 2; }
+for d in "$ARCHIVE_DIR" "$WORK_DIR"; do	# made before by someone else, open to all?
+	[ -z "$(find "$d" -maxdepth 0 -perm /007)" ] ||
+		echo "nightly: warning: $d is open to other users (chmod o-rwx it): archives hold personal data" >&2
+done
 
 # one run at a time: the lock is held until this process exits
 exec 9>>"$LOCK_FILE" || { echo "nightly: cannot open the lock $LOCK_FILE" >&2; exit 2; }
@@ -109,22 +163,28 @@ run_stage() {	# run_stage NAME COMMAND...: runs it, logs one line, sets rc
 map=${CLIENT_MAP:-}
 if [ -z "$map" ]; then
 	map=$tmp/clients.csv
-	psql -X -q ${LOAD_DSN:+"$LOAD_DSN"} -v ON_ERROR_STOP=1 \
+	with_secrets db psql -X -q ${LOAD_DSN:+"$LOAD_DSN"} -v ON_ERROR_STOP=1 \
 		-c "\\copy ($CLIENT_MAP_SQL) to '$map' with (format csv, header)" ||
 		die "client map (psql)" 3 "" "cannot read client_campaigns from the warehouse"
 fi
+# the key variables the map names (its api_key_env column) are secrets too
+for _v in $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { gsub(/[\r" ]/, "", $i); if ($i == "api_key_env") c = i } next }
+		c { gsub(/[\r" ]/, "", $c); if ($c ~ /^[A-Za-z_][A-Za-z0-9_]*$/) print $c }' "$map" | sort -u); do
+	case " $api_secrets $db_secrets " in *" $_v "*) ;; *) api_secrets="$api_secrets $_v" ;; esac
+done
+hide_secrets
 
 # shellcheck disable=SC2086
-run_stage extract "$(bin instantly-extract)" --clients "$map" -o "$archive" --no-progress $EXTRACT_ARGS
+run_stage extract with_secrets api "$(bin instantly-extract)" --clients "$map" -o "$archive" --no-progress $EXTRACT_ARGS
 case $rc in 0) ;; 1) warn=1 ;; 2) die extract 2 $rc "a usage error" ;; *) die extract 3 $rc ;; esac
 
 rm -rf "$out"
 # shellcheck disable=SC2086
-run_stage transform "$(bin instantly-transform)" -o "$out" $TRANSFORM_ARGS "$archive"
+run_stage transform with_secrets none "$(bin instantly-transform)" -o "$out" $TRANSFORM_ARGS "$archive"
 case $rc in 0) ;; 1) warn=1 ;; *) die transform 4 $rc "the archive is kept: $archive" ;; esac
 
 # shellcheck disable=SC2086
-run_stage load "$(bin instantly-load)" ${LOAD_DSN:+--dsn "$LOAD_DSN"} $LOAD_ARGS "$out"
+run_stage load with_secrets db "$(bin instantly-load)" ${LOAD_DSN:+--dsn "$LOAD_DSN"} $LOAD_ARGS "$out"
 [ $rc -eq 0 ] || die load 5 $rc "the warehouse is unchanged; the archive is kept: $archive"
 rm -rf "$out"
 

@@ -12,7 +12,17 @@
 # SVG_FILE (default emails-per-day.svg) gets one line per client over the
 # days of campaign_analytics. Exit status: 0, or psql's.
 set -u -o pipefail
+umask 077	# the chart and its data hold the clients' figures
 svg=${1:-emails-per-day.svg}
+# the data and the new chart under random names beside the chart (never a
+# fixed name another user could plant a link at), renamed over it at the end
+svgdir=$(dirname -- "$svg")
+data=$(mktemp "$svgdir/.report-data.XXXXXX") || exit 1
+new=$(mktemp "$svgdir/.report-svg.XXXXXX") || { rm -f "$data"; exit 1; }
+trap 'rm -f "$data" "$new"' EXIT
+# values from the data (ICP fields come from leads) are shown with control
+# and bidirectional characters replaced, so that none reaches the terminal
+clean() { echo "regexp_replace($1, '[\x01-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]', '?', 'g')"; }
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 ${REPORT_DSN:+"$REPORT_DSN"} "$@"; }
 uuid_re='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 # run SQL as client $1 (a UUID, checked) through RLS; a table on stdout
@@ -24,7 +34,7 @@ as_client() {
 		-c "$2" -c "commit"
 }
 # a client's name, printable on one line (names are the portal's, not ours)
-name_of() { q -c "select regexp_replace(coalesce(name, ''), '[[:cntrl:]]', ' ', 'g') from clients where id = '$1'"; }
+name_of() { q -c "select $(clean "coalesce(name, '')") from clients where id = '$1'"; }
 
 ids=$(q -c "select id from clients order by name, id") || exit $?
 [ -n "$ids" ] || { echo "report: the warehouse has no clients" >&2; exit 0; }
@@ -35,7 +45,7 @@ for id in $ids; do
 		from synced_leads group by 1, 2 order by 1, 2" || exit $?
 	for f in industry job_title company_size; do
 		# the three most frequent values, and how many leads have none
-		as_client "$id" "(select $f, count(*) as leads from synced_leads where $f is not null
+		as_client "$id" "(select $(clean "$f") as $f, count(*) as leads from synced_leads where $f is not null
 			group by 1 order by 2 desc, 1 limit 3)
 			union all (select '(none)', count(*) from synced_leads where $f is null having count(*) > 0)" || exit $?
 	done
@@ -54,7 +64,7 @@ q -F '|' -c "with days as (select generate_series(min(date), max(date), interval
 		to_char(days.d, 'YYYY-MM-DD'), coalesce(sent.n, 0)
 	from clients c cross join days left join sent on sent.client_id = c.id and sent.date = days.d
 	where exists (select 1 from campaign_analytics a where a.client_id = c.id)
-	order by c.name, c.id, 3" > "$svg.data" || exit $?
+	order by c.name, c.id, 3" > "$data" || exit $?
 awk -F'|' -v title="Emails sent per day" '
 BEGIN { nc = 0; nd = 0; max = 0 }
 function esc(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); gsub(/"/, "\\&quot;", s); return s }
@@ -103,6 +113,5 @@ END {
 	}
 	printf "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%s to %s (UTC days)</text>\n", L + pw / 2, H - 8, days[0], days[nd - 1]
 	printf "</svg>\n"
-}' "$svg.data" > "$svg.tmp" && mv "$svg.tmp" "$svg" || exit 1
-rm -f "$svg.data"
+}' "$data" > "$new" && mv -f -- "$new" "$svg" || exit 1
 echo "== emails sent per day, per client: $svg"

@@ -13,7 +13,9 @@
 #
 # Settings: as samples/nightly.sh (ARCHIVE_DIR, WORK_DIR, LOCK_FILE,
 # TRANSFORM_ARGS, LOAD_ARGS, LOAD_DSN, BIN_DIR, PG*); it takes the same lock,
-# so it never runs at the same time as the nightly job.
+# so it never runs at the same time as the nightly job. No API key reaches
+# anything it runs; PGPASSWORD only instantly-load; files are private (umask
+# 077 or INSTANTLY_ETL_UMASK).
 #
 # Exit status: 0 every day loaded; 1 loaded, but a transform rejected lines;
 # 2 usage; 3 no archive in the range; 4 a transform failed; 5 a load failed
@@ -23,11 +25,27 @@ set -u -o pipefail
 usage() { echo "usage: $0 [SETTINGS_FILE] FROM [TO]   (dates YYYY-MM-DD)" >&2; exit 2; }
 isdate() { [[ $1 =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] && date -u -d "$1" +%F >/dev/null 2>&1; }
 if [ $# -ge 1 ] && [ -f "$1" ] && ! isdate "$1"; then
-	set -a	# exported, as in nightly.sh
+	_before=$(compgen -v | sort)
 	# shellcheck disable=SC1090
 	. "$1" || { echo "reprocess: cannot read settings from $1" >&2; exit 2; }
-	set +a
+	for _v in $(comm -13 <(echo "$_before") <(compgen -v | sort)); do	# as nightly.sh
+		case $_v in
+		PGPASSWORD|INSTANTLY_API_KEY*) ;;
+		PG*|INSTANTLY_*|*_proxy|*_PROXY|LANG|LC_*|TZ|TMPDIR) export "${_v?}" ;;
+		esac
+	done
 	shift
+fi
+# no API key is needed here; PGPASSWORD only for the load
+for _v in $(compgen -v INSTANTLY_API_KEY); do unset "$_v"; done
+export -n PGPASSWORD 2>/dev/null
+# private files whatever the umask (as nightly.sh and the programs)
+if [ -n "${INSTANTLY_ETL_UMASK:-}" ]; then
+	[[ $INSTANTLY_ETL_UMASK =~ ^0?[01]?[0-7]7$ ]] ||
+		{ echo "reprocess: INSTANTLY_ETL_UMASK=$INSTANTLY_ETL_UMASK must keep others out (e.g. 027)" >&2; exit 2; }
+	umask "$INSTANTLY_ETL_UMASK"
+else
+	umask 077
 fi
 [ $# -ge 1 ] && [ $# -le 2 ] || usage
 from=$1 to=${2:-$1}
@@ -73,7 +91,7 @@ for f in "${days[@]}"; do
 	*) log "$(basename "$f"): transform failed (exit $rc)"; exit 4 ;;
 	esac
 	# shellcheck disable=SC2086
-	"$(bin instantly-load)" ${LOAD_DSN:+--dsn "$LOAD_DSN"} $LOAD_ARGS "$out"
+	( [ -z "${PGPASSWORD+x}" ] || export PGPASSWORD; exec "$(bin instantly-load)" ${LOAD_DSN:+--dsn "$LOAD_DSN"} $LOAD_ARGS "$out" )
 	rc=$?
 	[ $rc -eq 0 ] || { log "$(basename "$f"): load failed (exit $rc); later days not loaded"; exit 5; }
 	rm -rf "$out"

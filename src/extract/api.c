@@ -49,41 +49,88 @@ utc_now_iso(char out[32])
 	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
-/* Was cursor followed before in this listing? If not, remember it. -1: out
- * of memory. */
-static int
-cursor_seen(buf *seen, const char *cursor)
+/* A cursor's hash: FNV-1a, then the splitmix64 finaliser; never 0 (the
+ * empty slot). */
+static uint64_t
+cursor_hash(const char *s)
 {
-	size_t at = 0, n = strlen(cursor);
+	uint64_t h = 14695981039346656037ULL;
 
-	while (at < seen->len) {
-		size_t m = strlen(seen->p + at);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h ? h : 1;
+}
 
-		if (m == n && memcmp(seen->p + at, cursor, n) == 0)
+static int
+cursor_set_put(struct cursor_set *cs, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & (cs->cap - 1); cs->slot[i]; i = (i + 1) & (cs->cap - 1))
+		if (cs->slot[i] == h)
 			return 1;
-		at += m + 1;
-	}
-	if (buf_append(seen, cursor, n + 1) < 0)
-		return -1;
+	cs->slot[i] = h;
+	cs->n++;
 	return 0;
 }
 
-/* Append to a campaign's error (a campaign can fail in several ways). */
+/* Was cursor followed before in this listing? If not, remember it. -1: out
+ * of memory. */
+static int
+cursor_seen(struct cursor_set *cs, const char *cursor)
+{
+	uint64_t h = cursor_hash(cursor);
+
+	if (2 * (cs->n + 1) > cs->cap) {	/* at most half full */
+		struct cursor_set bigger = { NULL, cs->cap ? 2 * cs->cap : 64, 0 };
+		size_t i;
+
+		if (!(bigger.slot = calloc(bigger.cap, sizeof *bigger.slot)))
+			return -1;
+		for (i = 0; i < cs->cap; i++)
+			if (cs->slot[i])
+				cursor_set_put(&bigger, cs->slot[i]);
+		free(cs->slot);
+		*cs = bigger;
+	}
+	return cursor_set_put(cs, h);
+}
+
+static void
+cursor_set_free(struct cursor_set *cs)
+{
+	free(cs->slot);
+	memset(cs, 0, sizeof *cs);
+}
+
+/* Append to a campaign's error (a campaign can fail in several ways); held
+ * at its length (a map of 100,000 unknown campaigns holds 100,000). */
+#define CAMP_ERROR_MAX 1024
 static void __attribute__((format(printf, 2, 3)))
 camp_error(struct ex_campaign *c, const char *fmt, ...)
 {
-	size_t n = strlen(c->error);
+	char msg[CAMP_ERROR_MAX];
+	size_t n = c->error ? strlen(c->error) : 0, m;
 	va_list ap;
+	char *p;
 
-	if (n + 3 >= sizeof c->error)
+	if (n + 3 >= CAMP_ERROR_MAX)
 		return;
-	if (n) {
-		strcpy(c->error + n, "; ");
-		n += 2;
-	}
 	va_start(ap, fmt);
-	vsnprintf(c->error + n, sizeof c->error - n, fmt, ap);
+	vsnprintf(msg, sizeof msg - n - 2, fmt, ap);
 	va_end(ap);
+	m = strlen(msg);
+	if (!(p = realloc(c->error, n + (n ? 2 : 0) + m + 1)))
+		return;	/* the status still says it is not complete */
+	if (n)
+		memcpy(p + n, "; ", 2), n += 2;
+	memcpy(p + n, msg, m + 1);
+	c->error = p;
 }
 
 /* ---- archive lines ----------------------------------------------------- */
@@ -100,7 +147,13 @@ envelope(struct ex_req *q, enum arch_type type, const char *client, const char *
 		      window ? r->opts->until : NULL) < 0 ||
 	    buf_append(b, data, n) < 0 || buf_puts(b, "}\n") < 0)
 		return ierr_set(e, "an item is too large (%zu bytes)", n);
-	if (spool_add(&q->spool, b->p, b->len, e) < 0) {
+	switch (spool_add(&q->spool, b->p, b->len, e)) {
+	case 0:
+		break;
+	case -2:	/* --max-spill: the response's fault; the same again if retried */
+		q->untrusted = 1;
+		return -1;
+	default:
 		q->output_failed = 1;	/* not the response's fault: no retry */
 		return -1;
 	}
@@ -192,10 +245,13 @@ api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_workspace *ws, struct
 	buf_init(&q->errbody, 2048);
 	buf_init(&q->listed, 1 << 20);
 	spool_init(&q->spool);
+	q->spool.max = r->opts->max_spill;
+	r->held++;
 	if (!(q->pg = page_new(shapes[kind].shape, shapes[kind].tag, MAX_ITEM))) {
 		api_free_req(q);
 		return NULL;
 	}
+	page_set_limits(q->pg, (size_t)r->opts->max_response, r->opts->max_depth);
 	if (c)
 		c->open_jobs += kind != K_GET_CAMPAIGN;
 	return q;
@@ -206,6 +262,8 @@ api_free_req(struct ex_req *q)
 {
 	if (!q)
 		return;
+	q->run->held--;
+	cursor_set_free(&q->seen);
 	page_free(q->pg);
 	buf_free(&q->body);
 	buf_free(&q->listed);
@@ -247,8 +305,8 @@ api_prepare(struct ex_req *q, ierr *e)
 	switch (q->kind) {
 	case K_LIST_CAMPAIGNS:
 		rc = buf_puts(&u, "/api/v2/campaigns?limit=100");
-		if (q->ws->list_cursor[0] && rc == 0)
-			rc = buf_puts(&u, "&starting_after=") < 0 || url_escape(&u, q->ws->list_cursor) < 0 ? -1 : 0;
+		if (q->cursor[0] && rc == 0)
+			rc = buf_puts(&u, "&starting_after=") < 0 || url_escape(&u, q->cursor) < 0 ? -1 : 0;
 		break;
 	case K_GET_CAMPAIGN:
 		rc = buf_printf(&u, "/api/v2/campaigns/%s", id);
@@ -267,9 +325,9 @@ api_prepare(struct ex_req *q, ierr *e)
 		/* the singular "campaign": the only key the API filters on (§8.2) */
 		if (rc == 0)
 			rc = buf_printf(&q->body, "{\"campaign\":\"%s\",\"limit\":100", id);
-		if (rc == 0 && q->camp->cursor[0])
+		if (rc == 0 && q->cursor[0])
 			rc = buf_puts(&q->body, ",\"starting_after\":") < 0 ||
-			     jsonout_cstr(&q->body, q->camp->cursor) < 0 ? -1 : 0;
+			     jsonout_cstr(&q->body, q->cursor) < 0 ? -1 : 0;
 		if (rc == 0)
 			rc = buf_putc(&q->body, '}');
 		break;
@@ -278,8 +336,7 @@ api_prepare(struct ex_req *q, ierr *e)
 	}
 	if (rc < 0 || buf_putc(&u, '\0') < 0) {
 		buf_free(&u);
-		return ierr_set(e, "the request is too long (a cursor of %zu bytes?)",
-				strlen(q->camp ? q->camp->cursor : q->ws->list_cursor));
+		return ierr_set(e, "the request is too long (a cursor of %zu bytes?)", strlen(q->cursor));
 	}
 	memcpy(q->url, u.p, u.len);
 	buf_free(&u);
@@ -308,55 +365,129 @@ campaign_job_done(struct ex_run *r, struct ex_campaign *c)
 	if (c->status == CS_PENDING)
 		c->status = CS_OK;
 	r->camps_done++;
+	/* a campaign that is not complete is an error, printed at every
+	 * verbosity (-q too); "not found" is a warning (exit status 0) */
 	if (c->status != CS_OK && c->status != CS_NOT_FOUND)
-		log_warn("campaign %s: %s", c->id, c->error);
+		log_error("campaign %s: %s", c->id, c->error ? c->error : "failed");
 }
 
-static int
-queue_campaign(struct ex_run *r, struct ex_campaign *c, ierr *e)
+/* Requests could not be made for c (out of memory): it fails, the run
+ * goes on. */
+static void
+campaign_cannot_start(struct ex_run *r, struct ex_campaign *c, const char *why)
+{
+	c->status = CS_FAILED;
+	camp_error(c, "%s", why);
+	r->camps_done++;
+	log_error("campaign %s: %s", c->id, c->error ? c->error : why);
+}
+
+/* Make and queue c's three requests (its leads, daily analytics and
+ * overview); all or none. */
+static void
+queue_campaign(struct ex_run *r, struct ex_campaign *c)
 {
 	static const enum ex_kind kinds[] = { K_LEADS, K_DAILY, K_OVERVIEW };
+	struct ex_req *q[3] = { NULL, NULL, NULL };
 	size_t i;
+	ierr e;
 
-	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-		struct ex_req *q = api_new_req(r, kinds[i], NULL, c);
-
-		if (!q || api_prepare(q, e) < 0) {
-			api_free_req(q);
-			return ierr_set(e, "out of memory");
-		}
-		http_enqueue(r, q, 0);
+	for (i = 0; i < 3; i++)
+		if (!(q[i] = api_new_req(r, kinds[i], NULL, c)) || api_prepare(q[i], &e) < 0)
+			break;
+	if (i < 3) {
+		for (i = 0; i < 3; i++)
+			api_free_req(q[i]);
+		c->open_jobs = 0;
+		campaign_cannot_start(r, c, "out of memory making its requests");
+		return;
 	}
-	return 0;
+	for (i = 0; i < 3; i++)
+		http_enqueue(r, q[i], 0);
 }
 
-/* A workspace's campaign listing is over: fetch its mapped campaigns. */
-static int
-listing_done(struct ex_run *r, struct ex_workspace *ws, ierr *e)
+/* c was not in the listing: ask for it by id (a 404 is "not found"). */
+static void
+queue_get_campaign(struct ex_run *r, struct ex_campaign *c)
 {
-	size_t i;
+	struct ex_req *q = api_new_req(r, K_GET_CAMPAIGN, NULL, c);
+	ierr e;
 
-	for (i = 0; i < r->map->ncamps; i++) {
-		struct ex_campaign *c = &r->map->camps[i];
+	if (!q || api_prepare(q, &e) < 0) {
+		api_free_req(q);
+		campaign_cannot_start(r, c, "out of memory making its requests");
+		return;
+	}
+	c->open_jobs++;
+	http_enqueue(r, q, 0);
+}
 
-		if (c->ws != ws)
-			continue;
-		if (c->listed) {
-			if (queue_campaign(r, c, e) < 0)
-				return -1;
+/* The next campaign of ws that has not started, or NULL. */
+static struct ex_campaign *
+ws_next_campaign(struct ex_run *r, struct ex_workspace *ws)
+{
+	for (; ws->feed_next < r->map->ncamps; ws->feed_next++) {
+		struct ex_campaign *c = &r->map->camps[ws->feed_next];
+
+		if (c->ws == ws && !c->opened && c->status == CS_PENDING)
+			return c;
+	}
+	return NULL;
+}
+
+void
+api_feed(struct ex_run *r)
+{
+	size_t max = (size_t)r->opts->max_requests, w = 0;
+
+	for (;;) {
+		struct ex_campaign *c = NULL;
+		int ready = 0;
+
+		/* campaigns the API showed by id, waiting for room */
+		while ((c = r->ready_head) && (c->status != CS_PENDING || c->ws->refused)) {
+			r->ready_head = c->ready_next;	/* failed meanwhile (its workspace refused) */
+			c->ready_next = NULL;
+		}
+		if (!r->ready_head)
+			r->ready_tail = NULL;
+		if (c) {
+			ready = 1;
 		} else {
-			/* not in the listing: ask for it by id (a 404 is "not found") */
-			struct ex_req *q = api_new_req(r, K_GET_CAMPAIGN, NULL, c);
+			for (; w < r->map->nws; w++) {
+				struct ex_workspace *ws = &r->map->ws[w];
 
-			if (!q || api_prepare(q, e) < 0) {
-				api_free_req(q);
-				return ierr_set(e, "out of memory");
+				if (!ws->same && ws->listing_over && !ws->refused && (c = ws_next_campaign(r, ws)))
+					break;
 			}
-			c->open_jobs++;
-			http_enqueue(r, q, 0);
+			if (!c)
+				return;
+		}
+		/* room for its requests (one at least, whatever the bound) */
+		if (r->held > 0 && r->held + (ready || c->listed ? 3 : 1) > max)
+			return;
+		c->opened = 1;
+		if (ready) {
+			r->ready_head = c->ready_next;
+			if (!r->ready_head)
+				r->ready_tail = NULL;
+			c->ready_next = NULL;
+			queue_campaign(r, c);
+		} else if (c->listed) {
+			queue_campaign(r, c);
+		} else {
+			queue_get_campaign(r, c);
 		}
 	}
-	return 0;
+}
+
+/* A workspace's campaign listing is over: its mapped campaigns may start
+ * (api_feed() makes their requests as room frees up). */
+static void
+listing_done(struct ex_run *r, struct ex_workspace *ws)
+{
+	ws->listing_over = 1;
+	api_feed(r);
 }
 
 int
@@ -458,7 +589,7 @@ enum { LIST_END, LIST_REPEATED, LIST_MORE };
 /* Where a listing stands after this page: its end (an empty page, or no
  * cursor), a cursor it sent before, or a next page. */
 static int
-list_state(struct ex_req *q, buf *seen, int *state)
+list_state(struct ex_req *q, struct cursor_set *seen, int *state)
 {
 	const char *cursor = page_cursor(q->pg);
 	int s;
@@ -472,11 +603,11 @@ list_state(struct ex_req *q, buf *seen, int *state)
 	return 0;
 }
 
-/* Ask for the next page of q's listing (the cursor is in cursor_store). */
+/* Ask for the next page of q's listing. */
 static int
-follow(struct ex_req *q, char *cursor_store, ierr *e)
+follow(struct ex_req *q, ierr *e)
 {
-	strcpy(cursor_store, page_cursor(q->pg));	/* page.c caps cursors at 1024 bytes */
+	strcpy(q->cursor, page_cursor(q->pg));	/* page.c caps cursors at 1024 bytes */
 	q->attempt = q->fails = q->n429 = 0;
 	if (api_prepare(q, e) < 0) {
 		api_free_req(q);
@@ -496,7 +627,8 @@ api_done(struct ex_req *q, ierr *e)
 	int state = LIST_END;
 
 	if (q->kind == K_LIST_CAMPAIGNS || q->kind == K_LEADS) {
-		if (list_state(q, q->kind == K_LEADS ? &c->seen : &ws->list_seen, &state) < 0) {
+		q->pages++;
+		if (list_state(q, &q->seen, &state) < 0) {
 			api_free_req(q);
 			return ierr_set(e, "out of memory");
 		}
@@ -520,20 +652,34 @@ api_done(struct ex_req *q, ierr *e)
 	case K_LIST_CAMPAIGNS:
 		for (i = 0; i < q->listed.len / sizeof c; i++)
 			((struct ex_campaign **)(void *)q->listed.p)[i]->listed = 1;
+		if (state == LIST_MORE && q->pages >= r->opts->max_pages) {
+			log_warn("the campaign listing%s%s still goes on after %llu pages (--max-pages); it ends there, "
+				 "and mapped campaigns it did not show are asked for one by one",
+				 ws->key_env[0] ? " of the workspace of " : "", ws->key_env, (unsigned long long)q->pages);
+			state = LIST_END;
+		}
 		if (state == LIST_MORE)
-			return follow(q, ws->list_cursor, e);
+			return follow(q, e);
 		if (state == LIST_REPEATED)
 			log_warn("the campaign listing sent the cursor %.64s a second time; it ends there (%zu items of that "
 				 "page not trusted), and mapped campaigns it did not show are asked for one by one",
 				 page_cursor(q->pg), dropped);
 		api_free_req(q);
-		buf_free(&ws->list_seen);
-		return listing_done(r, ws, e);
+		listing_done(r, ws);
+		return 0;
 	case K_GET_CAMPAIGN:
 		c->listed = 1;
 		c->open_jobs--;
 		api_free_req(q);
-		return queue_campaign(r, c, e);
+		/* its three requests when there is room (api_feed) */
+		c->ready_next = NULL;
+		if (r->ready_tail)
+			r->ready_tail->ready_next = c;
+		else
+			r->ready_head = c;
+		r->ready_tail = c;
+		api_feed(r);
+		return 0;
 	case K_DAILY:
 		c->daily_rows += page_items(q->pg);
 		break;
@@ -547,19 +693,28 @@ api_done(struct ex_req *q, ierr *e)
 			camp_error(c, "the lead listing sent the cursor %.64s a second time after %llu leads; it was "
 				   "stopped there and may be partial (no leads_complete record; %zu items of that page "
 				   "not trusted)", page_cursor(q->pg), (unsigned long long)c->leads, dropped);
-			buf_free(&c->seen);
 			break;
 		}
 		c->leads += page_items(q->pg);
 		c->lead_pages++;
+		if (state == LIST_MORE && q->pages >= r->opts->max_pages) {
+			/* an endless chain of fresh cursors, or a campaign larger
+			 * than the bound: either way not known to be complete */
+			c->status = CS_FAILED;
+			camp_error(c, "the lead listing still goes on after %llu pages (%llu leads): stopped at the bound "
+				   "--max-pages %llu (no leads_complete record); raise --max-pages if the campaign "
+				   "really has more than %llu leads", (unsigned long long)q->pages,
+				   (unsigned long long)c->leads, (unsigned long long)r->opts->max_pages,
+				   (unsigned long long)r->opts->max_pages * 100);
+			break;
+		}
 		if (state == LIST_MORE)
-			return follow(q, c->cursor, e);
+			return follow(q, e);
 		if (leads_complete(r, c, e) < 0) {
 			api_free_req(q);
 			return -1;
 		}
 		c->leads_done = 1;
-		buf_free(&c->seen);
 		break;
 	case K_NKINDS:
 		break;
@@ -586,7 +741,7 @@ api_failed(struct ex_req *q, long http_status)
 	}
 	if (q->kind == K_GET_CAMPAIGN && http_status == 404) {
 		c->status = CS_NOT_FOUND;
-		snprintf(c->error, sizeof c->error, "the API does not know this campaign (404)");
+		camp_error(c, "the API does not know this campaign (404)");
 		log_warn("campaign %s is in the client map but the API does not know it (404); nothing written",
 			 c->id);
 	} else {

@@ -16,6 +16,7 @@
 #include <csv.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,11 +24,13 @@
 #include "log.h"
 #include "val.h"
 
-struct pair {
+struct pair {	/* 88 bytes a row: a map of 100,000 rows is read in 9 MB */
 	char client[UUID_LEN + 1], campaign[UUID_LEN + 1];
-	char key_env[128];
+	unsigned env;		/* its api_key_env, an index in reader.envs */
 	unsigned long line;
 };
+
+typedef char env_name[128];
 
 struct reader {
 	const char *name;
@@ -36,6 +39,9 @@ struct reader {
 	int c_client, c_campaign, c_env, ncols;	/* header positions, -1 unknown */
 	int header_done;
 	struct pair cur;
+	env_name cur_env;
+	env_name *envs;		/* the api_key_env names seen ("": the default key) */
+	size_t nenvs, envcap;
 	int have_client, have_campaign;
 	struct pair *pairs;
 	size_t n, cap;
@@ -79,7 +85,7 @@ on_field(void *s, size_t n, void *ctx)
 	if (col == r->c_env) {
 		size_t i;
 
-		r->cur.key_env[0] = '\0';
+		r->cur_env[0] = '\0';
 		if (!s || n == 0)
 			return;
 		for (i = 0; i < n; i++) {
@@ -89,16 +95,16 @@ on_field(void *s, size_t n, void *ctx)
 			      (i > 0 && ch >= '0' && ch <= '9')))
 				break;
 		}
-		if (i < n || n >= sizeof r->cur.key_env) {
+		if (i < n || n >= sizeof r->cur_env) {
 			r->failed = 1;
 			ierr_set(r->e, "%s:%lu: api_key_env: '%.*s' is not an environment variable name", r->name,
 				 r->line, n > 60 ? 60 : (int)n, (char *)s);
 			return;
 		}
-		memcpy(r->cur.key_env, s, n);
-		r->cur.key_env[n] = '\0';
-		if (strcmp(r->cur.key_env, "INSTANTLY_API_KEY") == 0)
-			r->cur.key_env[0] = '\0';	/* the default key, named */
+		memcpy(r->cur_env, s, n);
+		r->cur_env[n] = '\0';
+		if (strcmp(r->cur_env, "INSTANTLY_API_KEY") == 0)
+			r->cur_env[0] = '\0';	/* the default key, named */
 		return;
 	}
 	if (col == r->c_client && set_uuid(r, r->cur.client, "client_id", s ? s : "", s ? n : 0) == 0)
@@ -144,13 +150,31 @@ on_row(int c, void *ctx)
 		r->pairs = p;
 		r->cap = cap;
 	}
+	for (r->cur.env = 0; r->cur.env < r->nenvs; r->cur.env++)
+		if (strcmp(r->envs[r->cur.env], r->cur_env) == 0)
+			break;
+	if (r->cur.env == r->nenvs) {
+		if (r->nenvs == r->envcap) {
+			size_t cap = r->envcap ? 2 * r->envcap : 4;
+			env_name *p = realloc(r->envs, cap * sizeof *p);
+
+			if (!p) {
+				r->failed = 1;
+				ierr_set(r->e, "out of memory");
+				goto next;
+			}
+			r->envs = p;
+			r->envcap = cap;
+		}
+		strcpy(r->envs[r->nenvs++], r->cur_env);
+	}
 	r->cur.line = r->line;
 	r->pairs[r->n++] = r->cur;
 next:
 	r->line++;
 	r->col = 0;
 	r->have_client = r->have_campaign = 0;
-	r->cur.key_env[0] = '\0';
+	r->cur_env[0] = '\0';
 }
 
 static int
@@ -188,28 +212,36 @@ ex_map_find(const struct ex_map *m, const char *id, size_t n)
 	return bsearch(k, m->camps, m->ncamps, sizeof *m->camps, by_id);
 }
 
-/* The workspace of key_env, made when first seen. */
-static struct ex_workspace *
-workspace(struct ex_map *m, const char *key_env, unsigned long line)
+/* The index of key_env's workspace, made when first seen (the array grows
+ * with the workspaces, not with the campaigns); -1: out of memory. */
+static long
+workspace(struct ex_map *m, size_t *cap, const char *key_env, unsigned long line)
 {
 	size_t i;
 
 	for (i = 0; i < m->nws; i++)
 		if (strcmp(m->ws[i].key_env, key_env) == 0)
-			return &m->ws[i];
-	if (m->nws == m->ncamps)	/* cannot happen: at most one a campaign */
-		return NULL;
+			return (long)i;
+	if (m->nws == *cap) {
+		size_t n = *cap ? 2 * *cap : 4;
+		struct ex_workspace *ws = realloc(m->ws, n * sizeof *ws);
+
+		if (!ws)
+			return -1;
+		m->ws = ws;
+		*cap = n;
+	}
 	memset(&m->ws[m->nws], 0, sizeof m->ws[m->nws]);
 	strcpy(m->ws[m->nws].key_env, key_env);
 	m->ws[m->nws].line = line;
-	buf_init(&m->ws[m->nws].list_seen, (size_t)16 << 20);
-	return &m->ws[m->nws++];
+	return (long)m->nws++;
 }
 
 static int
 build(struct ex_map *m, struct reader *r, ierr *e)
 {
-	size_t i, j, k, j2;
+	size_t i, j, k, j2, wscap = 0;
+	long w;
 
 	qsort(r->pairs, r->n, sizeof *r->pairs, by_campaign_client);
 	/* drop repeated pairs (the first line kept), then group by campaign */
@@ -226,8 +258,7 @@ build(struct ex_map *m, struct reader *r, ierr *e)
 	for (i = 0, m->ncamps = 0; i < j; i++)
 		if (i == 0 || strcmp(r->pairs[i].campaign, r->pairs[i - 1].campaign) != 0)
 			m->ncamps++;
-	if (m->ncamps && (!(m->camps = calloc(m->ncamps, sizeof *m->camps)) ||
-			  !(m->ws = calloc(m->ncamps, sizeof *m->ws))))
+	if (m->ncamps && !(m->camps = calloc(m->ncamps, sizeof *m->camps)))
 		return ierr_set(e, "out of memory");
 	for (i = 0, k = 0; i < j; k++) {
 		struct ex_campaign *c = &m->camps[k];
@@ -237,19 +268,22 @@ build(struct ex_map *m, struct reader *r, ierr *e)
 			end++;
 		memcpy(c->id, r->pairs[i].campaign, sizeof c->id);
 		for (j2 = i + 1; j2 < end; j2++)
-			if (strcmp(r->pairs[j2].key_env, r->pairs[i].key_env) != 0)
+			if (r->pairs[j2].env != r->pairs[i].env)
 				return ierr_set(e, "%s:%lu: api_key_env: campaign %s is in one workspace, but line %lu "
 						"names '%s' and this line '%s'", r->name, r->pairs[j2].line, c->id,
-						r->pairs[i].line, r->pairs[i].key_env, r->pairs[j2].key_env);
-		if (!(c->ws = workspace(m, r->pairs[i].key_env, r->pairs[i].line)))
-			return ierr_set(e, "internal error: workspaces");
+						r->pairs[i].line, r->envs[r->pairs[i].env], r->envs[r->pairs[j2].env]);
+		/* the index for now (the array may still move), the pointer below */
+		if ((w = workspace(m, &wscap, r->envs[r->pairs[i].env], r->pairs[i].line)) < 0)
+			return ierr_set(e, "out of memory");
+		c->ws = (struct ex_workspace *)(uintptr_t)w;
 		c->nclients = end - i;
 		if (!(c->clients = calloc(c->nclients, sizeof *c->clients)))
 			return ierr_set(e, "out of memory");
 		for (; i < end; i++)
 			memcpy(c->clients[c->nclients - (end - i)], r->pairs[i].client, UUID_LEN + 1);
-		buf_init(&c->seen, (size_t)64 << 20);
 	}
+	for (k = 0; k < m->ncamps; k++)
+		m->camps[k].ws = &m->ws[(uintptr_t)m->camps[k].ws];
 	return 0;
 }
 
@@ -305,6 +339,7 @@ out_file:
 	if (in != stdin)
 		fclose(in);
 	free(r.pairs);
+	free(r.envs);
 	if (rc < 0)
 		ex_map_free(m);
 	return rc;
@@ -317,11 +352,9 @@ ex_map_free(struct ex_map *m)
 
 	for (i = 0; i < m->ncamps; i++) {
 		free(m->camps[i].clients);
-		buf_free(&m->camps[i].seen);
+		free(m->camps[i].error);
 	}
 	free(m->camps);
-	for (i = 0; i < m->nws; i++)
-		buf_free(&m->ws[i].list_seen);
 	free(m->ws);
 	memset(m, 0, sizeof *m);
 }

@@ -41,6 +41,13 @@ struct ex_opts {
 	double retry_wait;		/* --retry-wait: first backoff, seconds */
 	double max_retry_after;		/* longest Retry-After honoured, seconds */
 	long timeout;			/* --timeout: seconds per request */
+	long stall_timeout;		/* --stall-timeout: seconds without a byte */
+	/* bounds on what the API can make the extract do (defect 5 of issue 10) */
+	int max_depth;			/* --max-depth: JSON nesting */
+	uint64_t max_response;		/* --max-response: bytes of one response body */
+	uint64_t max_spill;		/* --max-spill: bytes one response adds to the archive */
+	uint64_t max_pages;		/* --max-pages: pages of one listing */
+	int max_requests;		/* --max-requests: requests held at once */
 	int plain;			/* --plain: no gzip */
 	int progress;			/* --progress / --no-progress: -1 auto */
 };
@@ -95,8 +102,8 @@ struct ex_workspace {
 	int use_minute;
 	double pause_until;		/* after a 429: none of its requests before this */
 	double last_cut;		/* when a 429 last lowered its rate */
-	char list_cursor[1025];		/* its campaign listing's next cursor */
-	buf list_seen;
+	int listing_over;		/* its campaign listing is over: its campaigns may start */
+	size_t feed_next;		/* the first of its campaigns (map order) that may not have started */
 	int refused;			/* 401/402/403, or its campaign listing failed */
 	struct ex_workspace *same;	/* another variable holds the same key: that one is used */
 	char error[1024];
@@ -127,10 +134,13 @@ struct ex_spool {
 	int fd;			/* -1 until spilled */
 	uint64_t bytes;
 	uint64_t lines;
+	uint64_t max;		/* bytes it may hold (--max-spill); 0: no bound */
 };
 
 void spool_init(struct ex_spool *s);
-int spool_add(struct ex_spool *s, const char *line, size_t n, ierr *e);	/* line ends with '\n' */
+/* line ends with '\n'. 0; -1 write error; -2 the line would pass s->max
+ * (nothing added; e names --max-spill). */
+int spool_add(struct ex_spool *s, const char *line, size_t n, ierr *e);
 int spool_commit(struct ex_spool *s, struct ex_out *o, ierr *e);		/* append to o, then empty */
 void spool_discard(struct ex_spool *s);
 void spool_free(struct ex_spool *s);
@@ -158,9 +168,18 @@ struct ex_campaign {
 	uint64_t leads, lead_pages, daily_rows;
 	int leads_done;			/* its leads_complete records are written */
 	int overview;
-	char cursor[1025];	/* the lead listing's next cursor */
-	buf seen;		/* cursors already followed, NUL-separated */
-	char error[512];
+	int opened;		/* its requests are made (or it failed before) */
+	struct ex_campaign *ready_next;	/* in run->ready */
+	char *error;		/* NULL, or why it is not complete (malloc'd) */
+};
+
+/* The cursors a listing has followed, as 64-bit hashes (open addressing):
+ * 8 to 16 bytes a page however long the cursors are. Two different cursors
+ * taken for one (a false "repeated cursor", never a missed one) has odds
+ * of about pages^2 / 2^65. */
+struct cursor_set {
+	uint64_t *slot;		/* 0: empty */
+	size_t cap, n;
 };
 
 struct ex_run;
@@ -180,8 +199,13 @@ struct ex_req {
 	int fails, n429;		/* failed attempts: 429s, and the others */
 	double ready_at;		/* monotonic time it may start */
 	double started;
+	double last_rx;			/* when a byte of the answer last came (0: none yet) */
+	int stalled;			/* aborted: nothing for --stall-timeout mid-answer */
 	double retry_after;		/* seconds, from the answer; -1: none */
 	page *pg;
+	char cursor[1025];		/* listings: the cursor of the page asked for ("": the first) */
+	struct cursor_set seen;		/* listings: cursors followed */
+	uint64_t pages;			/* listings: pages received */
 	struct ex_spool spool;
 	char extracted_at[32];		/* when the response began */
 	int got_bytes;
@@ -209,6 +233,8 @@ struct ex_run {
 	struct ex_req *queue_head, *queue_tail;
 	struct ex_req **flying;		/* --parallel slots */
 	int in_flight;
+	size_t held;			/* requests allocated (queued, in flight): at most --max-requests */
+	struct ex_campaign *ready_head, *ready_tail;	/* known to the API, waiting for room */
 	struct ex_counts n;
 	int fatal;			/* every workspace refused: stop */
 	char fatal_msg[1100];
@@ -227,6 +253,10 @@ void http_enqueue(struct ex_run *r, struct ex_req *q, double delay);
 struct ex_req *api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_workspace *ws, struct ex_campaign *c);
 void api_free_req(struct ex_req *q);
 int api_start(struct ex_run *r, ierr *e);	/* queue the first requests */
+/* Make the requests of the campaigns whose turn it is, as long as fewer
+ * than --max-requests are held (memory grows with requests in flight, not
+ * with the client map). Called after every request ends. */
+void api_feed(struct ex_run *r);
 int api_prepare(struct ex_req *q, ierr *e);	/* url, body, parser for an attempt */
 /* A response is complete and good: write it, queue what follows. -1: output
  * error (e set). */

@@ -7,7 +7,8 @@
  * retried with exponential backoff and full jitter, honouring Retry-After;
  * other 4xx are not. 401, 402 and Cloudflare's 403 1010 refuse the
  * workspace (they concern its key, its plan or the client, not one
- * campaign); another 403 (a scope) fails the campaign it was about. */
+ * campaign); another 403 (a scope) fails the campaign it was about.
+ * The key goes to no proxy in clear (no_clear_proxy()). */
 #include "config.h"
 
 #include <ctype.h>
@@ -29,6 +30,7 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	struct ex_req *q = ud;
 	size_t n = size * nmemb;
 
+	q->last_rx = log_now();
 	if (!q->got_bytes) {
 		q->got_bytes = 1;
 		curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->status);
@@ -42,6 +44,8 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	}
 	if (page_feed(q->pg, ptr, n, &q->e) < 0) {
 		q->body_failed = 1;
+		if (page_bound_tripped(q->pg))
+			q->untrusted = 1;	/* a bound: the same again if retried */
 		return 0;	/* CURLE_WRITE_ERROR */
 	}
 	return n;
@@ -55,6 +59,8 @@ on_header(char *ptr, size_t size, size_t nitems, void *ud)
 	struct ex_req *q = ud;
 	size_t n = size * nitems, i = 12;
 	char v[128];
+
+	q->last_rx = log_now();
 
 	if (n > 12 && strncasecmp(ptr, "retry-after:", 12) == 0) {
 		while (i < n && (ptr[i] == ' ' || ptr[i] == '\t'))
@@ -76,6 +82,39 @@ on_header(char *ptr, size_t size, size_t nitems, void *ud)
 		}
 	}
 	return size * nitems;
+}
+
+/* Proxies, which libcurl takes from the environment (http_proxy,
+ * https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY): a
+ * request in clear would hand the proxy the Authorization header. Plain
+ * http (allowed to a loopback address only) never goes through one; https
+ * goes through one only as a CONNECT tunnel (an http or https proxy) or
+ * over SOCKS, so that TLS runs from here to the API and the proxy sees
+ * ciphertext only. */
+static void
+no_clear_proxy(CURL *h, const char *url)
+{
+	if (strncasecmp(url, "https://", 8) != 0)
+		curl_easy_setopt(h, CURLOPT_PROXY, "");	/* "": no proxy, whatever the environment says */
+	else
+		curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+}
+
+/* Once the answer has begun, nothing for --stall-timeout seconds ends the
+ * attempt (a server that stalls mid-body); before its first byte the
+ * server may think for up to --timeout. libcurl calls this at least about
+ * once a second, data or not. */
+static int
+on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct ex_req *q = ud;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (q->last_rx > 0 && log_now() - q->last_rx > (double)q->run->opts->stall_timeout) {
+		q->stalled = 1;
+		return 1;	/* CURLE_ABORTED_BY_CALLBACK */
+	}
+	return 0;
 }
 
 void
@@ -101,6 +140,8 @@ start(struct ex_run *r, struct ex_req *q, double now, ierr *e)
 		return ierr_set(e, "out of memory");
 	q->easy = h;
 	q->got_bytes = 0;
+	q->last_rx = 0;
+	q->stalled = 0;
 	q->retry_after = -1;
 	q->started = now;
 	q->attempt++;
@@ -115,12 +156,16 @@ start(struct ex_run *r, struct ex_req *q, double now, ierr *e)
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");	/* every encoding libcurl can decode */
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, o->timeout);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);	/* on_progress: --stall-timeout */
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, q);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);	/* the key goes to the base URL only */
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
+	no_clear_proxy(h, q->url);
 	if (post) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body.p);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)q->body.len);
@@ -213,6 +258,10 @@ transport_retryable(CURLcode rc)
 {
 	switch (rc) {
 	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* the URL's scheme was checked: here it is an answer that is no
+		 * HTTP (what a body longer than its Content-Length left on a
+		 * reused connection): try again */
+		return 1;
 	case CURLE_URL_MALFORMAT:
 	case CURLE_OUT_OF_MEMORY:
 	case CURLE_BAD_FUNCTION_ARGUMENT:
@@ -263,7 +312,15 @@ complete(struct ex_run *r, CURL *h, CURLcode rc, ierr *e)
 	} else if (rc != CURLE_OK) {
 		r->n.transport_errors++;
 		retry = transport_retryable(rc);
-		ierr_set(&q->e, "%s", curl_easy_strerror(rc));
+		if (rc == CURLE_ABORTED_BY_CALLBACK && q->stalled)
+			ierr_set(&q->e, "Timeout: the answer stalled, nothing received for %ld s (--stall-timeout)",
+				 r->opts->stall_timeout);
+		else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
+			ierr_set(&q->e, "the answer is not HTTP (bytes an earlier answer sent past its Content-Length?)");
+		else if (rc == CURLE_OPERATION_TIMEDOUT && now - q->started >= r->opts->timeout)
+			ierr_set(&q->e, "Timeout: no complete answer within %ld s (--timeout)", r->opts->timeout);
+		else
+			ierr_set(&q->e, "%s", curl_easy_strerror(rc));
 	} else if (status == 200) {
 		rate_recover(q->ws, r->opts->rate);
 		if (!q->extracted_at[0])
@@ -436,6 +493,7 @@ http_run(struct ex_run *r, ierr *e)
 		if (r->fatal)
 			break;
 		now = log_now();
+		api_feed(r);	/* campaigns start as requests end (--max-requests) */
 		while (r->in_flight < r->opts->parallel) {
 			struct ex_req *q = pick(r, now, &wait);
 

@@ -8,15 +8,69 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#include <sys/resource.h>
 
 #include "exitcodes.h"
 #include "extract.h"
 #include "log.h"
+#include "private.h"
 
 static struct curl_slist *headers(const char *key, int post);
 static void free_headers(struct curl_slist *l);
+
+/* Before any key is read: no core dump (RLIMIT_CORE 0; and not dumpable,
+ * which also stops a pipe core_pattern), and no other process of the same
+ * user may trace this one or read its memory or environment (/proc/PID/mem,
+ * environ, maps: not dumpable makes them root's). */
+static int
+harden(ierr *e)
+{
+	struct rlimit no_core = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &no_core) < 0)
+		return ierr_sys(e, errno, "cannot turn core dumps off (setrlimit)");
+#ifdef __linux__
+	if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) < 0)
+		return ierr_sys(e, errno, "cannot make the process undumpable (prctl)");
+#endif
+	return 0;
+}
+
+/* Say (with -v) which proxy variables are set and what becomes of them
+ * (http.c: no_clear_proxy()); their values, which may hold a password, are
+ * never printed. */
+static void
+note_proxies(const char *base_url)
+{
+	static const char *const vars[] = { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+					    "all_proxy", "ALL_PROXY" };
+	int https = strncasecmp(base_url, "https://", 8) == 0;
+	size_t i;
+
+	for (i = 0; i < sizeof vars / sizeof *vars; i++)
+		if (getenv(vars[i]) && *getenv(vars[i]))
+			log_debug("%s is set: %s", vars[i], https ? "a proxy is used only as a CONNECT tunnel or over SOCKS"
+							    : "ignored (plain http never goes through a proxy)");
+}
+
+/* Overwrite the value of NAME in place, where /proc/PID/environ and a core
+ * would show it, then remove NAME: the key stays in the headers only. */
+static void
+wipe_env(const char *name)
+{
+	char *v = getenv(name);
+
+	if (v) {
+		memset(v, 0, strlen(v));
+		unsetenv(name);
+	}
+}
 
 /* A workspace's key: from the variable the client map names, or the
  * default key: $INSTANTLY_API_KEY, or the first line of --api-key-file. It
@@ -38,15 +92,18 @@ read_api_key(const struct ex_opts *o, const struct ex_workspace *ws, char *key, 
 		strcpy(key, env);
 	} else if (o->api_key_file) {
 		struct stat st;
+		char iob[BUFSIZ];	/* stdio's buffer holds the key too: ours, wiped */
 		FILE *f = fopen(o->api_key_file, "r");
 
 		if (!f)
 			return ierr_sys(e, errno, "--api-key-file: %s", o->api_key_file);
+		setvbuf(f, iob, _IOFBF, sizeof iob);
 		if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
 			log_warn("%s can be read by other users; chmod 600 it", o->api_key_file);
 		if (!fgets(key, (int)keylen, f))
 			key[0] = '\0';
 		fclose(f);
+		memset(iob, 0, sizeof iob);
 	} else {
 		const char *env = getenv("INSTANTLY_API_KEY");
 
@@ -106,6 +163,11 @@ setup_workspaces(const struct ex_opts *o, struct ex_map *m, ierr *e)
 		if (rc || !ws->hdr_get || !ws->hdr_post)
 			rc = ierr_set(e, "out of memory");
 	}
+	/* the environment's copies of the keys: no longer needed */
+	wipe_env("INSTANTLY_API_KEY");
+	for (i = 0; i < m->nws; i++)
+		if (m->ws[i].key_env[0])
+			wipe_env(m->ws[i].key_env);
 	for (i = 0; i < m->ncamps; i++)
 		if (m->camps[i].ws->same)
 			m->camps[i].ws = m->camps[i].ws->same;
@@ -244,6 +306,14 @@ main(int argc, char **argv)
 	int rc;
 
 	log_init(argv[0]);
+	if (harden(&e) < 0) {
+		log_error("%s", e.msg);
+		return EXIT_OUTPUT;
+	}
+	if (private_init(&e) < 0) {	/* before any file is created */
+		log_error("%s", e.msg);
+		return EXIT_USAGE;
+	}
 	rc = ex_opts_parse(&opts, argc, argv);
 	if (rc != 0)
 		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;
@@ -251,6 +321,7 @@ main(int argc, char **argv)
 		log_usage("%s", e.msg);
 		return EXIT_USAGE;
 	}
+	note_proxies(opts.base_url);
 	if (!opts.output && !opts.plain && isatty(STDOUT_FILENO)) {
 		log_usage("%s", "stdout is a terminal: use -o FILE, a pipe, or --plain");
 		return EXIT_USAGE;
@@ -269,6 +340,12 @@ main(int argc, char **argv)
 		free_workspaces(&map);
 		ex_map_free(&map);
 		return rc == -2 ? EXIT_USAGE : EXIT_OUTPUT;
+	}
+	/* libcurl (OpenSSL) would write the TLS session secrets to this file:
+	 * with them and a capture of the traffic, anyone reads the key */
+	if (getenv("SSLKEYLOGFILE")) {
+		log_warn("SSLKEYLOGFILE is ignored: TLS secrets in a file would expose the API key");
+		unsetenv("SSLKEYLOGFILE");
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("libcurl: cannot initialise");

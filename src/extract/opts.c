@@ -2,7 +2,9 @@
  * man/instantly-extract.1 (a test compares the two). */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,20 @@ static const char usage_text[] =
 	"      --retry-wait SECONDS  first backoff, doubled at each retry (default 1)\n"
 	"      --max-retry-after SECONDS  longest Retry-After honoured (default 120)\n"
 	"      --timeout SECONDS     time allowed for one request (default 180)\n"
+	"      --stall-timeout SECONDS  an answer that has begun and then receives\n"
+	"                            nothing for this long fails, and is retried (default 30)\n"
+	"\n"
+	"Bounds on what the API can make the extract do (a bound that trips fails that\n"
+	"campaign, exit status 1; SIZE takes a K, M or G suffix, powers of 1024):\n"
+	"      --max-depth N         JSON nesting of a response (default 128)\n"
+	"      --max-response SIZE   bytes of one response body, decoded (default 128M)\n"
+	"      --max-spill SIZE      bytes one response adds to the archive, held in a\n"
+	"                            temporary file until it is complete (default 512M)\n"
+	"      --max-pages N         pages of one listing: 100 leads a page (default\n"
+	"                            100000, 10 million leads a campaign)\n"
+	"      --max-requests N      requests held in memory at once, in flight or\n"
+	"                            waiting (default 4 x --parallel; at least --parallel)\n"
+	"\n"
 	"      --progress            show progress on stderr (default: when it is a terminal)\n"
 	"      --no-progress         do not show progress\n"
 	"      --log-format FORMAT   text (default) or json\n"
@@ -61,7 +77,8 @@ static const char usage_text[] =
 
 enum {
 	OPT_PLAIN = 256, OPT_BASE_URL, OPT_KEY_FILE, OPT_SINCE, OPT_UNTIL, OPT_RATE, OPT_RATE_MINUTE,
-	OPT_RETRIES, OPT_RETRY_WAIT, OPT_MAX_RETRY_AFTER, OPT_TIMEOUT, OPT_PROGRESS, OPT_NO_PROGRESS
+	OPT_RETRIES, OPT_RETRY_WAIT, OPT_MAX_RETRY_AFTER, OPT_TIMEOUT, OPT_PROGRESS, OPT_NO_PROGRESS,
+	OPT_STALL_TIMEOUT, OPT_MAX_DEPTH, OPT_MAX_RESPONSE, OPT_MAX_SPILL, OPT_MAX_PAGES, OPT_MAX_REQUESTS
 };
 
 static const struct option longopts[] = {
@@ -80,6 +97,12 @@ static const struct option longopts[] = {
 	{ "retry-wait", required_argument, NULL, OPT_RETRY_WAIT },
 	{ "max-retry-after", required_argument, NULL, OPT_MAX_RETRY_AFTER },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT },
+	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+	{ "max-response", required_argument, NULL, OPT_MAX_RESPONSE },
+	{ "max-spill", required_argument, NULL, OPT_MAX_SPILL },
+	{ "max-pages", required_argument, NULL, OPT_MAX_PAGES },
+	{ "max-requests", required_argument, NULL, OPT_MAX_REQUESTS },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	LOG_LONGOPTS,
@@ -113,6 +136,35 @@ integer(const char *s, long min, long max, long *out)
 	if (*end || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* A size in bytes: digits, then K, M or G (powers of 1024) or nothing; in
+ * [min, max]. -1 when s is not one. */
+static int
+size_arg(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		mul = (uint64_t)1 << 10;
+	else if (*end == 'M' || *end == 'm')
+		mul = (uint64_t)1 << 20;
+	else if (*end == 'G' || *end == 'g')
+		mul = (uint64_t)1 << 30;
+	if (mul != 1)
+		end++;
+	if (*end || v > max / mul || v * mul < min)
+		return -1;
+	*out = v * mul;
 	return 0;
 }
 
@@ -165,6 +217,12 @@ ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 	o->retry_wait = 1;
 	o->max_retry_after = 120;
 	o->timeout = 180;
+	o->stall_timeout = 30;
+	o->max_depth = 128;
+	o->max_response = (uint64_t)128 << 20;
+	o->max_spill = (uint64_t)512 << 20;
+	o->max_pages = 100000;
+	o->max_requests = 0;	/* 4 x --parallel */
 	o->progress = -1;
 	while ((c = getopt_long(argc, argv, "c:o:d:j:qvhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -229,6 +287,34 @@ ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 				return log_usage("invalid --timeout '%s' (1 to 86400 seconds)", optarg);
 			o->timeout = (long)d;
 			break;
+		case OPT_STALL_TIMEOUT:
+			if (integer(optarg, 1, 86400, &l) < 0)
+				return log_usage("invalid --stall-timeout '%s' (1 to 86400 seconds)", optarg);
+			o->stall_timeout = l;
+			break;
+		case OPT_MAX_DEPTH:
+			if (integer(optarg, 2, 100000, &l) < 0)
+				return log_usage("invalid --max-depth '%s' (2 to 100000)", optarg);
+			o->max_depth = (int)l;
+			break;
+		case OPT_MAX_RESPONSE:
+			if (size_arg(optarg, 1024, (uint64_t)1 << 40, &o->max_response) < 0)
+				return log_usage("invalid --max-response '%s' (1K to 1024G)", optarg);
+			break;
+		case OPT_MAX_SPILL:
+			if (size_arg(optarg, 1024, (uint64_t)1 << 40, &o->max_spill) < 0)
+				return log_usage("invalid --max-spill '%s' (1K to 1024G)", optarg);
+			break;
+		case OPT_MAX_PAGES:
+			if (integer(optarg, 1, 1000000000, &l) < 0)
+				return log_usage("invalid --max-pages '%s' (1 to 1000000000)", optarg);
+			o->max_pages = (uint64_t)l;
+			break;
+		case OPT_MAX_REQUESTS:
+			if (integer(optarg, 1, 1000000, &l) < 0)
+				return log_usage("invalid --max-requests '%s' (1 to 1000000)", optarg);
+			o->max_requests = (int)l;
+			break;
 		case OPT_PROGRESS:
 			o->progress = 1;
 			break;
@@ -242,6 +328,11 @@ ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 		}
 	}
 	log_set_verbosity(verbosity);
+	if (!o->max_requests)
+		o->max_requests = 4 * o->parallel;
+	else if (o->max_requests < o->parallel)
+		return log_usage("--max-requests %d is less than --parallel %d (requests in flight are held too)",
+				 o->max_requests, o->parallel);
 	if (optind < argc)
 		return log_usage("unexpected argument '%s'", argv[optind]);
 	if (!o->clients_path)

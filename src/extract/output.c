@@ -132,6 +132,7 @@ spool_init(struct ex_spool *s)
 	buf_init(&s->mem, SPOOL_MEM);
 	s->fd = -1;
 	s->bytes = s->lines = 0;
+	s->max = 0;
 }
 
 static int
@@ -155,6 +156,11 @@ spill_open(struct ex_spool *s, ierr *e)
 int
 spool_add(struct ex_spool *s, const char *line, size_t n, ierr *e)
 {
+	if (s->max && n > s->max - (s->bytes < s->max ? s->bytes : s->max)) {
+		ierr_set(e, "what one response adds to the archive passed %llu bytes (--max-spill)",
+			 (unsigned long long)s->max);
+		return -2;
+	}
 	if (s->fd < 0 && buf_append(&s->mem, line, n) == 0)
 		goto added;
 	if (s->fd < 0 && spill_open(s, e) < 0)

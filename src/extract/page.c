@@ -54,7 +54,26 @@ struct page {
 	char error[256];
 	size_t nitems;
 	int failed;		/* an error was set by a callback */
+
+	/* bounds */
+	int max_depth;
+	size_t max_bytes;	/* 0: none */
+	size_t fed;		/* body bytes so far */
+	int bound;		/* the error is a bound that tripped */
+	int tok_in_str, tok_esc;	/* the token scanner (every byte of the body) */
+	size_t tok_len;		/* bytes of the string or bare token under way */
 };
+
+/* A bound tripped: what passed which bound (the option that sets it, or
+ * what the bound is). */
+static int
+bound_fail(page *p, const char *what, size_t v, const char *unit, const char *opt)
+{
+	p->failed = 1;
+	p->bound = 1;
+	ierr_set(p->e, "%s %zu %s (%s)", what, v, unit, opt);
+	return 0;	/* stops yajl */
+}
 
 static int
 fail(page *p, const char *msg)
@@ -97,7 +116,8 @@ full:
 	p->failed = 1;
 	if (errno == ENOMEM)
 		return ierr_set(p->e, "out of memory");
-	return ierr_set(p->e, "an item is longer than %zu bytes", p->item.max);
+	p->bound = 1;
+	return ierr_set(p->e, "an item is longer than %zu bytes (the archive's limit for one record)", p->item.max);
 }
 
 /* The value now starting at depth p->depth (before it opens): is it where an
@@ -244,6 +264,8 @@ cb_start_map(void *ctx)
 
 	if (!value_begins(p, 1, 0))
 		return 0;
+	if (p->depth >= p->max_depth)
+		return bound_fail(p, "JSON nested deeper than", (size_t)p->max_depth, "levels", "--max-depth");
 	if (item && p->top_seen && (p->shape != PAGE_OBJECT || p->top_is_map)) {
 		size_t off = yajl_get_bytes_consumed(p->h);
 
@@ -291,6 +313,8 @@ cb_start_array(void *ctx)
 
 	if (!value_begins(p, 0, 1))
 		return 0;
+	if (p->depth >= p->max_depth)
+		return bound_fail(p, "JSON nested deeper than", (size_t)p->max_depth, "levels", "--max-depth");
 	p->depth++;
 	return 1;
 }
@@ -330,7 +354,21 @@ page_new(enum page_shape shape, const char *tag_key, size_t max_item)
 		p->tag_keylen = strlen(tag_key);
 	}
 	buf_init(&p->item, max_item);
+	p->max_depth = PAGE_DEFAULT_DEPTH;
 	return p;
+}
+
+void
+page_set_limits(page *p, size_t max_bytes, int max_depth)
+{
+	p->max_bytes = max_bytes;
+	p->max_depth = max_depth > 0 ? max_depth : PAGE_DEFAULT_DEPTH;
+}
+
+int
+page_bound_tripped(const page *p)
+{
+	return p->bound;
 }
 
 void
@@ -368,7 +406,49 @@ page_reset(page *p, page_item_fn fn, void *ctx)
 	p->error[0] = '\0';
 	p->nitems = 0;
 	p->failed = 0;
+	p->fed = 0;
+	p->bound = 0;
+	p->tok_in_str = p->tok_esc = 0;
+	p->tok_len = 0;
 	buf_reset(&p->item);
+	return 0;
+}
+
+/* No string or bare token (number, literal) longer than an item may be,
+ * wherever it is: yajl buffers a token that spans chunks whole, so outside
+ * an item nothing else would bound it. Whitespace between tokens and the
+ * structural characters end a bare token; a string ends at its unescaped
+ * quote. */
+static int
+scan_tokens(page *p, const unsigned char *s, size_t n)
+{
+	size_t i, max = p->item.max;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (p->tok_in_str) {
+			if (p->tok_esc)
+				p->tok_esc = 0;
+			else if (c == '\\')
+				p->tok_esc = 1;
+			else if (c == '"') {
+				p->tok_in_str = 0;
+				p->tok_len = 0;
+				continue;
+			}
+		} else if (c == '"') {
+			p->tok_in_str = 1;
+			p->tok_len = 0;
+		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '{' || c == '}' || c == '[' ||
+			   c == ']' || c == ',' || c == ':') {
+			p->tok_len = 0;
+			continue;
+		}
+		if (++p->tok_len > max)
+			return bound_fail(p, "a JSON token (string or number) is longer than", max, "bytes",
+					  "the archive's limit for one record"), -1;
+	}
 	return 0;
 }
 
@@ -394,11 +474,26 @@ page_feed(page *p, const char *s, size_t n, ierr *e)
 	p->e = e;
 	p->chunk = (const unsigned char *)s;
 	p->chunk_len = n;
+	if (p->failed)
+		return ierr_set(e, "the body was already refused");
+	p->fed += n;
+	if (p->max_bytes && p->fed > p->max_bytes) {
+		bound_fail(p, "the response is larger than", p->max_bytes, "bytes", "--max-response");
+		return -1;
+	}
+	if (scan_tokens(p, p->chunk, n) < 0)
+		return -1;
 	st = yajl_parse(p->h, p->chunk, n);
 	if (p->failed)
 		return -1;
 	if (st != yajl_status_ok)
 		return yajl_fail(p, p->chunk, n, e);
+	/* yajl takes a form feed or vertical tab for whitespace; JSON does not
+	 * (in a string, yajl refuses them as control characters) */
+	if (memchr(s, '\f', n) || memchr(s, '\v', n)) {
+		p->failed = 1;
+		return ierr_set(e, "malformed JSON: a form feed or vertical tab outside a string");
+	}
 	if (p->capturing) {
 		if (capture(p, p->chunk + p->cap_from, n - p->cap_from) < 0)
 			return -1;

@@ -13,6 +13,14 @@
  *
  * A top-level "error" key (an HTTP 200 that carries an error, as some
  * endpoints do) is noted, not treated as data: see page_api_error().
+ *
+ * Bounds (a hostile or broken server cannot make the parser hold more): an
+ * item at most max_item bytes; containers nested at most max_depth deep
+ * (PAGE_DEFAULT_DEPTH unless page_set_limits() says otherwise), inside an
+ * item or not; no single token (a string, a number) longer than max_item,
+ * inside an item or not (yajl holds a token that spans chunks whole); and,
+ * when set, at most max_bytes bytes of body. A bound that trips is an
+ * error that page_bound_tripped() tells apart from malformed JSON.
  */
 #ifndef IE_PAGE_H
 #define IE_PAGE_H
@@ -35,6 +43,16 @@ typedef struct page page;
  * bytes is an error. NULL when out of memory. */
 page *page_new(enum page_shape shape, const char *tag_key, size_t max_item);
 void page_free(page *p);
+
+#define PAGE_DEFAULT_DEPTH 128
+
+/* The depth bound (0: PAGE_DEFAULT_DEPTH) and the body bound (0: none).
+ * Messages name the options --max-depth and --max-response. */
+void page_set_limits(page *p, size_t max_bytes, int max_depth);
+
+/* After page_feed() or page_finish() failed: was it a bound (item, token,
+ * depth or body size) rather than malformed JSON or a wrong shape? */
+int page_bound_tripped(const page *p);
 
 /* Start a new body (every attempt of a request starts afresh). */
 int page_reset(page *p, page_item_fn fn, void *ctx);

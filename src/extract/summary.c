@@ -93,6 +93,13 @@ summary_write(struct ex_run *r, ierr *e)
 			rc |= jsonout_key(b, &f3, "error") | jsonout_cstr(b, c->status == CS_OK ? NULL : c->error);
 			rc |= buf_putc(b, '}');
 		}
+		/* written as it is built: its size grows with the map, the
+		 * memory does not */
+		if (rc == 0 && b->len >= (1 << 16)) {
+			if (ex_out_write(r->out, b->p, b->len, e) < 0)
+				return -1;
+			buf_reset(b);
+		}
 	}
 	rc |= buf_puts(b, "]}}\n");
 	if (rc)

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "log.h"
+#include "private.h"
 
 #define MAX_PENDING 32
 
@@ -37,37 +40,35 @@ on_signal(int sig)
 	raise(sig);
 }
 
+/* Every signal whose default action ends the process: the temporary files
+ * go first. The faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL) too, except in a
+ * sanitizer build, whose own handler must report them. */
+static const int fatal_sigs[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGABRT, SIGALRM, SIGUSR1, SIGUSR2,
+	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGTRAP, SIGSYS,
+#if !defined(__SANITIZE_ADDRESS__) && !defined(IE_SANITIZERS)
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+#endif
+};
+
 void
 atomic_init(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	const int *sigs = fatal_sigs;
 	struct sigaction sa;
 	size_t i;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+	for (i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
 		sigaddset(&sa.sa_mask, sigs[i]);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+	for (i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-/* The process's umask, read once (umask() can only be read by setting it). */
-static mode_t
-file_umask(void)
-{
-	static int known;
-	static mode_t mask;
-
-	if (!known) {
-		mask = umask(022);
-		umask(mask);
-		known = 1;
-	}
-	return mask;
-}
-
+/* The temporary name: ".NAME.tmp.PID.XXXXXX" beside the target. The PID
+ * tells a later run whether the writer is still alive (see sweep()). */
 static int
 temp_name(const char *path, char *out, size_t outlen)
 {
@@ -75,9 +76,10 @@ temp_name(const char *path, char *out, size_t outlen)
 	int n;
 
 	if (slash)
-		n = snprintf(out, outlen, "%.*s/.%s.tmp.XXXXXX", (int)(slash - path), path, slash + 1);
+		n = snprintf(out, outlen, "%.*s/.%s.tmp.%ld.XXXXXX", (int)(slash - path), path, slash + 1,
+			     (long)getpid());
 	else
-		n = snprintf(out, outlen, ".%s.tmp.XXXXXX", path);
+		n = snprintf(out, outlen, ".%s.tmp.%ld.XXXXXX", path, (long)getpid());
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
@@ -98,6 +100,100 @@ proc_fd(const char *path)
 	return !strncmp(target, "/proc/", 6);
 }
 
+/* Owned by another user: neither us nor root. Such a name (a link planted in
+ * /tmp, a FIFO) is under that user's control: we never write through it. */
+static int
+foreign(const struct stat *st)
+{
+	return st->st_uid != geteuid() && st->st_uid != 0;
+}
+
+/* Remove what a killed writer of path left: ".NAME.tmp.PID.XXXXXX" files of
+ * ours whose PID no longer runs (warned, naming the file). Those of a live
+ * process are another run's (left alone); the older ".NAME.tmp.XXXXXX" form
+ * carries no PID and is only reported. */
+static void
+sweep(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	char dir[PATH_MAX], prefix[NAME_MAX + 8], full[PATH_MAX];
+	size_t plen;
+	DIR *d;
+	struct dirent *de;
+
+	if (slash) {
+		if ((size_t)(slash - path) >= sizeof dir)
+			return;
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		if (!dir[0])
+			strcpy(dir, "/");
+	} else {
+		strcpy(dir, ".");
+	}
+	if ((size_t)snprintf(prefix, sizeof prefix, ".%s.tmp.", base) >= sizeof prefix)
+		return;
+	plen = strlen(prefix);
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *rest = de->d_name + plen;
+		char *end;
+		long pid;
+		struct stat st;
+
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		if ((size_t)snprintf(full, sizeof full, "%s/%s", dir, de->d_name) >= sizeof full)
+			continue;
+		if (lstat(full, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		pid = strtol(rest, &end, 10);
+		if (end == rest || *end != '.' || strlen(end + 1) != 6) {
+			if (strlen(rest) == 6)
+				log_warn("%s: a temporary file left by an earlier run; remove it when no run writes %s",
+					 full, path);
+			continue;
+		}
+		if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (unlink(full) == 0)
+			log_warn("removed %s, left by an earlier run (process %ld) that was killed", full, pid);
+	}
+	closedir(d);
+}
+
+/* Write in place (a FIFO, a terminal, /dev/null, one of our descriptors). */
+static atomic_file *
+open_in_place(const char *path, const struct stat *lst, ierr *e)
+{
+	atomic_file *f;
+	struct stat st;
+
+	if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
+		free(f);
+		ierr_set(e, "out of memory");
+		return NULL;
+	}
+	/* O_NOFOLLOW: a link swapped in after the check is not followed */
+	if ((f->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | (lst ? O_NOFOLLOW : 0))) < 0) {
+		ierr_sys(e, errno, "cannot open %s", path);
+		free(f->path);
+		free(f);
+		return NULL;
+	}
+	if (lst && (fstat(f->fd, &st) < 0 || st.st_dev != lst->st_dev || st.st_ino != lst->st_ino)) {
+		ierr_set(e, "%s: changed while it was opened; not written", path);
+		close(f->fd);
+		free(f->path);
+		free(f);
+		return NULL;
+	}
+	f->slot = -1;
+	return f;
+}
+
 atomic_file *
 atomic_open(const char *path, ierr *e)
 {
@@ -107,44 +203,46 @@ atomic_open(const char *path, ierr *e)
 
 	struct stat st = { 0 };
 
-	/* a terminal, a pipe, /dev/stdout, /dev/null: nothing to rename into
-	 * place, and renaming over it would replace it with a file (even when
-	 * /dev/stderr leads to a regular file, the link must stay) */
-	if (proc_fd(path) || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+	/* one of our own descriptors (/dev/stdout, /proc/self/fd/N): in place */
+	if (proc_fd(path))
+		return open_in_place(path, NULL, e);
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			/* a link to a regular file: replace the file, keep the
+			 * link; but only a link that we (or root) made */
+			char *real;
+			if (foreign(&st)) {
+				ierr_set(e, "%s: a symbolic link owned by another user (uid %ld): not written through",
+					 path, (long)st.st_uid);
+				return NULL;
+			}
+			if (!(real = realpath(path, NULL))) {
+				ierr_sys(e, errno, "cannot resolve %s", path);
+				return NULL;
+			}
+			f = atomic_open(real, e);
+			free(real);
+			return f;
+		}
 		if (S_ISDIR(st.st_mode)) {
 			ierr_set(e, "%s: is a directory", path);
 			return NULL;
 		}
-		if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
-			free(f);
-			ierr_set(e, "out of memory");
-			return NULL;
+		if (!S_ISREG(st.st_mode)) {
+			/* a FIFO, a terminal, /dev/null: nothing to rename into
+			 * place, and renaming over it would replace it */
+			if (foreign(&st)) {
+				ierr_set(e, "%s: owned by another user (uid %ld): not written", path, (long)st.st_uid);
+				return NULL;
+			}
+			return open_in_place(path, &st, e);
 		}
-		if ((f->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0) {
-			ierr_sys(e, errno, "cannot open %s", path);
-			free(f->path);
-			free(f);
-			return NULL;
-		}
-		f->slot = -1;
-		return f;
 	}
 	for (slot = 0; slot < MAX_PENDING && pending_live[slot]; slot++)
 		;
 	if (slot == MAX_PENDING) {
 		ierr_set(e, "too many output files open");
 		return NULL;
-	}
-	/* a link to a regular file: replace the file, keep the link */
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		char *real = realpath(path, NULL);
-		if (!real) {
-			ierr_sys(e, errno, "cannot resolve %s", path);
-			return NULL;
-		}
-		f = atomic_open(real, e);
-		free(real);
-		return f;
 	}
 	if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
 		free(f);
@@ -157,17 +255,20 @@ atomic_open(const char *path, ierr *e)
 		ierr_set(e, "file name too long");
 		return NULL;
 	}
+	sweep(path);
 	/* create and register with signals blocked: no window where a file
 	 * exists that the handler does not know */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	/* a random name: a run killed by SIGKILL leaves its file behind, and
-	 * the next run may well have the same PID (containers) */
+	 * the next run may well have the same PID (containers); O_EXCL, 0600 */
 	f->fd = mkostemp(pending[slot], O_CLOEXEC);
 	if (f->fd >= 0) {
 		pending_live[slot] = 1;
-		/* mkostemp makes it 0600: give it the mode a new file gets */
-		if (fchmod(f->fd, 0666 & ~file_umask()) < 0) {
+		/* mkostemp makes it 0600: give it the mode a new file gets
+		 * (private_init()'s umask: 0600 unless an admin opened it to a
+		 * group) */
+		if (fchmod(f->fd, 0666 & ~private_umask()) < 0) {
 			int err = errno;
 			close(f->fd);
 			unlink(pending[slot]);

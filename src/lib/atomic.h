@@ -1,11 +1,20 @@
 /* atomic: output files that appear whole or not at all.
  *
  * Data is written to a temporary name in the target's directory
- * (".NAME.tmp.XXXXXX", random), then fsync'ed and renamed over the target on commit. On
- * abort, and on SIGINT, SIGTERM, SIGHUP or SIGPIPE (after atomic_init), the
- * temporary files are unlinked, so a failed run leaves no half files.
+ * (".NAME.tmp.PID.XXXXXX": O_EXCL, random, private: see private.h), then
+ * fsync'ed and renamed over the target on commit. On abort, and on every
+ * signal that ends the process (after atomic_init: SIGINT, SIGTERM, SIGHUP,
+ * SIGPIPE, SIGQUIT, SIGABRT, ..., and the faults outside sanitizer builds),
+ * the temporary files are unlinked, so a failed run leaves no half files.
+ * Only SIGKILL (or a power cut) leaves one: the next atomic_open() of the
+ * same target removes those whose PID no longer runs, with a warning.
  * A path that exists and is not a regular file (a FIFO, a terminal,
  * /dev/stdout, /dev/null) is written in place instead.
+ *
+ * Nothing is written through a name another user controls: a symbolic link,
+ * or a FIFO or device, owned by a user who is neither us nor root (planted in
+ * /tmp, say) is refused. A link of ours to a regular file is followed: the
+ * file is replaced and the link kept.
  */
 #ifndef IE_ATOMIC_H
 #define IE_ATOMIC_H

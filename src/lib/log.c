@@ -79,6 +79,94 @@ log_progress_clear(void)
 	}
 }
 
+/* ---- escaping for human-readable lines --------------------------------------
+ *
+ * Messages carry values from data and the network (rejected values, the
+ * API's error texts, file names). Written raw to a terminal or a log file,
+ * an ESC could rewrite the screen and a CR or LF could forge a line. In the
+ * text format every byte that is not printable is escaped: C0 controls and
+ * DEL as \n, \r, \t or \xNN, bytes that are not valid UTF-8 as \xNN, and the
+ * Unicode characters that control a terminal or the reading direction (C1
+ * controls U+0080..U+009F, U+2028, U+2029, the bidirectional marks and
+ * overrides U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) as \uXXXX.
+ * Printable text, also non-ASCII ("José"), is kept. */
+
+static int
+invisible(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E || cp == 0x200F ||
+	    cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t
+log_escape(char *out, size_t outlen, const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+
+	if (outlen == 0)
+		return 0;
+#define PUT(str) do { size_t l_ = strlen(str); \
+		if (o + l_ >= outlen) goto full; \
+		memcpy(out + o, str, l_); o += l_; } while (0)
+	while (*s) {
+		char esc[16];
+		unsigned c = *s;
+		size_t k;
+
+		if (c >= 0x20 && c < 0x7F) {
+			if (o + 1 >= outlen)
+				goto full;
+			out[o++] = (char)c;
+			s++;
+			continue;
+		}
+		if (c < 0x80) {
+			switch (c) {
+			case '\n': PUT("\\n"); break;
+			case '\r': PUT("\\r"); break;
+			case '\t': PUT("\\t"); break;
+			default:
+				snprintf(esc, sizeof esc, "\\x%02x", c);
+				PUT(esc);
+			}
+			s++;
+			continue;
+		}
+		k = utf8_valid_prefix((const char *)s, strnlen((const char *)s, 4));
+		if (k == 0) {
+			snprintf(esc, sizeof esc, "\\x%02x", c);
+			PUT(esc);
+			s++;
+			continue;
+		}
+		/* one valid sequence: its length from the lead byte */
+		k = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		{
+			unsigned cp = k == 2 ? ((c & 0x1Fu) << 6) | (s[1] & 0x3Fu) :
+			    k == 3 ? ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu) :
+			    ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+			if (invisible(cp)) {
+				snprintf(esc, sizeof esc, "\\u%04x", cp);
+				PUT(esc);
+			} else {
+				if (o + k >= outlen)
+					goto full;
+				memcpy(out + o, s, k);
+				o += k;
+			}
+		}
+		s += k;
+	}
+#undef PUT
+	out[o] = '\0';
+	return o;
+full:
+	out[o] = '\0';
+	return o;
+}
+
 void
 log_msg(enum log_level lvl, const char *fmt, ...)
 {
@@ -117,10 +205,10 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 		if (b.p)
 			fwrite(b.p, 1, b.len, stderr);
 		buf_free(&b);
-	} else if (lvl == LOG_WARN) {
-		fprintf(stderr, "%s: warning: %s\n", prog, msg);
 	} else {
-		fprintf(stderr, "%s: %s\n", prog, msg);
+		char safe[sizeof msg * 4];
+		log_escape(safe, sizeof safe, msg);
+		fprintf(stderr, "%s: %s%s\n", prog, lvl == LOG_WARN ? "warning: " : "", safe);
 	}
 	fflush(stderr);
 }
@@ -138,6 +226,7 @@ log_progress_on(void)
 void
 log_progress(const char *fmt, ...)
 {
+	char msg[1024], safe[sizeof msg * 4];
 	va_list ap;
 	double now;
 
@@ -147,11 +236,12 @@ log_progress(const char *fmt, ...)
 	if (progress_shown && now - progress_last < 0.25)
 		return;
 	progress_last = now;
-	fputs("\r\033[K", stderr);
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	log_escape(safe, sizeof safe, msg);
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, "%s: %s", prog, safe);
 	fflush(stderr);
 	progress_shown = 1;
 }
@@ -159,12 +249,14 @@ log_progress(const char *fmt, ...)
 int
 log_usage(const char *fmt, ...)
 {
+	char msg[2048], safe[sizeof msg * 4];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", log_prog());
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	log_escape(safe, sizeof safe, msg);
+	fprintf(stderr, "%s: %s", log_prog(), safe);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", log_prog());
 	return -1;
 }

@@ -35,6 +35,15 @@ void log_progress(const char *fmt, ...)
 /* Clear the progress line (before other output, and at the end). */
 void log_progress_clear(void);
 
+/* Escape in for a human-readable line into out (NUL-terminated, cut short
+ * when outlen is too small; at most 4 bytes out per byte in): C0 controls and
+ * DEL as \n, \r, \t or \xNN, bytes that are not valid UTF-8 as \xNN, and C1
+ * controls, U+2028/U+2029 and the bidirectional controls as \uXXXX; other
+ * text is kept. Returns the length written. The text log format passes every
+ * message (and progress and usage line) through it, so that no value from
+ * data or the network can move a terminal's cursor or forge a log line. */
+size_t log_escape(char *out, size_t outlen, const char *in);
+
 /* Monotonic seconds. */
 double log_now(void);
 

@@ -11,6 +11,7 @@
 #include "exitcodes.h"
 #include "load.h"
 #include "log.h"
+#include "private.h"
 
 static const char usage_text[] =
 	"Usage: instantly-load [OPTION]... DIR\n"
@@ -160,6 +161,10 @@ main(int argc, char **argv)
 	int rc, deletes;
 
 	log_init(argv[0]);
+	if (private_init(&e) < 0) {	/* first: no file is created before */
+		log_error("%s", e.msg);
+		return EXIT_USAGE;
+	}
 	rc = ld_opts_parse(&o, argc, argv);
 	if (rc != 0)
 		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;

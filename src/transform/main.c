@@ -9,6 +9,7 @@
 #include "atomic.h"
 #include "exitcodes.h"
 #include "log.h"
+#include "private.h"
 #include "transform.h"
 
 int
@@ -23,6 +24,10 @@ main(int argc, char **argv)
 	int i, rc;
 
 	log_init(argv[0]);
+	if (private_init(&e) < 0) {	/* first: no file is created before */
+		log_error("%s", e.msg);
+		return EXIT_USAGE;
+	}
 	rc = tf_opts_parse(&opts, argc, argv);
 	if (rc != 0)
 		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;

@@ -180,6 +180,8 @@ repeated() {
 	[ "$(grep -c '^status .* ok$' "$T/rep.sum")" -ge 2 ]
 }
 ok "a repeated cursor ends that listing: its page not trusted, reported, no completion marker, exit 1, the others complete" repeated
+repeated_q() { exit_is 1 big repq -q && contains "$T/repq.err" "campaign $BIGC: the lead listing sent the cursor"; }
+ok "-q: the repeated cursor is an error, printed (issue 10, defect 9)" repeated_q
 ctl '{"repeat_cursor":[],"reset_stats":true}'
 
 # ---- retries ---------------------------------------------------------------

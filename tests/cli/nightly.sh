@@ -181,4 +181,97 @@ PY
 	python3 -c 'import sys, xml.etree.ElementTree as ET; r = ET.parse(sys.argv[1]).getroot(); sys.exit(len(r.findall("{http://www.w3.org/2000/svg}polyline")) != 2)' "$T/chart3.svg"
 }
 ok "report.sh: hostile or equal client names break neither the SQL (no injection), the report nor the SVG" hostile_names
+
+# ---- issue 10: private files, secrets per stage, no fixed names -------------
+private_night() {
+	rm -rf "$T/priv"
+	(umask 022 && night n20 ARCHIVE_DIR="$T/priv/archive" WORK_DIR="$T/priv/work" \
+		EXTRACT_ARGS="$EXTRACT_ARGS" RETENTION_DAYS=0) || { cat "$T/n20.log" "$T/n20.err"; return 1; }
+	_bad=$(find "$T/priv" -perm /077 -printf '%m %p\n')
+	[ -z "$_bad" ] || { echo "open to others:"; echo "$_bad"; return 1; }
+	[ "$(stat -c %a "$T/priv/archive/$TODAY.ndjson.gz")" = 600 ]
+}
+ok "umask 022: the dated archive (0600), the archive and work directories (0700) are private" private_night
+failed_private() {	# a failed load leaves the work directory (personal data): private too
+	rm -rf "$T/priv2"; pg_stop
+	(umask 000 && exit_is 5 night n21 ARCHIVE_DIR="$T/priv2/archive" WORK_DIR="$T/priv2/work" CLIENT_MAP="$T/map.csv")
+	_r=$?; pg_restart
+	[ $_r = 0 ] && [ -n "$(ls -A "$T/priv2/work")" ] || { echo "no work directory left"; return 1; }
+	_bad=$(find "$T/priv2" -perm /077 -printf '%m %p\n')
+	[ -z "$_bad" ] || { echo "open to others:"; echo "$_bad"; return 1; }
+}
+ok "umask 000 and a failed load: what is left (archive, work directory, CSVs) is private" failed_private
+open_dir() {
+	mkdir -p "$T/open/archive"; chmod 755 "$T/open/archive"
+	night n22 ARCHIVE_DIR="$T/open/archive" WORK_DIR="$T/open/work" RETENTION_DAYS=0 &&
+		contains "$T/n22.err" "$T/open/archive is open to other users"
+}
+ok "an archive directory made by someone else, open to others: warned" open_dir
+group_night() {
+	rm -rf "$T/grp"
+	night n23 ARCHIVE_DIR="$T/grp/archive" WORK_DIR="$T/grp/work" RETENTION_DAYS=0 INSTANTLY_ETL_UMASK=027 &&
+		[ "$(stat -c %a "$T/grp/archive/$TODAY.ndjson.gz")" = 640 ] && [ "$(stat -c %a "$T/grp/archive")" = 750 ] &&
+		exit_is 2 night n24 INSTANTLY_ETL_UMASK=002
+}
+ok "INSTANTLY_ETL_UMASK=027 opens the archives to a group (0640), 002 is refused" group_night
+# spies in BIN_DIR: each program records the environment it got, then runs
+mkdir -p "$T/spy"
+for p in instantly-extract instantly-transform instantly-load; do
+	printf '#!/bin/sh\nenv > "%s/%s.env"\nexec "%s/%s" "$@"\n' "$T/spy" "$p" "$BUILDDIR" "$p" > "$T/spy/$p"
+	chmod +x "$T/spy/$p"
+done
+has_var() { grep -q "^$2=" "$T/spy/instantly-$1.env" || { echo "$1 lacks $2"; return 1; }; }
+no_var() { ! grep -q "^$2=" "$T/spy/instantly-$1.env" || { echo "$1 got $2"; return 1; }; }
+secrets_per_stage() {
+	cat > "$T/spy.conf" <<EOF2
+INSTANTLY_API_KEY=$KEY
+PGPASSWORD=not-checked-by-trust-auth
+PGHOST=$PGHOST
+ACME_NOTE=shell-only
+EOF2
+	rm -f "$T"/spy/*.env
+	set +e
+	env -u INSTANTLY_API_KEY BIN_DIR="$T/spy" bash "$NIGHTLY" "$T/spy.conf" >"$T/spy.log" 2>"$T/spy.err"
+	_r=$?; set -e
+	[ $_r = 0 ] || { cat "$T/spy.log" "$T/spy.err"; return 1; }
+	has_var extract INSTANTLY_API_KEY && no_var extract PGPASSWORD &&
+	no_var transform INSTANTLY_API_KEY && no_var transform PGPASSWORD &&
+	has_var load PGPASSWORD && has_var load PGHOST && no_var load INSTANTLY_API_KEY &&
+	no_var extract ACME_NOTE
+}
+ok "each stage gets only its secrets: the key only the extract, PGPASSWORD only the load" secrets_per_stage
+env_key_hidden() {	# a key from cron's environment, not a file, is hidden too
+	rm -f "$T"/spy/*.env
+	night n25 BIN_DIR="$T/spy" PGPASSWORD=x || { cat "$T/n25.log" "$T/n25.err"; return 1; }
+	has_var extract INSTANTLY_API_KEY && no_var transform INSTANTLY_API_KEY && no_var load INSTANTLY_API_KEY &&
+		no_var transform PGPASSWORD && no_var extract PGPASSWORD
+}
+ok "...also when the key and PGPASSWORD come from the environment" env_key_hidden
+workspace_keys() {	# a key variable the map names (api_key_env) reaches only the extract
+	{ echo "client_id,campaign_id,api_key_env"; tail -n +2 "$T/map.csv" | sed 's/$/,ACME_KEY/'; } > "$T/map-ws.csv"
+	rm -f "$T"/spy/*.env
+	night n26 BIN_DIR="$T/spy" CLIENT_MAP="$T/map-ws.csv" ACME_KEY="$KEY" || { cat "$T/n26.log" "$T/n26.err"; return 1; }
+	has_var extract ACME_KEY && no_var transform ACME_KEY && no_var load ACME_KEY
+}
+ok "a workspace key named in the map's api_key_env reaches only the extract" workspace_keys
+dsn_password() {
+	exit_is 2 night n27 LOAD_DSN="host=$PGHOST password=hunter2" && contains "$T/n27.err" "must not hold a password" &&
+	exit_is 2 night n28 LOAD_DSN="postgresql://u:hunter2@localhost/db"
+}
+ok "a password in LOAD_DSN (it would be on psql's command line) is refused" dsn_password
+report_names() {
+	# no fixed names beside the chart: a link planted at CHART.data is left alone
+	mkdir -p "$T/rep"; echo precious > "$T/precious"
+	ln -s "$T/precious" "$T/rep/chart.svg.data"; ln -s "$T/precious" "$T/rep/chart.svg.tmp"
+	bash "$SRCDIR/samples/report.sh" "$T/rep/chart.svg" > "$T/rep.txt" 2>&1 || { cat "$T/rep.txt"; return 1; }
+	is "$(cat "$T/precious")" precious && [ "$(stat -c %a "$T/rep/chart.svg")" = 600 ] &&
+		[ -z "$(ls -A "$T/rep" | grep -v -e '^chart.svg$' -e '^chart.svg.data$' -e '^chart.svg.tmp$')" ]
+}
+ok "report.sh writes through no fixed temporary name (links planted there untouched), the chart 0600, nothing left" report_names
+report_escapes() {
+	psql_q -c "update synced_leads set industry = E'\\x1b[2J\\x1b]0;pwned\\x07Evil\\u202e' where instantly_lead_id = (select instantly_lead_id from synced_leads limit 1)" >/dev/null &&
+	bash "$SRCDIR/samples/report.sh" "$T/rep/chart2.svg" > "$T/rep2.txt" 2>&1 || { cat "$T/rep2.txt"; return 1; }
+	! LC_ALL=C grep -qP '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80\xae' "$T/rep2.txt" && contains "$T/rep2.txt" "?[2J?]0;pwned?Evil?"
+}
+ok "report.sh: an ICP value with escapes reaches the terminal with them replaced" report_escapes
 done_testing

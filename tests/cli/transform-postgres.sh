@@ -217,6 +217,7 @@ r = [json.loads(l) for l in open(sys.argv[1])]
 assert [x["line"] for x in r] == [14, 15, 16, 23, 24, 25, 26, 27, 28], [(x["line"], x["reason"]) for x in r]
 ' "$T/edge/rejects.ndjson"
 edge_load() {
+	chmod -R a+rX "$T/edge"	# the server reads it (the transform made it private)
 	psql_q -d servercsv -c "truncate synced_leads, campaign_analytics_overview" &&
 	psql_q -d servercsv -c "copy synced_leads from '$T/edge/synced_leads.csv' with (format csv, header)" &&
 	psql_q -d servercsv -c "copy campaign_analytics_overview from '$T/edge/campaign_analytics_overview.csv' with (format csv, header)" &&

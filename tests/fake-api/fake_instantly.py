@@ -39,6 +39,7 @@ import threading
 import time
 import traceback
 import urllib.parse
+import uuid
 
 # ---- JSON with numbers kept as their text --------------------------------
 #
@@ -212,6 +213,22 @@ SETTINGS = {
     "repeat_cursor": ("list", []),
     "strict_content_type": ("bool", True),
     "today": ("date", None),
+    "hostile": ("hostile", None),
+    "hostile_campaign": ("str", "*"),
+}
+
+# A hostile or broken API, on the lead listing of hostile_campaign ("*": every
+# one); what the client must survive with bounded memory, disk and time.
+HOSTILE = {
+    "deep_nesting": "a 200 whose body opens '[' forever after the (empty) items, outside any item",
+    "endless_items": "a 200 whose items array never ends (no Content-Length, streamed until the client hangs up)",
+    "endless_cursor": "every page: one lead and a fresh cursor (a new UUID), whatever cursor was sent",
+    "stall_body": "the full Content-Length declared, half the body sent, then nothing for 300 s",
+    "long_body": "the page with a Content-Length 16 bytes shorter than the body sent",
+    "items_string": '{"items":"not a list"}',
+    "items_object": '{"items":{}}',
+    "items_number": '{"items":100}',
+    "items_null": '{"items":null}',
 }
 
 
@@ -249,6 +266,10 @@ def check_setting(name, v):
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
             raise ValueError("%s: a string or a list of strings is needed" % name)
         return [x.lower() for x in v]
+    if kind == "hostile":
+        if not isinstance(v, str) or v not in HOSTILE:
+            raise ValueError("%s: one of %s, or null" % (name, ", ".join(sorted(HOSTILE))))
+        return v
     if kind == "date":
         if not isinstance(v, str):
             raise ValueError("%s: YYYY-MM-DD is needed" % name)
@@ -304,6 +325,7 @@ class State:
             "errors_injected": 0,
             "bodies_cut": 0,
             "bodies_slow": 0,
+            "hostile": 0,
             "gzip_responses": 0,
             "max_in_flight": 0,
             "window_fallbacks": [],
@@ -609,7 +631,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 500: "Internal server error", 502: "Bad gateway",
                 503: "Service temporarily unavailable", 504: "Gateway timeout"}.get(inject, "Injected error")),
                 endpoint_answer=False)
-        # 7. the endpoint itself
+        # 7. a hostile answer instead of the endpoint's
+        if s["hostile"] == "endless_cursor" and endpoint == "GET /api/v2/campaigns" and \
+                (s["hostile_campaign"] or "").lower() == "campaigns":
+            with st.lock:
+                st.stats["hostile"] += 1
+            self._rec["hostile"] = s["hostile"]
+            first = st.ws.campaign_raw[st.ws.campaign_ids_desc[0]]
+            return self.send_json(200, b'{"items":[' + (first if isinstance(first, bytes) else dumps(first).encode()) +
+                                  b'],"next_starting_after":"' + str(uuid.uuid4()).encode() + b'"}')
+        if s["hostile"] and endpoint == "POST /api/v2/leads/list":
+            req = self._rec.get("body")
+            cid = req.get("campaign") if isinstance(req, dict) else None
+            if isinstance(cid, str) and (s["hostile_campaign"] or "*").lower() in ("*", cid.lower()):
+                with st.lock:
+                    st.stats["hostile"] += 1
+                self._rec["hostile"] = s["hostile"]
+                return self.hostile(s["hostile"], cid.lower())
+        # 8. the endpoint itself
         try:
             status, payload = self.route(endpoint, match, query, body, s)
         except ApiError as e:
@@ -921,6 +960,62 @@ class Handler(http.server.BaseHTTPRequestHandler):
             out.append(item)
         return dumps(out).encode()
 
+    # -- a hostile API -----------------------------------------------------
+
+    def hostile_item(self, cid):
+        leads = self.state.ws.leads_by_campaign.get(cid)
+        if leads:
+            return leads[0].raw if isinstance(leads[0].raw, bytes) else dumps(leads[0].raw).encode()
+        return ('{"id":"%s","campaign":"%s","email":"hostile@example.com"}' % (uuid.uuid4(), cid)).encode()
+
+    def stream_forever(self, head, unit):
+        """A 200 without Content-Length, closed by the server: head, then unit
+        forever (until the client hangs up, or 64 GiB)."""
+        self._rec["status"] = 200
+        self.send_response(200, REASONS.get(200))
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        block = unit * max(1, (1 << 16) // len(unit))
+        try:
+            self.wfile.write(head)
+            for _ in range(((64 << 30) // len(block)) + 1):
+                self.wfile.write(block)
+        except OSError:
+            pass	# the client hung up: what it should do
+
+    def hostile(self, mode, cid):
+        if mode == "deep_nesting":
+            return self.stream_forever(b'{"items":[],"pad":', b"[")
+        if mode == "endless_items":
+            return self.stream_forever(b'{"items":[', self.hostile_item(cid) + b",")
+        if mode == "endless_cursor":
+            return self.send_json(200, b'{"items":[' + self.hostile_item(cid) + b'],"next_starting_after":"' +
+                                  str(uuid.uuid4()).encode() + b'"}')
+        if mode.startswith("items_"):
+            return self.send_json(200, HOSTILE[mode].encode())
+        data = self.page([x.raw for x in self.state.ws.leads_by_campaign.get(cid, [])[:100]], None)
+        self._rec["status"] = 200
+        self.send_response(200, REASONS.get(200))
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        if mode == "long_body":
+            self.send_header("Content-Length", str(max(0, len(data) - 16)))
+            self.end_headers()
+            self.wfile.write(data)	# 16 bytes more than declared
+            self.close_connection = True	# what follows cannot be read as a request's answer
+            return
+        assert mode == "stall_body", mode
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(data[:len(data) // 2])
+            self.wfile.flush()
+            time.sleep(300)
+        except OSError:
+            pass
+
     # -- control and stats -------------------------------------------------
 
     def control(self, method, body):
@@ -1066,6 +1161,9 @@ def main(argv=None):
     p.add_argument("--no-strict-content-type", dest="strict_content_type", action="store_false",
                    help="accept a /leads/list body whatever its Content-Type")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the date the 30-day fallback window ends on")
+    p.add_argument("--hostile", choices=sorted(HOSTILE), help="a hostile answer to the lead listing (README)")
+    p.add_argument("--hostile-campaign", default="*", metavar="CAMPAIGN_ID",
+                   help="whose lead listing gets --hostile ('*': every one, the default)")
     p.add_argument("--max-logged-requests", type=int, default=200000, metavar="N",
                    help="keep at most N requests in /_stats (200000)")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request on stderr")

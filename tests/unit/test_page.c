@@ -178,6 +178,83 @@ main(void)
 		page_free(p);
 		buf_free(&g.items);
 	}
+	/* bounds (issue 10, defect 5): nesting inside and outside an item,
+	 * tokens outside an item, the body; each at every chunk size, each
+	 * told apart from malformed JSON */
+	{
+		static char deep_out[4096], deep_in[4096], at_bound[4096];
+		static char long_str[300], long_num[300];
+		page *p = page_new(PAGE_LIST, NULL, 1 << 20);
+		struct got g = { 0 };
+		size_t step, n;
+		int bad = 0, i;
+		ierr e;
+
+		buf_init(&g.items, 1 << 20);
+		/* 2000 levels after the items, never closed: stops at 16 */
+		n = (size_t)snprintf(deep_out, sizeof deep_out, "{\"items\":[],\"pad\":");
+		memset(deep_out + n, '[', 2000);
+		/* inside an item: 2000 levels of {"a": */
+		n = (size_t)snprintf(deep_in, sizeof deep_in, "{\"items\":[");
+		for (i = 0; i < 600; i++)
+			n += (size_t)snprintf(deep_in + n, sizeof deep_in - n, "{\"a\":");
+		/* exactly 16 levels (the object, items, 14 inside an item) is fine */
+		n = (size_t)snprintf(at_bound, sizeof at_bound, "{\"items\":[");
+		for (i = 0; i < 13; i++)
+			n += (size_t)snprintf(at_bound + n, sizeof at_bound - n, "{\"a\":");
+		n += (size_t)snprintf(at_bound + n, sizeof at_bound - n, "{}");
+		for (i = 0; i < 13; i++)
+			at_bound[n++] = '}';
+		snprintf(at_bound + n, sizeof at_bound - n, "]}");
+		/* a string of 200 bytes outside an item (items of at most 128) */
+		n = (size_t)snprintf(long_str, sizeof long_str, "{\"items\":[],\"x\":\"");
+		memset(long_str + n, 'x', 200);
+		snprintf(long_num, sizeof long_num, "{\"items\":[],\"x\":1");
+		memset(long_num + strlen(long_num), '7', 200);
+		page_free(p);
+
+		for (step = 1; step <= 300 && !bad; step += 37) {
+			p = page_new(PAGE_LIST, NULL, 128);
+			page_set_limits(p, 0, 16);
+			ierr_clear(&e);
+			bad |= !(run(p, &g, deep_out, step, &e) < 0 && page_bound_tripped(p) &&
+				 strstr(e.msg, "nested deeper than 16 levels (--max-depth)"));
+			ierr_clear(&e);
+			bad |= !(run(p, &g, deep_in, step, &e) < 0 && page_bound_tripped(p) &&
+				 strstr(e.msg, "nested deeper than 16 levels"));
+			ierr_clear(&e);
+			bad |= !(run(p, &g, at_bound, step, &e) == 0 && page_items(p) == 1);
+			ierr_clear(&e);
+			bad |= !(run(p, &g, long_str, step, &e) < 0 && page_bound_tripped(p) &&
+				 strstr(e.msg, "token (string or number) is longer than 128 bytes"));
+			ierr_clear(&e);
+			bad |= !(run(p, &g, long_num, step, &e) < 0 && page_bound_tripped(p) &&
+				 strstr(e.msg, "longer than 128 bytes"));
+			if (bad)
+				printf("# step %zu: %s\n", step, e.msg);
+			page_free(p);
+		}
+		ok(!bad, "nesting past --max-depth (inside an item or not) and tokens longer than an item outside one: bounds");
+
+		p = page_new(PAGE_LIST, NULL, 1 << 20);
+		page_set_limits(p, 40, 0);
+		ierr_clear(&e);
+		ok(run(p, &g, "{\"items\":[{\"a\":1},{\"a\":2},{\"a\":3},{\"a\":4}]}", 7, &e) < 0 &&
+		   page_bound_tripped(p) && strstr(e.msg, "the response is larger than 40 bytes (--max-response)"),
+		   "a body past --max-response (%s)", e.msg);
+		ierr_clear(&e);
+		ok(run(p, &g, "{\"items\":[{\"a\":1}]}", 7, &e) == 0, "a body within it: fine");
+		ierr_clear(&e);
+		ok(run(p, &g, "{\"items\":[{\"a\":1}", 7, &e) < 0 && !page_bound_tripped(p),
+		   "malformed JSON is no bound");
+		page_free(p);
+		p = page_new(PAGE_LIST, NULL, 1 << 20);
+		ierr_clear(&e);
+		ok(run(p, &g, deep_out, 64, &e) < 0 && page_bound_tripped(p) &&
+		   strstr(e.msg, "nested deeper than 128 levels"), "the default depth is 128 (%s)", e.msg);
+		page_free(p);
+		buf_free(&g.items);
+	}
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
 }
