@@ -84,9 +84,12 @@ says() { grep -Eq 'No space left on device|Read-only file system|Permission deni
 
 # What a killed run may leave, and where the docs name it: the kind of a name
 # (an extended regex), then the text that the README or a man page must hold.
-LEFTOVER_KINDS='^\..+\.tmp\.[A-Za-z0-9]{6}$	.NAME.tmp.XXXXXX
+LEFTOVER_KINDS='^\..+\.tmp\.[0-9]+\.[A-Za-z0-9]{6}$	.NAME.tmp.PID.XXXXXX
 ^instantly-load\.[A-Za-z0-9]{6}$	instantly-load.XXXXXX'
-docs_text() { { cat "$SRCDIR/README.md"; sed -e 's/\\-/-/g' -e 's/\\&//g' -e 's/\\f[BIRP]//g' "$MAN"/*.[0-9]; } 2>/dev/null; }
+docs_text() {	# the README and the man pages as a reader sees them
+	cat "$SRCDIR/README.md"
+	for m in "$MAN"/*.[0-9]; do groff -man -Tascii -P-cbou -rLL=2000n -rHY=0 "$m" 2>/dev/null || return 1; done
+}
 docs_text > "$T/docs.txt"
 # leftovers_named DIR...: every entry at the top of each DIR (.filler and the
 # test's own copies aside) is of a kind the docs name
