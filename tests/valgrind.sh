@@ -12,7 +12,16 @@
 : "${IE_VALGRIND:=valgrind}"
 : "${IE_VALGRIND_EXIT:=97}"
 _name=$(basename "$1")
+# Valgrind keeps files of its own in $TMPDIR and cannot start without them:
+# where the test made TMPDIR full or read-only (tests/cli/faults.sh), the
+# program runs without valgrind, and a PROGRAM.PID.novalgrind file says so.
+_probe=$(mktemp "${TMPDIR:-/tmp}/.ie-vg-probe.XXXXXX" 2>/dev/null) &&
+	head -c 65536 /dev/zero > "$_probe" 2>/dev/null && rm -f "$_probe" || {
+	[ -z "$_probe" ] || rm -f "$_probe"
+	echo "TMPDIR=${TMPDIR:-/tmp} unusable by valgrind: run without it: $*" > "$IE_VALGRIND_LOGS/$_name.$$.novalgrind"
+	exec "$@"
+}
 exec $IE_VALGRIND --tool=memcheck --error-exitcode="$IE_VALGRIND_EXIT" \
 	--leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
-	--track-origins=yes --num-callers=30 --child-silent-after-fork=yes --trace-children=no \
+	--track-origins=yes --num-callers=30 --child-silent-after-fork=yes --trace-children=no --vgdb=no \
 	--log-file="$IE_VALGRIND_LOGS/$_name.%p.log" "$@"

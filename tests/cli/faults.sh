@@ -77,7 +77,7 @@ same_dir() {
 exit4() {
 	local f=$1 rc; shift
 	set +e; "$@" 2>"$f"; rc=$?; set -e
-	[ "$rc" = 4 ] || { echo "exit $rc, wanted 4; stderr:"; head -n 20 "$f"; return 1; }
+	[ "$rc" = 4 ] || { echo "exit $rc, wanted 4; stderr (its end):"; tail -n 20 "$f"; return 1; }
 }
 # says FILE: the error names a path and a cause (no empty or bare message)
 says() { grep -Eq 'No space left on device|Read-only file system|Permission denied' "$1" || { echo "stderr:"; cat "$1"; return 1; }; }
