@@ -163,8 +163,9 @@ run_stage() {	# run_stage NAME COMMAND...: runs it, logs one line, sets rc
 map=${CLIENT_MAP:-}
 if [ -z "$map" ]; then
 	map=$tmp/clients.csv
-	with_secrets db psql -X -q ${LOAD_DSN:+"$LOAD_DSN"} -v ON_ERROR_STOP=1 \
-		-c "\\copy ($CLIENT_MAP_SQL) to '$map' with (format csv, header)" ||
+	# to stdout: no path inside the SQL (TMPDIR may hold a quote); UTF-8
+	PGCLIENTENCODING=UTF8 with_secrets db psql -X -q ${LOAD_DSN:+"$LOAD_DSN"} -v ON_ERROR_STOP=1 \
+		-c "\\copy ($CLIENT_MAP_SQL) to stdout with (format csv, header)" > "$map" ||
 		die "client map (psql)" 3 "" "cannot read client_campaigns from the warehouse"
 fi
 # the key variables the map names (its api_key_env column) are secrets too

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <csv.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -10,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "copyout.h"
@@ -133,29 +136,108 @@ out:
 
 /* ---- the directory ------------------------------------------------------- */
 
+/* The loader's own directory: mkdtemp() makes it with a random name, mode
+ * 0700, and fails on anything already there (a planted symlink included);
+ * the files in it are made with O_EXCL, mode 0600. The script names it by
+ * its absolute path (psql runs in our directory, but would expand a leading
+ * "~" of a relative one). */
+static const char *
+tmp_base(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	return tmp && *tmp ? tmp : "/tmp";
+}
+
+#define STALE_PREFIX "instantly-load."
+#define STALE_AGE 60	/* seconds: mkdtemp() to flock() is far shorter */
+
+void
+ld_reap_stale(void)
+{
+	const char *tmp = tmp_base();
+	struct dirent *de;
+	DIR *d = opendir(tmp);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		struct dirent *fe;
+		DIR *sub;
+		int fd, sfd;
+
+		if (strncmp(de->d_name, STALE_PREFIX, strlen(STALE_PREFIX)) != 0 ||
+		    strlen(de->d_name) != strlen(STALE_PREFIX) + 6)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != geteuid() || time(NULL) - st.st_mtime < STALE_AGE)
+			continue;
+		if ((fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {	/* a loader at work */
+			close(fd);
+			continue;
+		}
+		/* its entries: the loader's files (unlinkat() removes a link,
+		 * never what it points to) */
+		if ((sfd = dup(fd)) >= 0 && (sub = fdopendir(sfd)) != NULL) {
+			while ((fe = readdir(sub)) != NULL)
+				if (strcmp(fe->d_name, ".") && strcmp(fe->d_name, ".."))
+					(void)unlinkat(fd, fe->d_name, 0);
+			closedir(sub);
+		} else if (sfd >= 0) {
+			close(sfd);
+		}
+		if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == 0)
+			log_warn("%s/%s: removed the temporary directory of a load that was killed", tmp, de->d_name);
+		else
+			log_warn("%s/%s: the temporary directory of a load that was killed: cannot remove it: %s", tmp,
+				 de->d_name, strerror(errno));
+		close(fd);
+	}
+	closedir(d);
+}
+
 const char *
 ld_tmpdir(struct ld_input *in, ierr *e)
 {
-	char path[PATH_MAX];
-	const char *tmp = getenv("TMPDIR");
+	char path[PATH_MAX], real[PATH_MAX];
 
 	if (in->tmpdir)
 		return in->tmpdir;
-	if (snprintf(path, sizeof path, "%s/instantly-load.XXXXXX", tmp && *tmp ? tmp : "/tmp") >= (int)sizeof path) {
+	/* --print-sql's directory outlives us: another name, never reaped */
+	if (snprintf(path, sizeof path, "%s/%s", tmp_base(),
+		     in->keep ? "instantly-load-sql.XXXXXX" : STALE_PREFIX "XXXXXX") >= (int)sizeof path) {
 		ierr_set(e, "TMPDIR too long");
-		return NULL;
-	}
-	if (strpbrk(path, "\n\r")) {
-		ierr_set(e, "TMPDIR holds a line break: psql's \\copy cannot name files there");
 		return NULL;
 	}
 	if (!mkdtemp(path)) {
 		ierr_sys(e, errno, "cannot create a temporary directory %s", path);
 		return NULL;
 	}
-	if (!(in->tmpdir = strdup(path))) {
+	/* held while we run, and by our psql (inherited: no O_CLOEXEC), so
+	 * that another loader's ld_reap_stale() leaves it alone */
+	if ((in->tmpfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)) < 0 || flock(in->tmpfd, LOCK_EX) < 0) {
+		ierr_sys(e, errno, "%s", path);
+		if (in->tmpfd >= 0)
+			close(in->tmpfd);
+		in->tmpfd = -1;
 		rmdir(path);
+		return NULL;
+	}
+	if (!realpath(path, real)) {
+		ierr_sys(e, errno, "%s", path);
+		rmdir(path);
+		return NULL;
+	}
+	if (ld_text_check(real, "temporary directory (TMPDIR)", e) < 0) {
+		rmdir(path);
+		return NULL;
+	}
+	if (!(in->tmpdir = strdup(real))) {
 		ierr_set(e, "out of memory");
+		rmdir(path);
 		return NULL;
 	}
 	ld_cleanup_dir(in->tmpdir);
@@ -163,7 +245,7 @@ ld_tmpdir(struct ld_input *in, ierr *e)
 }
 
 int
-ld_input_read(struct ld_input *in, const char *dir, ierr *e)
+ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e)
 {
 	char path[PATH_MAX + 64], real[PATH_MAX];
 	const jv *root, *tables, *t, *other;
@@ -174,10 +256,12 @@ ld_input_read(struct ld_input *in, const char *dir, ierr *e)
 	uint64_t other_rejects = 0, rejects = 0;
 
 	memset(in, 0, sizeof *in);
+	in->tmpfd = -1;
+	in->keep = keep;
 	if (!realpath(dir, real))
 		return ierr_sys(e, errno, "%s", dir);
-	if (strpbrk(real, "\n\r"))	/* psql's \copy ends at the end of its line */
-		return ierr_set(e, "%s: a directory name with a line break cannot be given to psql's \\copy", dir);
+	if (ld_text_check(real, "directory", e) < 0)	/* psql reads the name in the script */
+		return -1;
 	if (snprintf(path, sizeof path, "%s/summary.json", real) >= (int)sizeof path)
 		return ierr_set(e, "%s: path too long", dir);
 	if (access(path, F_OK) != 0)
@@ -289,5 +373,9 @@ ld_input_free(struct ld_input *in)
 		rmdir(in->tmpdir);
 		free(in->tmpdir);
 		in->tmpdir = NULL;
+	}
+	if (in->tmpfd >= 0) {
+		close(in->tmpfd);
+		in->tmpfd = -1;
 	}
 }

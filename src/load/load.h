@@ -27,6 +27,8 @@ struct ld_input {
 	uint64_t rows[TBL_N];
 	uint64_t lead_rejects;	/* rejects that may have been leads */
 	char *tmpdir;		/* converted and split files, removed at the end */
+	int tmpfd;		/* tmpdir, open and flock()ed while we (and our psql) run; -1 */
+	int keep;		/* --print-sql: tmpdir is kept for the script */
 	/* leads of campaigns new to the warehouse: \copy'd straight into
 	 * synced_leads (see split.c); the others go through staging */
 	char *fresh_path;	/* NULL: none */
@@ -43,12 +45,30 @@ struct ld_pair {
 	int exists;		/* in synced_leads or lead_listings already */
 };
 
+/* What every psql session of the loader sets first (KW: "SET" or "SET
+ * LOCAL"): the warehouse is schema public, whatever search_path PGOPTIONS
+ * or the DSN gives; dates and string literals read one way. */
+#define LD_SETTINGS(KW) \
+	KW " search_path = public;\n" \
+	KW " datestyle = 'ISO, YMD';\n" \
+	KW " standard_conforming_strings = on;\n"
+
+/* 0 when s can go into a psql script as it is (valid UTF-8, no control
+ * character); -1 with e set ("WHAT \"S\": byte N is ...") when not. */
+int ld_text_check(const char *s, const char *what, ierr *e);
+
 int ld_opts_parse(struct ld_opts *o, int argc, char **argv);
 
 /* Read DIR: the summary (which says the directory is complete) and the
  * table files; convert a CSV that psql's \copy cannot read exactly (a value
  * holding a "\." line) to the text format in a temporary directory. */
-int ld_input_read(struct ld_input *in, const char *dir, ierr *e);
+int ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e);
+
+/* Remove what killed loaders left in TMPDIR: directories named
+ * instantly-load.XXXXXX, ours (not links), older than a minute, that no
+ * running loader or its psql holds (each holds an flock on its own). Each
+ * removal is a warning. */
+void ld_reap_stale(void);
 void ld_input_free(struct ld_input *in);
 
 /* On SIGINT, SIGTERM or SIGHUP: stop the running psql (its transaction

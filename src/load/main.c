@@ -17,13 +17,15 @@ static const char usage_text[] =
 	"Usage: instantly-load [OPTION]... DIR\n"
 	"Load the tables that instantly-transform wrote to DIR into PostgreSQL, in one\n"
 	"transaction: staging tables filled with psql's \\copy, then upserts (the newest\n"
-	"extracted_at wins) and the deletion of leads gone from a complete listing.\n"
+	"extracted_at wins), the deletion of leads gone from a complete listing and of\n"
+	"the rows of campaigns that client_campaigns no longer maps to their client.\n"
 	"\n"
-	"  -d, --dsn DSN          connect to DSN (a psql connection string or URI; by\n"
-	"                         default the PG* environment variables)\n"
+	"  -d, --dsn DSN          connect to DSN (a psql connection string or URI,\n"
+	"                         without a password; by default the PG* environment\n"
+	"                         variables; a password goes in PGPASSWORD or ~/.pgpass)\n"
 	"      --init-schema      apply the warehouse schema first, in the same transaction\n"
 	"      --print-sql        print the psql script instead of running it\n"
-	"      --no-delete        never delete leads, even for complete listings\n"
+	"      --no-delete        never delete leads gone from complete listings\n"
 	"      --psql PROGRAM     the psql to run (default: psql)\n"
 	"      --log-format FORMAT  text (default) or json\n"
 	"  -q, --quiet            print errors only\n"
@@ -113,6 +115,33 @@ ld_cleanup_child(pid_t pid)
 	cleanup_pid = pid;
 }
 
+/* A password in a connection string or URI: keyword "password" (any case,
+ * spaces around '='), "?password=" / "&password=" in a URI, or
+ * "scheme://user:secret@". On a command line it is visible to every user
+ * (ps, /proc/PID/cmdline), ours and psql's. */
+static int
+dsn_has_password(const char *d)
+{
+	const char *p, *at, *colon, *start;
+
+	for (p = d; (p = strcasestr(p, "password")) != NULL; p += 8) {
+		const char *q = p + 8;
+		int word_start = p == d || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '?' || p[-1] == '&';
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (word_start && *q == '=')
+			return 1;
+	}
+	if ((start = strstr(d, "://")) != NULL) {
+		start += 3;
+		at = strchr(start, '@');
+		colon = strchr(start, ':');
+		if (at && colon && colon < at && !memchr(start, '/', (size_t)(at - start)))
+			return 1;
+	}
+	return 0;
+}
+
 /* 0: go on; 1: done (--help, --version); -1: usage error */
 int
 ld_opts_parse(struct ld_opts *o, int argc, char **argv)
@@ -124,6 +153,9 @@ ld_opts_parse(struct ld_opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "d:qvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
+			if (dsn_has_password(optarg))
+				return log_usage("--dsn holds a password, which every user can read on a command line (ps): "
+						 "put it in PGPASSWORD, ~/.pgpass or PGPASSFILE");
 			o->dsn = optarg;
 			break;
 		case OPT_INIT:
@@ -170,7 +202,8 @@ main(int argc, char **argv)
 		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;
 
 	ld_cleanup_init();
-	if (ld_input_read(&in, o.dir, &e) < 0) {
+	ld_reap_stale();
+	if (ld_input_read(&in, o.dir, o.print_sql, &e) < 0) {
 		log_error("%s", e.msg);
 		ld_input_free(&in);
 		return EXIT_INPUT;

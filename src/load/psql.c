@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,36 +17,146 @@
 
 struct totals {
 	int tables;
-	unsigned long long ins, upd, unch, del;
+	unsigned long long ins, upd, unch, del, unmapped;
 };
 
-/* One report line: "ie-report|TABLE|inserted|updated|unchanged|deleted". */
+/* One report line: "ie-report|TABLE|inserted|updated|unchanged|deleted|
+ * unmapped" (the last: rows of pairs client_campaigns does not map, not
+ * loaded). */
 static int
 report_line(const char *line, struct totals *t)
 {
 	char name[64];
-	unsigned long long ins, upd, unch, del;
+	unsigned long long ins, upd, unch, del, unm;
 
 	if (strncmp(line, "ie-report|", 10) != 0)
 		return 0;
-	if (sscanf(line + 10, "%63[^|]|%llu|%llu|%llu|%llu", name, &ins, &upd, &unch, &del) != 5)
+	if (sscanf(line + 10, "%63[^|]|%llu|%llu|%llu|%llu|%llu", name, &ins, &upd, &unch, &del, &unm) != 6)
 		return 0;
-	log_info("%-28s %8llu inserted %8llu updated %8llu unchanged %8llu deleted", name, ins, upd, unch, del);
+	if (unm > 0)
+		log_info("%-28s %8llu inserted %8llu updated %8llu unchanged %8llu deleted %8llu not mapped", name,
+			 ins, upd, unch, del, unm);
+	else
+		log_info("%-28s %8llu inserted %8llu updated %8llu unchanged %8llu deleted", name, ins, upd, unch,
+			 del);
 	t->tables++;
 	t->ins += ins;
 	t->upd += upd;
 	t->unch += unch;
 	t->del += del;
+	t->unmapped += unm;
 	return 1;
 }
 
+extern char **environ;
+
+/* What psql may inherit: what libpq and psql read (PG*, Kerberos, OpenSSL,
+ * LDAP for services), finding programs and libraries, home, user, locale,
+ * time zone, TMPDIR. Nothing else: no API key (INSTANTLY_API_KEY, or a
+ * workspace's key under any name) reaches it. PGCLIENTENCODING is set to
+ * UTF8 (the script pins it too) and PSQLRC dropped (psql runs with -X). */
+static int
+env_allowed(const char *v)
+{
+	static const char *const names[] = { "PATH=", "HOME=", "USER=", "LOGNAME=", "LANG=", "LANGUAGE=", "TZ=",
+					     "TMPDIR=", "LD_LIBRARY_PATH=", NULL };
+	static const char *const prefixes[] = { "PG", "LC_", "KRB5", "OPENSSL_", "SSL_CERT_", "LDAP", NULL };
+	size_t i;
+
+	if (!strncmp(v, "PGCLIENTENCODING=", 17))
+		return 0;
+	for (i = 0; names[i]; i++)
+		if (!strncmp(v, names[i], strlen(names[i])))
+			return 1;
+	for (i = 0; prefixes[i]; i++)
+		if (!strncmp(v, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+/* psql's environment (env_allowed), built before fork: a NULL-ended array
+ * of pointers into environ and one constant; free() the array only. */
+static char **
+child_env(void)
+{
+	static char enc[] = "PGCLIENTENCODING=UTF8";
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	if (!(env = malloc((n + 2) * sizeof *env)))
+		return NULL;
+	for (n = 0; environ[n]; n++)
+		if (env_allowed(environ[n]))
+			env[k++] = environ[n];
+	env[k++] = enc;
+	env[k] = NULL;
+	return env;
+}
+
+/* An anonymous private file for psql's stderr: its messages quote values
+ * from the data (a key, a row), so they reach our stderr only through
+ * log_error(), escaped (no ESC or line break from a value reaches a
+ * terminal or a log). Nothing is left on disk: unlinked at once. */
+static int
+err_file(ierr *e)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+#endif
+	if ((size_t)snprintf(path, sizeof path, "%s/instantly-load-err.XXXXXX", dir) >= sizeof path)
+		return ierr_set(e, "TMPDIR too long");
+	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+		return ierr_sys(e, errno, "cannot create a temporary file in %s", dir);
+	unlink(path);
+	return fd;
+}
+
+/* psql's messages, from err_file(), as our errors: a line each (at most
+ * 64 KiB of them, the rest counted). */
+static void
+relay_errors(int fd)
+{
+	char chunk[65536], *p, *nl;
+	ssize_t n;
+	off_t size;
+
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	if (size > 0 && lseek(fd, 0, SEEK_SET) == 0 && (n = read(fd, chunk, sizeof chunk - 1)) > 0) {
+		chunk[n] = '\0';
+		for (p = chunk; *p; p = nl + 1) {
+			if ((nl = strchr(p, '\n')) != NULL)
+				*nl = '\0';
+			if (*p)
+				log_error("%s", p);
+			if (!nl)
+				break;
+		}
+		if (size > n)
+			log_error("(%lld more bytes of psql's messages not shown)", (long long)(size - n));
+	}
+	close(fd);
+}
+
 /* Start psql on a script read from its stdin: *to and *from are its stdin
- * and stdout. quiet_errors sends its stderr to /dev/null. */
+ * and stdout. quiet_errors sends its stderr to /dev/null; otherwise to
+ * *errfd (err_file()), for relay_errors(). */
 static pid_t
-spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
+spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, int *errfd, ierr *e)
 {
 	int in[2], out[2];
 	const char *argv[16];
+	char **env;
 	int argc = 0;
 	pid_t pid;
 
@@ -64,11 +175,23 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 	argv[argc++] = "-";
 	argv[argc] = NULL;
 
-	if (pipe(in) < 0)
+	*errfd = -1;
+	if (!quiet_errors && (*errfd = err_file(e)) < 0)
+		return -1;
+	if (!(env = child_env())) {
+		close(*errfd);
+		return ierr_set(e, "out of memory");
+	}
+	if (pipe(in) < 0) {
+		free(env);
+		close(*errfd);
 		return ierr_sys(e, errno, "pipe");
+	}
 	if (pipe(out) < 0) {
 		close(in[0]);
 		close(in[1]);
+		free(env);
+		close(*errfd);
 		return ierr_sys(e, errno, "pipe");
 	}
 	if ((pid = fork()) < 0) {
@@ -77,6 +200,8 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 		close(in[1]);
 		close(out[0]);
 		close(out[1]);
+		free(env);
+		close(*errfd);
 		return -1;
 	}
 	if (pid == 0) {
@@ -85,14 +210,18 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 		dup2(out[1], STDOUT_FILENO);
 		if (quiet_errors && freopen("/dev/null", "w", stderr) == NULL)
 			_exit(127);
+		if (!quiet_errors && dup2(*errfd, STDERR_FILENO) < 0)
+			_exit(127);
 		close(in[0]);
 		close(in[1]);
 		close(out[0]);
 		close(out[1]);
+		environ = env;
 		execvp(argv[0], (char *const *)argv);
 		fprintf(stderr, "%s: cannot run %s: %s\n", log_prog(), argv[0], strerror(errno));
 		_exit(127);
 	}
+	free(env);
 	close(in[0]);
 	close(out[1]);
 	*to = in[1];
@@ -104,8 +233,8 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, ierr *e)
 /* Write the script, read stdout line by line into line_cb, wait. Returns
  * psql's exit status, 128 + signal when killed, or -1. */
 static int
-converse(pid_t pid, int to, int from, const char *script, size_t len, void (*line_cb)(const char *, void *),
-	 void *arg, ierr *e)
+converse(pid_t pid, int to, int from, int errfd, const char *script, size_t len,
+	 void (*line_cb)(const char *, void *), void *arg, ierr *e)
 {
 	char line[1024];
 	FILE *f;
@@ -126,9 +255,11 @@ converse(pid_t pid, int to, int from, const char *script, size_t len, void (*lin
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			ld_cleanup_child(0);
+			relay_errors(errfd);
 			return ierr_sys(e, errno, "waitpid");
 		}
 	ld_cleanup_child(0);
+	relay_errors(errfd);
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
@@ -141,14 +272,14 @@ count_reports(const char *line, void *arg)
 int
 ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 {
-	struct totals t = { 0, 0, 0, 0, 0 };
-	int to, from, rc;
+	struct totals t = { 0, 0, 0, 0, 0, 0 };
+	int to, from, errfd, rc;
 	pid_t pid;
 
 	log_debug("running %s with a script of %zu bytes", o->psql, script->len);
-	if ((pid = spawn(o, 0, &to, &from, e)) < 0)
+	if ((pid = spawn(o, 0, &to, &from, &errfd, e)) < 0)
 		return -1;
-	rc = converse(pid, to, from, script->p, script->len, count_reports, &t, e);
+	rc = converse(pid, to, from, errfd, script->p, script->len, count_reports, &t, e);
 	if (rc < 0)
 		return -1;
 	if (rc > 128)
@@ -162,6 +293,9 @@ ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 	/* the last line: the whole load, for logs that keep one line a stage */
 	log_info("loaded %d tables in one transaction: %llu rows inserted, %llu updated, %llu unchanged, %llu deleted",
 		 t.tables, t.ins, t.upd, t.unch, t.del);
+	if (t.unmapped > 0)
+		log_warn("%llu rows of campaigns that client_campaigns does not map to their client were not loaded",
+			 t.unmapped);
 	return 0;
 }
 
@@ -174,10 +308,10 @@ append_line(const char *line, void *arg)
 int
 ld_psql_query(const struct ld_opts *o, const buf *query, buf *out, ierr *e)
 {
-	int to, from;
+	int to, from, errfd;
 	pid_t pid;
 
-	if ((pid = spawn(o, log_verbosity() <= 0, &to, &from, e)) < 0)
+	if ((pid = spawn(o, log_verbosity() <= 0, &to, &from, &errfd, e)) < 0)
 		return -1;
-	return converse(pid, to, from, query->p, query->len, append_line, out, e);
+	return converse(pid, to, from, errfd, query->p, query->len, append_line, out, e);
 }

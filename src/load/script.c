@@ -1,25 +1,57 @@
 /* The psql script of a load: one transaction that stages every table with
  * \copy, upserts into the warehouse tables (the newest extracted_at wins,
  * an older archive never overwrites a newer row), deletes the leads that a
- * complete listing no longer holds, and reports what it did. */
+ * complete listing no longer holds and the rows of (client, campaign) pairs
+ * that client_campaigns no longer maps, and reports what it did. Its first
+ * line pins psql's encoding to UTF-8; every name put into it is checked
+ * (ld_text_check). */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "load.h"
 #include "schema-sql.h"
 
 #define OOM(e) ierr_set((e), "out of memory")
 
-/* 'path' for psql's \copy: single quotes doubled. A \copy ends at the end
- * of its line, so a path with a line break cannot be named (-2). */
+/* Text that goes into the script (file names, so far) must read the same to
+ * psql whatever its client encoding was: the script pins UTF-8 on its first
+ * line, and this refuses what is not valid UTF-8 (a lone lead byte would
+ * swallow the quote after it: psql's \copy steps over whole characters) or
+ * holds a control character (a \copy ends at the end of its line). */
+int
+ld_text_check(const char *s, const char *what, ierr *e)
+{
+	size_t n = strlen(s), bad = utf8_valid_prefix(s, n), i;
+	char shown[600];
+	size_t k = 0;
+
+	for (i = 0; i < n && bad == n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			bad = i;
+	if (bad == n)
+		return 0;
+	/* the text, shown with every byte that is not printable ASCII as \xNN */
+	for (i = 0; i < n && k + 8 < sizeof shown; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '\\')
+			k += (size_t)snprintf(shown + k, sizeof shown - k, "\\x%02x", (unsigned char)s[i]);
+		else
+			shown[k++] = s[i];
+	shown[k] = '\0';
+	return ierr_set(e, "%s \"%s%s\": byte %zu is %s: refused, psql could read it otherwise", what, shown,
+			i < n ? "..." : "", bad + 1,
+			(unsigned char)s[bad] < 0x20 || s[bad] == 0x7f ? "a control character" : "not valid UTF-8");
+}
+
+/* 'path' for psql's \copy: single quotes doubled; checked (ld_text_check)
+ * before. */
 static int
 put_path(buf *b, const char *path)
 {
 	const char *p;
 
-	if (strpbrk(path, "\n\r"))
-		return -2;
 	if (buf_putc(b, '\'') < 0)
 		return -1;
 	for (p = path; *p; p++)
@@ -68,9 +100,15 @@ static const char lead_filter[] =
 	" WHERE NOT EXISTS (SELECT FROM lead_listings l WHERE l.client_id = s.client_id"
 	" AND l.campaign_id = s.campaign_id AND l.complete_at > s.extracted_at)";
 
+/* The row of alias A belongs to a pair that client_campaigns maps. */
+#define MAPPED(A) "EXISTS (SELECT FROM client_campaigns cc WHERE cc.client_id = " A ".client_id " \
+	"AND cc.campaign_id = " A ".campaign_id)"
+
 /* Upsert: duplicates inside the load resolve to the newest extracted_at
  * (the later line when equal); a row changes only when the load's is newer,
- * or as new with other values (reprocessing with other rules). */
+ * or as new with other values (reprocessing with other rules). Rows of
+ * pairs that client_campaigns does not map are not loaded (counted as
+ * unmapped): a campaign taken away from a client stays away. */
 static int
 upsert(buf *b, int id)
 {
@@ -81,7 +119,8 @@ upsert(buf *b, int id)
 	    buf_puts(b, ") ") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
 	    buf_printf(b, "\n    FROM ie_stage_%s ORDER BY ", t->name) < 0 || put_cols(b, t, 0, t->nkey, "") < 0 ||
 	    buf_puts(b, ", extracted_at DESC, ie_ord DESC),\n") < 0 ||
-	    buf_printf(b, "src AS (SELECT * FROM staged s%s),\n", id == TBL_SYNCED_LEADS ? lead_filter : "") < 0 ||
+	    buf_puts(b, "mapped AS (SELECT * FROM staged s WHERE " MAPPED("s") "),\n") < 0 ||
+	    buf_printf(b, "src AS (SELECT * FROM mapped s%s),\n", id == TBL_SYNCED_LEADS ? lead_filter : "") < 0 ||
 	    buf_printf(b, "up AS (INSERT INTO %s AS t (", t->name) < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
 	    buf_puts(b, ")\n    SELECT ") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
 	    buf_puts(b, " FROM src\n    ON CONFLICT (") < 0 || put_cols(b, t, 0, t->nkey, "") < 0 ||
@@ -96,7 +135,8 @@ upsert(buf *b, int id)
 	    put_cols(b, t, t->nkey, t->ncols, "EXCLUDED.") < 0 ||
 	    buf_puts(b, "))\n    RETURNING (xmax = 0) AS inserted)\n") < 0 ||
 	    buf_printf(b, "INSERT INTO ie_report SELECT '%s', count(*) FILTER (WHERE inserted), "
-		       "count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM staged) - count(*), 0 FROM up;\n",
+		       "count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM mapped) - count(*), 0,\n"
+		       "    (SELECT count(*) FROM staged) - (SELECT count(*) FROM mapped) FROM up;\n",
 		       t->name) < 0)
 		return -1;
 	return 0;
@@ -109,7 +149,7 @@ static const char delete_sql[] =
 	"WITH m AS (SELECT client_id, campaign_id, max(extracted_at) AS done,\n"
 	"        (array_agg(extracted_at ORDER BY extracted_at DESC))[2] AS prev\n"
 	"    FROM ie_stage_leads_complete lc WHERE NOT EXISTS (SELECT FROM ie_fresh f\n"
-	"        WHERE f.client_id = lc.client_id AND f.campaign_id = lc.campaign_id)\n"
+	"        WHERE f.client_id = lc.client_id AND f.campaign_id = lc.campaign_id) AND " MAPPED("lc") "\n"
 	"    GROUP BY client_id, campaign_id),\n"
 	"del AS (DELETE FROM synced_leads t USING m\n"
 	"    WHERE t.client_id = m.client_id AND t.campaign_id = m.campaign_id AND t.extracted_at < m.done\n"
@@ -117,10 +157,11 @@ static const char delete_sql[] =
 	"        AND s.campaign_id = t.campaign_id AND s.instantly_lead_id = t.instantly_lead_id\n"
 	"        AND s.extracted_at > coalesce(m.prev, '-infinity'))\n"
 	"    RETURNING 1)\n"
-	"INSERT INTO ie_report SELECT 'synced_leads', 0, 0, 0, count(*) FROM del;\n"
+	"INSERT INTO ie_report SELECT 'synced_leads', 0, 0, 0, count(*), 0 FROM del;\n"
 	"INSERT INTO lead_listings AS l (client_id, campaign_id, complete_at, leads, pages)\n"
 	"    SELECT DISTINCT ON (client_id, campaign_id) client_id, campaign_id, extracted_at, leads, pages\n"
-	"    FROM ie_stage_leads_complete ORDER BY client_id, campaign_id, extracted_at DESC\n"
+	"    FROM ie_stage_leads_complete lc WHERE " MAPPED("lc") "\n"
+	"    ORDER BY client_id, campaign_id, extracted_at DESC\n"
 	"    ON CONFLICT (client_id, campaign_id) DO UPDATE SET complete_at = EXCLUDED.complete_at,\n"
 	"        leads = EXCLUDED.leads, pages = EXCLUDED.pages, loaded_at = now()\n"
 	"    WHERE l.complete_at < EXCLUDED.complete_at;\n";
@@ -156,10 +197,30 @@ fresh(buf *b, const struct ld_input *in)
 	    buf_puts(b, "\\copy synced_leads (") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
 	    buf_puts(b, ") from ") < 0 || put_path(b, in->fresh_path) < 0 ||
 	    buf_printf(b, " with (format %s, header)\n", in->text[TBL_SYNCED_LEADS] ? "text" : "csv") < 0 ||
-	    buf_printf(b, "INSERT INTO ie_report VALUES ('synced_leads', %llu, 0, 0, 0);\n",
+	    buf_printf(b, "INSERT INTO ie_report VALUES ('synced_leads', %llu, 0, 0, 0, 0);\n",
 		       (unsigned long long)in->fresh_rows) < 0)
 		return -1;
 	return 0;
+}
+
+/* The rows of every pair that client_campaigns no longer maps, deleted
+ * from table t and counted. The pairs come from a walk of t's primary key
+ * (client_id, campaign_id, ...): one index probe per pair, so a load costs
+ * a few milliseconds per campaign, not a scan of the table. */
+static int
+unmapped(buf *b, const char *t)
+{
+	return buf_printf(b,
+		"WITH RECURSIVE p AS (\n"
+		"    (SELECT client_id, campaign_id FROM %s ORDER BY client_id, campaign_id LIMIT 1)\n"
+		"    UNION ALL\n"
+		"    SELECT n.client_id, n.campaign_id FROM p CROSS JOIN LATERAL (SELECT t.client_id, t.campaign_id\n"
+		"        FROM %s t WHERE (t.client_id, t.campaign_id) > (p.client_id, p.campaign_id)\n"
+		"        ORDER BY t.client_id, t.campaign_id LIMIT 1) n),\n"
+		"gone AS (SELECT * FROM p WHERE NOT " MAPPED("p") "),\n"
+		"del AS (DELETE FROM %s t USING gone g WHERE t.client_id = g.client_id AND t.campaign_id = g.campaign_id\n"
+		"    RETURNING 1)\n"
+		"INSERT INTO ie_report SELECT '%s', 0, 0, 0, count(*), 0 FROM del;\n", t, t, t, t);
 }
 
 int
@@ -168,24 +229,33 @@ ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr 
 	int id;
 
 	for (id = 0; id < TBL_N; id++)
-		if (strpbrk(in->path[id], "\n\r"))
-			return ierr_set(e, "%s: a path with a line break cannot be given to psql's \\copy", in->path[id]);
-	if (in->fresh_path && strpbrk(in->fresh_path, "\n\r"))
-		return ierr_set(e, "%s: a path with a line break cannot be given to psql's \\copy", in->fresh_path);
+		if (ld_text_check(in->path[id], "file name", e) < 0)
+			return -1;
+	if (in->fresh_path && ld_text_check(in->fresh_path, "file name", e) < 0)
+		return -1;
 
-	if (buf_puts(b, "-- instantly-load: generated, one transaction\n"
+	/* psql reads the rest of the script, \copy's file names included, and
+	 * sends the data in this encoding: PGCLIENTENCODING, a client_encoding
+	 * in the DSN or PGOPTIONS, a psqlrc (for --print-sql) cannot change
+	 * it. The tables are those of schema public (search_path, PGOPTIONS's
+	 * included, cannot put others in their place; pg_catalog, implicitly
+	 * first, keeps the built-in functions and operators) */
+	if (buf_puts(b, "\\encoding UTF8\n"
+		     "-- instantly-load: generated, one transaction\n"
 		     "\\set ON_ERROR_STOP on\n"
 		     "BEGIN;\n"
-		     "SET LOCAL client_min_messages = warning;\n") < 0)
+		     "SET LOCAL client_min_messages = warning;\n"
+		     LD_SETTINGS("SET LOCAL")) < 0)
 		return OOM(e);
-	if (init_schema && buf_puts(b, schema_sql) < 0)
+	/* the tables first; their row-level security last (below) */
+	if (init_schema && (buf_puts(b, schema_01_auth) < 0 || buf_puts(b, schema_02_tables) < 0))
 		return OOM(e);
 	/* one load at a time (readers go on): the fresh campaigns stay fresh;
 	 * the dedup sorts of a big load fit in memory */
 	if (buf_puts(b, "LOCK TABLE synced_leads IN SHARE ROW EXCLUSIVE MODE;\n"
 		     "SET LOCAL work_mem = '256MB';\n"
 		     "CREATE TEMP TABLE ie_report (name text, inserted bigint, updated bigint, "
-		     "unchanged bigint, deleted bigint) ON COMMIT DROP;\n"
+		     "unchanged bigint, deleted bigint, unmapped bigint) ON COMMIT DROP;\n"
 		     "CREATE TEMP TABLE ie_fresh (client_id uuid, campaign_id uuid) ON COMMIT DROP;\n") < 0 ||
 	    fresh(b, in) < 0)
 		return OOM(e);
@@ -197,8 +267,19 @@ ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr 
 			return OOM(e);
 	if (deletes && buf_puts(b, delete_sql) < 0)
 		return OOM(e);
-	if (buf_puts(b, "SELECT 'ie-report', name, sum(inserted), sum(updated), sum(unchanged), sum(deleted)\n"
-		     "    FROM ie_report GROUP BY name ORDER BY name;\n"
+	/* campaigns taken away from their client: whatever --no-delete says */
+	for (id = 0; id < TBL_N; id++)
+		if (id != TBL_LEADS_COMPLETE && unmapped(b, tbl_defs[id].name) < 0)
+			return OOM(e);
+	if (unmapped(b, "lead_listings") < 0)
+		return OOM(e);
+	/* ALTER POLICY (an older release's policies replaced) locks its table
+	 * against readers until COMMIT: so only now, just before it */
+	if (init_schema && buf_puts(b, schema_03_rls) < 0)
+		return OOM(e);
+	/* lead_listings is reported when the load deleted some of it */
+	if (buf_puts(b, "SELECT 'ie-report', name, sum(inserted), sum(updated), sum(unchanged), sum(deleted), sum(unmapped)\n"
+		     "    FROM ie_report GROUP BY name HAVING name <> 'lead_listings' OR sum(deleted) > 0 ORDER BY name;\n"
 		     "COMMIT;\n") < 0)
 		return OOM(e);
 	return 0;

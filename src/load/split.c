@@ -161,7 +161,9 @@ pair_of(struct ld_pair **pairs, size_t *n, size_t *cap, const char *c, const cha
 	return &(*pairs)[(*n)++];
 }
 
-/* Ask the warehouse which of the pairs it knows. A failed query (no tables
+/* Ask the warehouse which of the pairs it knows, or does not map to their
+ * client (their rows go through staging, where they are left out). A
+ * failed query (no tables
  * yet, say) leaves every pair unknown, so none is split off... unless the
  * tables do not exist at all, which --init-schema is about to fix: then all
  * are new. */
@@ -175,7 +177,7 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 
 	buf_init(&q, (size_t)64 << 20);
 	buf_init(&out, (size_t)64 << 20);
-	rc = buf_puts(&q, "SELECT to_regclass('synced_leads') IS NULL AND to_regclass('lead_listings') IS NULL;\n"
+	rc = buf_puts(&q, "\\encoding UTF8\n" LD_SETTINGS("SET") "SELECT to_regclass('synced_leads') IS NULL AND to_regclass('lead_listings') IS NULL;\n"
 			  "SELECT v.c || ' ' || v.k FROM (VALUES ");
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = buf_printf(&q, "%s('%s'::uuid, '%s'::uuid)", i ? ", " : "", pairs[i].client_id,
@@ -183,7 +185,8 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 	if (rc == 0)
 		rc = buf_puts(&q, ") AS v (c, k)\n WHERE to_regclass('synced_leads') IS NOT NULL AND (\n"
 			      "  EXISTS (SELECT FROM synced_leads s WHERE s.client_id = v.c AND s.campaign_id = v.k)\n"
-			      "  OR EXISTS (SELECT FROM lead_listings l WHERE l.client_id = v.c AND l.campaign_id = v.k));\n");
+			      "  OR EXISTS (SELECT FROM lead_listings l WHERE l.client_id = v.c AND l.campaign_id = v.k)\n"
+			      "  OR NOT EXISTS (SELECT FROM client_campaigns m WHERE m.client_id = v.c AND m.campaign_id = v.k));\n");
 	if (rc < 0) {
 		buf_free(&q);
 		return ierr_set(e, "out of memory");

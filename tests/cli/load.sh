@@ -2,7 +2,10 @@
 # instantly-load against a real PostgreSQL server started here: the schema
 # with --init-schema, exact values through psql 15's \copy (also a "\." line
 # in a CSV value), idempotence, newest-wins upserts, one transaction that a
-# failure rolls back whole, deletions only for complete listings, the report.
+# failure rolls back whole, deletions only for complete listings, the report;
+# killed (SIGTERM, SIGKILL): what is left, and the next load's cleaning.
+# (load-encoding.sh: client encodings and psql's environment; load-unmap.sh:
+# campaigns taken away from their client.)
 . "$(dirname "$0")/../lib.sh"
 [ -x "$LOAD" ] || skip_all "no $LOAD"
 pg_start
@@ -60,6 +63,10 @@ ok "--init-schema on an empty database: a load without clients fails (foreign ke
 ok "... and leaves nothing behind: no tables" test "$(psql_q -At -c "select count(*) from pg_tables where tablename = 'synced_leads'")" = 0
 psql_q -q -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql"
 psql_q -c "insert into clients (id, name) values ('$C1', 'Client 1')"
+# every campaign of this file is mapped to C1 (load-unmap.sh tests the others)
+psql_q -c "insert into client_campaigns (client_id, campaign_id) select '$C1', k::uuid from unnest(array['$K1',
+	'22222222-0000-4000-8000-000000000002', '33333333-0000-4000-8000-000000000003', '44444444-0000-4000-8000-000000000004',
+	'55555555-0000-4000-8000-00000000000a', '66666666-0000-4000-8000-000000000006', '77777777-0000-4000-8000-000000000007']) k"
 ok "load: exit 0" load "$T/d1"
 ok "every row arrived" test "$(psql_q -At -c "select count(*) from synced_leads")" = 5
 exact() {
@@ -104,7 +111,7 @@ archive "$T/a2.ndjson" 2026-11-28T02:00:00.000Z 1 1 2 "3=\"now set\"" 6
 transform "$T/d2" "$T/a2.ndjson"
 ok "a newer complete listing: exit 0" sh -c '"$LOAD" "$T/d2" 2> "$T/report.3"'
 ok "the report: 1 inserted (6), 3 updated (1 2 3), 2 deleted (4 5)" grep -Eq "synced_leads +1 inserted +3 updated +0 unchanged +2 deleted" "$T/report.3"
-ok "leads 4 and 5 are gone, 6 is there" test "$(psql_q -At -c "select string_agg(right(instantly_lead_id::text, 1), '' order by 1) from synced_leads")" = 1236
+ok "leads 4 and 5 are gone, 6 is there" test "$(psql_q -At -c "select string_agg(right(instantly_lead_id::text, 1), '' order by instantly_lead_id) from synced_leads")" = 1236
 
 # ---- an older archive never overwrites newer rows, nor brings back deleted leads
 dump > "$T/dump.3"
@@ -195,10 +202,36 @@ ok "a row the database refuses (lead_status check): exit 5" exit_is 5 "$LOAD" -q
 unchanged() { dump > "$T/dump.now" && same_file "$T/dump.5" "$T/dump.now"; }
 ok "... nothing changed" unchanged
 ok "a DIR without summary.json: exit 3, nothing changed" sh -c 'mkdir -p "$T/nosum" && cp "$T/d2"/*.csv "$T/nosum/" && "$LOAD" -q "$T/nosum"; test $? -eq 3'
-# psql killed mid-load: a big load, killed once its \copy is under way
-python3 "$T/gen.py" "$T/big.ndjson" 2026-12-01T00:00:00.000Z 1 $(seq 1 40000)
+# Failures mid-load, made deterministic: a session holds lead_listings in
+# SHARE mode, so a load waits at its first write of it (the deletions, after
+# staging and upserts), mid-transaction, until the session goes. A big load,
+# newer than every listing: had it committed, the tables would differ.
+python3 "$T/gen.py" "$T/big.ndjson" 2026-12-05T00:00:00.000Z 1 $(seq 1 40000)
 transform "$T/d5" "$T/big.ndjson"
-under_way() {	# wait (4 s at most) until a load's statements on staging run
+block() {
+	PGAPPNAME=blocker "$PGBIN/psql" -X -q -c "begin" -c "lock table lead_listings in share mode" \
+		-c "select pg_sleep(120)" >/dev/null 2>&1 &
+	bp=$!
+	for i in $(seq 250); do
+		[ "$(psql_q -At -c "select count(*) from pg_stat_activity where application_name = 'blocker' and query like '%pg_sleep%'")" = 1 ] &&
+			return 0
+		sleep 0.02
+	done
+	echo "the blocking session did not start"; return 1
+}
+unblock() {
+	psql_q -At -c "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'blocker'" >/dev/null 2>&1 || true
+	wait "$bp" 2>/dev/null || true
+}
+under_way() {	# wait (10 s at most) until a load waits for the blocking session
+	for i in $(seq 500); do
+		psql_q -At -c "select count(*) from pg_stat_activity where wait_event_type = 'Lock'
+			and application_name <> 'blocker' and pid <> pg_backend_pid()" 2>/dev/null | grep -q '^[1-9]' && return 0
+		sleep 0.02
+	done
+	echo "the load did not reach its deletions"; return 1
+}
+staging() {	# wait (4 s at most) until a load's statements on staging run
 	for i in $(seq 200); do
 		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" 2>/dev/null |
 			grep -q '^[1-9]' && return 0
@@ -206,12 +239,14 @@ under_way() {	# wait (4 s at most) until a load's statements on staging run
 	done
 }
 killed() {
+	block || return 1
 	"$LOAD" -q "$T/d5" 2> "$T/killed.err" &
 	lp=$!
-	under_way
+	under_way || { unblock; wait "$lp"; return 1; }
 	pkill -9 -P "$lp" psql
 	wait "$lp"
 	rc=$?
+	unblock
 	[ "$rc" -eq 5 ] && grep -q "psql killed by signal 9" "$T/killed.err" ||
 		{ echo "exit $rc"; cat "$T/killed.err"; return 1; }
 }
@@ -220,12 +255,14 @@ sleep 0.5
 ok "... nothing changed" unchanged
 
 stopped() {	# the server stopped (fast shutdown) once the load is under way
+	block || return 1
 	"$LOAD" -q "$T/d5" 2> "$T/stopped.err" &
 	lp=$!
-	under_way
+	under_way || { unblock; wait "$lp"; return 1; }
 	pg_stop
 	wait "$lp"
 	rc=$?
+	wait "$bp" 2>/dev/null || true
 	pg_restart
 	[ "$rc" -eq 5 ] || { echo "exit $rc"; cat "$T/stopped.err"; return 1; }
 }
@@ -235,37 +272,110 @@ ok "... after a restart, nothing changed" unchanged
 # the loader itself killed: psql stopped, temporary files gone, nothing changed
 sigterm() {
 	mkdir -p "$T/tmp"
+	block || return 1
 	TMPDIR=$T/tmp "$LOAD" -q "$T/d5" 2> "$T/sigterm.err" &
 	lp=$!
-	under_way
+	under_way || { unblock; wait "$lp"; return 1; }
 	kill -TERM "$lp"
 	wait "$lp"
 	rc=$?
+	unblock
 	sleep 0.5
 	[ "$rc" -eq 143 ] && [ -z "$(ls -A "$T/tmp")" ] || { echo "exit $rc; left: $(ls -A "$T/tmp")"; return 1; }
 }
 ok "SIGTERM to the loader mid-load: dies of it, no temporary file left" sigterm
 ok "... nothing changed" unchanged
+# the loader SIGKILLed: what is left (its temporary directory) is private,
+# the warehouse unchanged or fully loaded, the next load removes it
+K8=88888888-0000-4000-8000-000000000008
+psql_q -c "insert into client_campaigns values ('$C1', '$K8')"
+CAMPAIGN=$K8 python3 "$T/gen.py" "$T/k8.ndjson" 2026-12-04T00:00:00.000Z 1 $(seq 1 20000)
+transform "$T/d8k" "$T/k8.ndjson"
+sigkill() {
+	mkdir -p "$T/tmpk"
+	block || return 1
+	TMPDIR=$T/tmpk "$LOAD" -q "$T/d8k" 2> /dev/null &
+	lp=$!
+	under_way || { unblock; wait "$lp"; return 1; }
+	kill -KILL "$lp"
+	wait "$lp" || true
+	left=$(echo "$T"/tmpk/instantly-load.*)
+	modes="$(stat -c %a "$left") $(stat -c %a "$left"/* | sort -u | tr '\n' ' ')"
+	unblock	# its psql, orphaned, goes on: with the script written whole, it may commit
+	[ -d "$left" ] || { echo "nothing left: $(ls -A "$T/tmpk")"; return 1; }
+	is "$modes" "700 600 " || return 1
+	flock "$left" true	# its psql (holding the directory's lock) has ended
+	n=$(psql_q -At -c "select count(*) from synced_leads where campaign_id = '$K8'")
+	[ "$n" = 0 ] || [ "$n" = 20000 ] || { echo "$n leads: half a load"; return 1; }
+}
+ok "SIGKILL to the loader mid-load: its directory left is 0700, files 0600; the warehouse unchanged or fully loaded" sigkill
+reaped() {
+	left=$(echo "$T"/tmpk/instantly-load.*)
+	TMPDIR=$T/tmpk "$LOAD" -q "$T/d1" 2> "$T/reap.err" && [ -d "$left" ] || { cat "$T/reap.err"; return 1; }	# young: kept
+	touch -d '-2 minutes' "$left"
+	mkdir -m 700 "$T/tmpk/instantly-load.BUSY01" "$T/tmpk/instantly-load.OTHER1" "$T/victim"
+	: > "$T/victim/keep"
+	ln -s "$T/victim" "$T/tmpk/instantly-load.LINK01"
+	chown nobody "$T/tmpk/instantly-load.OTHER1"
+	touch -h -d '-2 minutes' "$T/tmpk/instantly-load.BUSY01" "$T/tmpk/instantly-load.OTHER1" "$T/tmpk/instantly-load.LINK01"
+	flock "$T/tmpk/instantly-load.BUSY01" sleep 3 &
+	fp=$!
+	sleep 0.2
+	TMPDIR=$T/tmpk "$LOAD" "$T/d1" 2> "$T/reap.err" || { cat "$T/reap.err"; return 1; }
+	wait "$fp"
+	[ ! -e "$left" ] && grep -q "removed the temporary directory of a load that was killed" "$T/reap.err" &&
+		is "$(ls -A "$T/tmpk" | tr '\n' ' ')" "instantly-load.BUSY01 instantly-load.LINK01 instantly-load.OTHER1 " &&
+		[ -e "$T/victim/keep" ] || { ls -la "$T/tmpk"; cat "$T/reap.err"; return 1; }
+}
+ok "... the next load removes it (older than a minute), not a younger one, one in use, a link, another user's" reaped
 ok "TMPDIR empty after loads that converted and split files" sh -c '
 	mkdir -p "$T/tmp2" && TMPDIR=$T/tmp2 "$LOAD" -q "$T/d1" && test -z "$(ls -A "$T/tmp2")"'
 nl=$'\n'
 mkdir "$T/bad${nl}name" && cp "$T/d1"/* "$T/bad${nl}name/"
 ok "a DIR name with a line break: refused (exit 3), nothing run" sh -c '
-	"$LOAD" -q "$1" 2> "$T/nl.err"; test $? -eq 3 && grep -q "line break" "$T/nl.err"' sh "$T/bad${nl}name"
+	"$LOAD" -q "$1" 2> "$T/nl.err"; test $? -eq 3 && grep -q "a control character" "$T/nl.err"' sh "$T/bad${nl}name"
 
 # --init-schema inside a load blocks no reader of the portal
 readers() {
 	"$LOAD" -q --init-schema "$T/d5" &
 	lp=$!
-	under_way
+	staging
 	out=$(psql_q -At -c "set lock_timeout = '500ms'" -c "select count(*) from campaigns" -c "select count(*) from synced_leads" 2>&1)
 	wait "$lp"
 	case $out in *ERROR*) echo "$out"; return 1 ;; esac
 }
 ok "--init-schema during a load: the portal's reads go on" readers
 
+# ---- issue 10: no password on a command line; psql's messages escaped
+dsn_password() {
+	for d in "host=/tmp password=hunter2" "dbname=w PASSWORD = hunter2" "postgresql://u:hunter2@localhost/w" \
+		"postgresql:///w?password=hunter2" "postgres://localhost/w?sslmode=disable&password=x"; do
+		exit_is 2 "$LOAD" --dsn "$d" "$T/d1" 2> "$T/dsnpw.err" && grep -q "holds a password" "$T/dsnpw.err" &&
+			! grep -q hunter2 "$T/dsnpw.err" || { echo "accepted: $d"; return 1; }
+	done
+	# words that merely contain "password", and a user without one, are fine
+	"$LOAD" -q --dsn "dbname=w application_name=passwordless" "$T/d1" &&
+		"$LOAD" -q --dsn "postgresql://$PGUSER@/w?host=$PGHOST" "$T/d1"
+}
+ok "--dsn with a password (visible in ps) is a usage error; without one it connects" dsn_password
+psql_escaped() {
+	rm -rf "$T/evil" && cp -r "$T/d1" "$T/evil"
+	python3 - "$T/evil/synced_leads.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+i = rows[0].index("email_open_count")
+rows[1][i] = "\x1b[2J\x1b]0;pwned\x07\r\ninstantly-load: loaded 9 tables"
+with open(sys.argv[1], "w", newline="") as f:
+    csv.writer(f, lineterminator="\n").writerows(rows)
+PY
+	exit_is 5 "$LOAD" "$T/evil" 2> "$T/evil.err" || return 1
+	! LC_ALL=C grep -qP '[\x00-\x09\x0b-\x1f\x7f]' "$T/evil.err" && contains "$T/evil.err" '\x1b[2J' &&
+		! grep -q '^instantly-load: loaded 9 tables' "$T/evil.err" && contains "$T/evil.err" "ERROR:"
+}
+ok "psql's messages quoting a hostile value reach stderr escaped, a line each (exit 5)" psql_escaped
+
 # ---- --print-sql: the script, for users who run psql themselves
-ok "--print-sql prints one transaction" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -3 "$T/script.sql" | grep -q "^BEGIN;" && tail -1 "$T/script.sql" | grep -q "^COMMIT;"'
+ok "--print-sql prints one transaction" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -4 "$T/script.sql" | grep -q "^BEGIN;" && tail -1 "$T/script.sql" | grep -q "^COMMIT;"'
 ok "... which psql runs as it is" sh -c '"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$T/script.sql" > /dev/null'
 
 done_testing

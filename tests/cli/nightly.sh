@@ -254,6 +254,12 @@ workspace_keys() {	# a key variable the map names (api_key_env) reaches only the
 	has_var extract ACME_KEY && no_var transform ACME_KEY && no_var load ACME_KEY
 }
 ok "a workspace key named in the map's api_key_env reaches only the extract" workspace_keys
+tmpdir_quote() {	# the map's export puts no path into SQL
+	mkdir -p "$T/it's; x"
+	night n29 TMPDIR="$T/it's; x" RETENTION_DAYS=0 || { cat "$T/n29.log" "$T/n29.err"; return 1; }
+	contains "$T/n29.log" "nightly done"
+}
+ok "a TMPDIR holding a quote: the client map is still exported (no path inside the SQL)" tmpdir_quote
 dsn_password() {
 	exit_is 2 night n27 LOAD_DSN="host=$PGHOST password=hunter2" && contains "$T/n27.err" "must not hold a password" &&
 	exit_is 2 night n28 LOAD_DSN="postgresql://u:hunter2@localhost/db"

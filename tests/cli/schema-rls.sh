@@ -87,6 +87,112 @@ ok "policies read the claims in an InitPlan" sh -c '
 		select set_config('"'"'request.jwt.claims'"'"', '"'"'{\"client_id\":\"'$A'\"}'"'"', true);
 		explain select * from synced_leads; commit;" | grep -q "InitPlan"'
 
+# ---- a campaign taken away from a client: its access ends at once
+KA2=33333333-3333-4333-8333-333333333333
+psql_q -d w <<SQL
+insert into client_campaigns values ('$A', '$KA2');
+insert into campaigns (client_id, campaign_id, name, item, extracted_at) values ('$A', '$KA2', 'A2', '{}', now());
+insert into synced_leads (client_id, campaign_id, instantly_lead_id, lead_status, extracted_at)
+	values ('$A', '$KA2', gen_random_uuid(), 'emailed', now());
+insert into campaign_analytics (client_id, campaign_id, date, extracted_at) values ('$A', '$KA2', '2026-11-01', now());
+insert into campaign_analytics_overview (client_id, campaign_id, start_date, end_date, extracted_at)
+	values ('$A', '$KA2', '2026-09-01', '2026-11-29', now());
+insert into lead_listings (client_id, campaign_id, complete_at) values ('$A', '$KA2', now());
+SQL
+CA='{"client_id":"'$A'","user_role":"client"}'
+sees "client A with a second campaign mapped sees it" authenticated "$CA" "1 2 2 4 3 2 2"
+psql_q -d w -c "delete from client_campaigns where client_id = '$A' and campaign_id = '$KA2'"
+sees "its mapping deleted: client A at once sees nothing of it, in every table" authenticated "$CA" "1 1 1 3 2 1 1"
+sees "... client B unchanged" authenticated '{"client_id":"'$B'","user_role":"client"}' "1 1 1 2 1 1 1"
+sees "... an operator still sees every row" authenticated '{"user_role":"operator"}' "2 2 3 6 4 3 3"
+psql_q -d w -c "insert into client_campaigns values ('$A', '$KA2')"
+sees "mapped again: client A sees it again" authenticated "$CA" "1 2 2 4 3 2 2"
+
+# ---- the policies of an older release are upgraded in place
+psql_q -c "create database old"
+for f in "$SQL"/0[12]-*.sql; do psql_q -d old -f "$f"; done
+# the release before: client_id = claim OR operator, with RLS on
+psql_q -d old <<'SQL'
+DO $$
+DECLARE t record;
+BEGIN
+	FOR t IN SELECT * FROM (VALUES ('clients', 'id'), ('client_campaigns', 'client_id'), ('campaigns', 'client_id'),
+		('synced_leads', 'client_id'), ('campaign_analytics', 'client_id'), ('campaign_analytics_overview', 'client_id'),
+		('lead_listings', 'client_id')) AS v (name, col)
+	LOOP
+		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t.name);
+		EXECUTE format('CREATE POLICY %I ON %I FOR SELECT TO authenticated USING (%I = (SELECT CASE WHEN c ~* ''^[0-9a-f-]{36}$'' THEN c::uuid END FROM (SELECT (SELECT auth.jwt()) ->> ''client_id'' AS c) x) OR ((SELECT auth.jwt()) ->> ''user_role'') = ''operator'')', t.name || '_select', t.name, t.col);
+		EXECUTE format('GRANT SELECT ON %I TO anon, authenticated', t.name);
+	END LOOP;
+END $$;
+SQL
+psql_q -d old <<SQL
+insert into clients (id, name) values ('$A', 'Client A');
+insert into campaigns (client_id, campaign_id, name, item, extracted_at) values ('$A', '$KA2', 'A2', '{}', now());
+insert into synced_leads (client_id, campaign_id, instantly_lead_id, lead_status, extracted_at)
+	values ('$A', '$KA2', gen_random_uuid(), 'emailed', now());
+SQL
+counts_old() { psql_q -d old -At -c "begin; set local role authenticated; select set_config('request.jwt.claims', '$CA', true);
+	select count(*) from campaigns; select count(*) from synced_leads; commit;" | grep -v '^{' | tr '\n' ' '; }
+ok "the older policies: a client sees its unmapped campaign (the defect)" is "$(counts_old)" "1 1 "
+ok "the schema applied again upgrades them" sh -c 'for f in "$1"/03-*.sql; do "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d old -f "$f" || exit 1; done' sh "$SQL"
+ok "... the client now sees nothing of the unmapped campaign" is "$(counts_old)" "0 0 "
+ok "... still one policy per table, the five data tables' of this version" is \
+	"$(psql_q -d old -At -c "select count(*), count(*) filter (where obj_description(oid, 'pg_policy') like 'instantly-etl RLS v2%') from pg_policy")" "7|5"
+# applied again while a reader holds its table: nothing to change, no lock waited for
+reader() { PGAPPNAME=reader "$PGBIN/psql" -X -q -d old -c "begin" -c "lock table synced_leads, campaigns in access share mode" -c "select pg_sleep(20)" >/dev/null 2>&1; }
+reapply() {
+	reader & rp=$!
+	for i in $(seq 100); do
+		[ "$(psql_q -d old -At -c "select count(*) from pg_stat_activity where application_name = 'reader' and query like '%pg_sleep%'")" = 1 ] && break
+		sleep 0.05
+	done
+	PGOPTIONS="-c lock_timeout=500" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d old -f "$SQL/03-rls.sql"; rc=$?
+	psql_q -d old -At -c "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'reader'" >/dev/null
+	wait $rp || true
+	return $rc
+}
+ok "... and applied once more, while a reader holds the tables: nothing waits (lock_timeout 500 ms)" reapply
+
+# ---- the portal's queries, as a client through RLS, stay index-served
+psql_q -c "create database big"
+apply big
+psql_q -d big <<'SQL'
+insert into clients select ('aaaaaaaa-aaaa-4aaa-8aaa-' || lpad(i::text, 12, '0'))::uuid, 'c' || i from generate_series(1, 40) i;
+insert into client_campaigns select c.id, gen_random_uuid() from clients c, generate_series(1, 3);
+insert into campaigns (client_id, campaign_id, item, extracted_at) select client_id, campaign_id, '{}', now() from client_campaigns;
+insert into synced_leads (client_id, campaign_id, instantly_lead_id, lead_status, interest_status, extracted_at)
+	select m.client_id, m.campaign_id, gen_random_uuid(), (array['replied','bounced','emailed','not_yet_emailed'])[1 + i % 4],
+		(array['positive','neutral','negative'])[1 + i % 3], now()
+	from client_campaigns m, generate_series(1, 300) i;
+insert into campaign_analytics (client_id, campaign_id, date, extracted_at)
+	select client_id, campaign_id, d, now() from client_campaigns, generate_series('2026-06-01'::date, '2026-11-30', '1 day') d;
+insert into campaign_analytics_overview (client_id, campaign_id, start_date, end_date, extracted_at)
+	select client_id, campaign_id, d::date, d::date + 89, now() from client_campaigns, generate_series('2026-06-01'::date, '2026-11-30', '1 day') d;
+analyze;
+SQL
+BIGA='{"client_id":"aaaaaaaa-aaaa-4aaa-8aaa-000000000007","user_role":"client"}'
+plan() {	# plan QUERY: its EXPLAIN as client 7 of database big, through RLS
+	psql_q -d big -At -c "begin" -c "set local role authenticated" -c "select set_config('request.jwt.claims', '$BIGA', true)" \
+		-c "explain (costs off) $1" -c "commit" | grep -v '^{' | tee -a "$T/plans"
+}
+indexed() {	# indexed QUERY INDEX: the plan reads INDEX with client_id in its condition, no Seq Scan of the table
+	p=$(plan "$1")
+	case $p in *"Index"*" on $2"*) ;; *) echo "$p"; return 1 ;; esac
+	echo "$p" | grep -q "Index Cond: ((client_id = ANY" && ! echo "$p" | grep -q "Seq Scan on ${2%%_*}" || { echo "$p"; return 1; }
+}
+ok "a client's lead list by status: index scan on synced_leads_status_idx" \
+	indexed "select * from synced_leads where lead_status = 'replied' order by timestamp_created desc limit 50" synced_leads_status_idx
+ok "a client's lead list by interest: index scan on synced_leads_interest_idx" \
+	indexed "select * from synced_leads where interest_status = 'positive' limit 50" synced_leads_interest_idx
+ok "a client's daily chart over a month: index scan on campaign_analytics_date_idx" \
+	indexed "select date, sum(emails_sent) from campaign_analytics where date between '2026-10-01' and '2026-10-31' group by date" campaign_analytics_date_idx
+ok "a client's overview windows: index scan on campaign_analytics_overview_window_idx" \
+	indexed "select * from campaign_analytics_overview where end_date >= '2026-11-20'" campaign_analytics_overview_window_idx
+ok "the claims and the client's mapped campaigns are InitPlans (once per statement)" sh -c '
+	grep -q "InitPlan" "$T/plans" && ! grep -q "SubPlan" "$T/plans"'
+[ -n "${RLS_PLANS:-}" ] && cp "$T/plans" "$RLS_PLANS"
+
 # on a database that already has what Supabase provides, none of it changes
 psql_q -c "create database supa"
 psql_q -d supa <<'SQL'
