@@ -1,23 +1,26 @@
 # tests/deps.sh: sourced by tests/run-all.sh and samples/demo.sh.
-# ie_install_deps: install the Debian packages instantly-etl needs to build
-# and test, those that are missing only. As root it runs apt-get; otherwise
+# ie_install_deps [test]: install the Debian packages instantly-etl needs to
+# build and run (and with "test", to test: fuzzing, valgrind), those that are
+# missing only. As root it runs apt-get; otherwise
 # it prints the command to run and fails.
 
 IE_DEBIAN_PACKAGES="gcc make autoconf automake pkg-config
 	libcurl4-openssl-dev libyajl-dev libcsv-dev zlib1g-dev
-	postgresql postgresql-client python3 python3-jsonschema groff-base procps curl
-	clang libclang-rt-14-dev"
-# clang and libclang-rt-14-dev (libFuzzer, the sanitizer runtimes): the fuzz
-# targets (make fuzz, tests/cli/fuzz.sh)
+	postgresql postgresql-client python3 python3-jsonschema groff-base procps curl"
+# for the test suite only (ie_install_deps test): clang and
+# libclang-rt-14-dev (libFuzzer, the sanitizer runtimes) for the fuzz targets
+# (make fuzz, tests/cli/fuzz.sh); valgrind for make check-valgrind and
+# tests/cli/valgrind-smoke.sh
+IE_TEST_PACKAGES="clang libclang-rt-14-dev valgrind"
 
-ie_missing_packages() {
-	for p in $IE_DEBIAN_PACKAGES; do
+ie_missing_packages() {	# [test]: the test suite's packages too
+	for p in $IE_DEBIAN_PACKAGES ${1:+$IE_TEST_PACKAGES}; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
 	done
 }
 
-ie_install_deps() {
-	missing=$(ie_missing_packages | tr '\n' ' ')
+ie_install_deps() {	# [test]: the test suite's packages too
+	missing=$(ie_missing_packages "${1:-}" | tr '\n' ' ')
 	[ -n "${missing// /}" ] || return 0
 	if [ "$(id -u)" != 0 ]; then
 		echo "missing Debian packages: $missing" >&2

@@ -16,7 +16,7 @@ if [ -z "${SHARED:-}" ] && [ -d "$top/../shared" ]; then
 	export SHARED
 fi
 . tests/deps.sh
-ie_install_deps || exit 1
+ie_install_deps test || exit 1
 
 jobs=$(nproc 2>/dev/null || echo 2)
 passed=0 failed=0 skipped=0 status=0
