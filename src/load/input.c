@@ -90,9 +90,10 @@ conv_row(int ch, void *data)
 		c->failed = 1;
 }
 
-/* Write the CSV file src as COPY text to dst (header line included). */
+/* Write the CSV file src as COPY text to dst (header line included).
+ * *out_failed is set when writing dst failed (not the input's fault). */
 static int
-csv_to_text(const char *src, const char *dst, ierr *e)
+csv_to_text(const char *src, const char *dst, int *out_failed, ierr *e)
 {
 	struct csv_parser p;
 	struct conv c = { NULL, 0, e };
@@ -105,6 +106,7 @@ csv_to_text(const char *src, const char *dst, ierr *e)
 		return ierr_sys(e, errno, "%s", src);
 	if ((fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
 		fclose(in);
+		*out_failed = 1;
 		return ierr_sys(e, errno, "cannot create %s", dst);
 	}
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0 ||
@@ -117,17 +119,26 @@ csv_to_text(const char *src, const char *dst, ierr *e)
 			rc = ierr_set(e, "%s: not CSV: %s", src, csv_strerror(csv_error(&p)));
 			goto out;
 		}
-	if (ferror(in))
+	/* a write that failed (a full disk) is that error, whatever the
+	 * parser would say of the input it did not finish */
+	if (c.failed) {
+		*out_failed = 1;
+		rc = e->msg[0] ? -1 : ierr_set(e, "cannot write %s", dst);
+	} else if (ferror(in)) {
 		rc = ierr_set(e, "%s: read error", src);
-	else if (csv_fini(&p, conv_field, conv_row, &c) != 0)
+	} else if (csv_fini(&p, conv_field, conv_row, &c) != 0) {
 		rc = ierr_set(e, "%s: not CSV: %s", src, csv_strerror(csv_error(&p)));
-	else if (c.failed || copyout_flush(c.out, e) < 0)
+	} else if (c.failed || copyout_flush(c.out, e) < 0) {
+		*out_failed = 1;
 		rc = -1;
+	}
 out:
 	csv_free(&p);
 	copyout_free(c.out);
-	if (close(fd) < 0 && rc == 0)
+	if (close(fd) < 0 && rc == 0) {
+		*out_failed = 1;
 		rc = ierr_sys(e, errno, "%s", dst);
+	}
 	fclose(in);
 	if (rc < 0)
 		unlink(dst);	/* no half file left behind */
@@ -199,8 +210,20 @@ ld_reap_stale(void)
 	closedir(d);
 }
 
+static const char *make_tmpdir(struct ld_input *in, ierr *e);
+
 const char *
 ld_tmpdir(struct ld_input *in, ierr *e)
+{
+	const char *d = make_tmpdir(in, e);
+
+	if (!d)
+		in->tmp_failed = 1;	/* TMPDIR full, read-only, ...: an output error */
+	return d;
+}
+
+static const char *
+make_tmpdir(struct ld_input *in, ierr *e)
 {
 	char path[PATH_MAX], real[PATH_MAX];
 
@@ -325,7 +348,7 @@ ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e)
 		}
 		log_info("%s: %" PRIu64 " values hold a line that is exactly \"\\.\": loading it as COPY text",
 			 tbl_defs[id].name, in->eod_values[id]);
-		if (csv_to_text(in->path[id], path, e) < 0)
+		if (csv_to_text(in->path[id], path, &in->tmp_failed, e) < 0)
 			goto out;
 		free(in->path[id]);
 		if (!(in->path[id] = strdup(path))) {

@@ -29,6 +29,8 @@ struct ld_input {
 	char *tmpdir;		/* converted and split files, removed at the end */
 	int tmpfd;		/* tmpdir, open and flock()ed while we (and our psql) run; -1 */
 	int keep;		/* --print-sql: tmpdir is kept for the script */
+	int tmp_failed;		/* a failure was writing in TMPDIR (full, read-only):
+				 * an output error (exit 4), not the input's */
 	/* leads of campaigns new to the warehouse: \copy'd straight into
 	 * synced_leads (see split.c); the others go through staging */
 	char *fresh_path;	/* NULL: none */

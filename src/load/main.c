@@ -205,14 +205,16 @@ main(int argc, char **argv)
 	ld_reap_stale();
 	if (ld_input_read(&in, o.dir, o.print_sql, &e) < 0) {
 		log_error("%s", e.msg);
+		rc = in.tmp_failed ? EXIT_OUTPUT : EXIT_INPUT;
 		ld_input_free(&in);
-		return EXIT_INPUT;
+		return rc;
 	}
 	signal(SIGPIPE, SIG_IGN);	/* a psql that dies early: EPIPE, not death */
 	if (!o.print_sql && ld_split_fresh(&in, &o, &e) < 0) {
 		log_error("%s", e.msg);
+		rc = in.tmp_failed ? EXIT_OUTPUT : EXIT_INPUT;
 		ld_input_free(&in);
-		return EXIT_INPUT;
+		return rc;
 	}
 	deletes = !o.no_delete;
 	if (deletes && in.lead_rejects > 0) {

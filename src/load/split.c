@@ -361,6 +361,7 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 		goto out;
 	}
 	if ((rfd = open(rest_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		in->tmp_failed = 1;
 		ierr_sys(e, errno, "cannot create %s", rest_path);
 		goto out;
 	}
@@ -387,6 +388,7 @@ ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 		goto out;
 	}
 	if ((ffd = open(fresh_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		in->tmp_failed = 1;
 		ierr_sys(e, errno, "cannot create %s", fresh_path);
 		goto out;
 	}
@@ -428,6 +430,7 @@ done:
 	rc = 0;
 	goto out;
 write_error:
+	in->tmp_failed = 1;
 	ierr_sys(e, errno, "writing in %s", in->tmpdir);
 out:
 	if (ffd >= 0)
