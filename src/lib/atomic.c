@@ -83,12 +83,23 @@ temp_name(const char *path, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
+/* Owned by another user: neither us nor root. Such a name (a link planted in
+ * /tmp, a FIFO) is under that user's control: we never write through it. */
+static int
+foreign(const struct stat *st)
+{
+	return st->st_uid != geteuid() && st->st_uid != 0;
+}
+
 /* One of the process's own descriptors by name: /proc/..., /dev/fd/N, or a
- * link into /proc such as /dev/stdout. */
+ * link into /proc such as /dev/stdout. Not a link another user made: one to
+ * /proc/self/root/etc/shadow, say, would open any file (it is refused as
+ * any foreign link is). */
 static int
 proc_fd(const char *path)
 {
 	char target[16];
+	struct stat st;
 	ssize_t n;
 
 	if (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8))
@@ -97,15 +108,9 @@ proc_fd(const char *path)
 	if (n < 0)
 		return 0;
 	target[n] = '\0';
-	return !strncmp(target, "/proc/", 6);
-}
-
-/* Owned by another user: neither us nor root. Such a name (a link planted in
- * /tmp, a FIFO) is under that user's control: we never write through it. */
-static int
-foreign(const struct stat *st)
-{
-	return st->st_uid != geteuid() && st->st_uid != 0;
+	if (strncmp(target, "/proc/", 6) != 0)
+		return 0;
+	return lstat(path, &st) == 0 && !foreign(&st);
 }
 
 /* Remove what a killed writer of path left: ".NAME.tmp.PID.XXXXXX" files of

@@ -87,6 +87,15 @@ ln -s "$T/victim" "$T/own-link"
 own_link() {
 	ex -q -o "$T/own-link" && [ -L "$T/own-link" ] && gzip -t "$T/victim"
 }
+# a planted link into /proc (/proc/self/root/PATH is any file) was taken for
+# one of our own descriptors and followed, owner unchecked: data appended to
+# the file of the attacker's choice
+as_nobody ln -s "/proc/self/root$T/victim" "$T/sticky/proc.ndjson.gz"
+ex_proc_link() {
+	exit_is 4 ex -q -o "$T/sticky/proc.ndjson.gz" 2>"$T/plink.err" && contains "$T/plink.err" "owned by another user" &&
+		is "$(cat "$T/victim")" "root's own data"
+}
+ok "a planted link into /proc (/proc/self/root/...) is refused too (4), its target untouched" ex_proc_link
 ok "a link of our own is still followed: the file replaced, the link kept" own_link
 
 # ---- defect 7: what a crash leaves ------------------------------------------
