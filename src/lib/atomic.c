@@ -113,6 +113,25 @@ proc_fd(const char *path)
 	return lstat(path, &st) == 0 && !foreign(&st);
 }
 
+/* Is name (a file name, no directory) one of this process's pending
+ * temporary files? */
+static int
+own_pending(const char *name)
+{
+	int i;
+
+	for (i = 0; i < MAX_PENDING; i++) {
+		const char *b;
+
+		if (!pending_live[i])
+			continue;
+		b = strrchr(pending[i], '/');
+		if (!strcmp(b ? b + 1 : pending[i], name))
+			return 1;
+	}
+	return 0;
+}
+
 /* Remove what a killed writer of path left: ".NAME.tmp.PID.XXXXXX" files of
  * ours whose PID no longer runs (warned, naming the file). Those of a live
  * process are another run's (left alone); the older ".NAME.tmp.XXXXXX" form
@@ -161,8 +180,16 @@ sweep(const char *path)
 					 full, path);
 			continue;
 		}
-		if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if (pid <= 0)
 			continue;
+		if (pid == (long)getpid()) {
+			/* ours, or an earlier process's that had our PID (a
+			 * container's fixed PID, an exec'ing wrapper) */
+			if (own_pending(de->d_name))
+				continue;
+		} else if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
+			continue;
+		}
 		if (unlink(full) == 0)
 			log_warn("removed %s, left by an earlier run (process %ld) that was killed", full, pid);
 	}

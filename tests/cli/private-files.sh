@@ -113,6 +113,17 @@ sweep() {
 }
 ok "the next run removes what a killed run left (dead PID), reports old-style leftovers, keeps a live run's" sweep
 
+# the killed run had the PID this one has (a container's fixed PID; here a
+# shell that execs the program keeps its PID): still a leftover, not ours
+mkdir -p "$T/crash2"
+sweep_same_pid() {
+	bash -c 'printf "half\n" > "$1/.synced_leads.csv.tmp.$$.AbC123"; exec "$2" -o "$1" "$3"' \
+		sh "$T/crash2" "$TRANSFORM" "$SAMPLE" 2>"$T/crash2.err"
+	[ -z "$(ls -A "$T/crash2" | grep tmp)" ] || { ls -A "$T/crash2"; return 1; }
+	contains "$T/crash2.err" "that was killed"
+}
+ok "a leftover whose PID is this run's own (a container's fixed PID) is removed too, with a warning" sweep_same_pid
+
 # a transform stuck reading a FIFO, killed by each signal that ends a process
 mkfifo "$T/in.fifo"
 sig_clean() {
