@@ -254,6 +254,33 @@ workspace_keys() {	# a key variable the map names (api_key_env) reaches only the
 	has_var extract ACME_KEY && no_var transform ACME_KEY && no_var load ACME_KEY
 }
 ok "a workspace key named in the map's api_key_env reaches only the extract" workspace_keys
+# spies in PATH for the helpers the script runs (sort, date, flock, awk,
+# psql...): the environment each got, appended
+mkdir -p "$T/hspy"
+for c in sort comm date flock mktemp awk find mkdir cat grep sed tail head rm basename psql; do
+	_real=$(command -v "$c") || continue
+	printf '#!/bin/sh\nenv >> "%s/%s.env"\nexec "%s" "$@"\n' "$T/hspy" "$c" "$_real" > "$T/hspy/$c"
+	chmod +x "$T/hspy/$c"
+done
+helpers_clean() {
+	cat > "$T/hs.conf" <<EOF2
+export INSTANTLY_API_KEY=$KEY
+export PGPASSWORD=not-checked-by-trust-auth
+declare -x ACME_KEY=$KEY
+PGHOST=$PGHOST
+CLIENT_MAP_SQL="select client_id, campaign_id, 'ACME_KEY' as api_key_env from client_campaigns order by 1, 2"
+EOF2
+	rm -f "$T"/hspy/*.env
+	set +e
+	env PATH="$T/hspy:$PATH" bash "$NIGHTLY" "$T/hs.conf" >"$T/hs.log" 2>"$T/hs.err"
+	_r=$?; set -e
+	[ $_r = 0 ] || { cat "$T/hs.log" "$T/hs.err"; return 1; }
+	[ -s "$T/hspy/psql.env" ] && [ -s "$T/hspy/date.env" ] && [ -s "$T/hspy/sort.env" ] || { echo "spies not run"; return 1; }
+	_leak=$(cd "$T/hspy" && grep -l -E '^(INSTANTLY_API_KEY|PGPASSWORD|ACME_KEY)=' -- *.env | grep -v '^psql.env$')
+	[ -z "$_leak" ] || { echo "a secret in the environment of: $_leak"; return 1; }
+	! grep -q -E '^(INSTANTLY_API_KEY|ACME_KEY)=' "$T/hspy/psql.env" || { echo "psql got an API key"; return 1; }
+}
+ok "no helper (sort, comm, date, flock, awk...) gets a secret, psql no API key, also from a settings file's export/declare -x" helpers_clean
 dsn_password() {
 	exit_is 2 night n27 LOAD_DSN="host=$PGHOST password=hunter2" && contains "$T/n27.err" "must not hold a password" &&
 	exit_is 2 night n28 LOAD_DSN="postgresql://u:hunter2@localhost/db"
