@@ -108,9 +108,11 @@ with_secrets() {
 		exec "$@"
 	)
 }
-case ${LOAD_DSN:-} in
-*password=*|*://*:*@*) echo "nightly: LOAD_DSN must not hold a password (psql's command line is visible to every user): use PGPASSWORD or ~/.pgpass" >&2; exit 2 ;;
-esac
+# (libpq takes "password = x" too, and ?password= or &password= in a URI)
+if [[ ${LOAD_DSN:-} =~ (^|[[:space:]?\&])password[[:space:]]*= || ${LOAD_DSN:-} == *://*:*@* ]]; then
+	echo "nightly: LOAD_DSN must not hold a password (psql's command line is visible to every user): use PGPASSWORD or ~/.pgpass" >&2
+	exit 2
+fi
 : "${ARCHIVE_DIR:=/var/lib/instantly-etl/archive}"
 : "${WORK_DIR:=/var/lib/instantly-etl/work}"
 : "${RETENTION_DAYS:=90}"
