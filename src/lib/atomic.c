@@ -196,6 +196,92 @@ sweep(const char *path)
 	closedir(d);
 }
 
+/* Follow path as the kernel would, component by component, and refuse it
+ * when a symbolic link on the way is another user's: in a directory
+ * component ("/tmp/out/x" where "/tmp/out" was planted as a link to a
+ * directory of root's), the last one, or further down a chain (a link of
+ * ours to a name in /tmp where another user planted a link). What does not
+ * exist yet is not checked (it is created by us). 0, or -1 (e set). */
+static int
+check_links(const char *path, ierr *e)
+{
+	char res[PATH_MAX], rest[2 * PATH_MAX], target[PATH_MAX];
+	size_t rlen = 0;
+	char *p;
+	int hops = 0;
+
+	if ((size_t)snprintf(rest, sizeof rest, "%s", path) >= sizeof rest)
+		return ierr_set(e, "%s: file name too long", path);
+	if (rest[0] != '/') {
+		if (!getcwd(res, sizeof res))
+			return ierr_sys(e, errno, "cannot resolve %s", path);
+		rlen = strlen(res);
+		if (rlen == 1)
+			rlen = 0;	/* "/" */
+	}
+	res[rlen] = '\0';
+	p = rest;
+	for (;;) {
+		char *comp, *next;
+		size_t clen;
+		struct stat st;
+		ssize_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return 0;
+		comp = p;
+		next = strchr(p, '/');
+		clen = next ? (size_t)(next - p) : strlen(p);
+		p = next ? next : p + clen;
+		if (clen == 1 && comp[0] == '.')
+			continue;
+		if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
+			while (rlen > 0 && res[rlen - 1] != '/')
+				rlen--;
+			if (rlen > 0)
+				rlen--;
+			res[rlen] = '\0';
+			continue;
+		}
+		if (rlen + 1 + clen >= sizeof res)
+			return ierr_set(e, "%s: file name too long", path);
+		res[rlen++] = '/';
+		memcpy(res + rlen, comp, clen);
+		rlen += clen;
+		res[rlen] = '\0';
+		if (lstat(res, &st) < 0)
+			return 0;	/* not there yet (or not ours to see): made by us */
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		if (foreign(&st))
+			return ierr_set(e, "%s: a symbolic link owned by another user (uid %ld) on the way to %s: not written through",
+					res, (long)st.st_uid, path);
+		if (++hops > 40)
+			return ierr_sys(e, ELOOP, "cannot resolve %s", path);
+		if ((n = readlink(res, target, sizeof target - 1)) < 0)
+			return ierr_sys(e, errno, "cannot resolve %s", res);
+		target[n] = '\0';
+		/* the link's target, then what was left of the path */
+		if ((size_t)n + 1 + strlen(p) >= sizeof rest)
+			return ierr_set(e, "%s: file name too long", path);
+		memmove(rest + n + 1, p, strlen(p) + 1);
+		memcpy(rest, target, (size_t)n);
+		rest[n] = '/';
+		p = rest;
+		if (target[0] == '/') {
+			rlen = 0;
+		} else {	/* relative to the link's directory */
+			while (rlen > 0 && res[rlen - 1] != '/')
+				rlen--;
+			if (rlen > 0)
+				rlen--;
+		}
+		res[rlen] = '\0';
+	}
+}
+
 /* Write in place (a FIFO, a terminal, /dev/null, one of our descriptors). */
 static atomic_file *
 open_in_place(const char *path, const struct stat *lst, ierr *e)
@@ -238,6 +324,8 @@ atomic_open(const char *path, ierr *e)
 	/* one of our own descriptors (/dev/stdout, /proc/self/fd/N): in place */
 	if (proc_fd(path))
 		return open_in_place(path, NULL, e);
+	if (check_links(path, e) < 0)
+		return NULL;
 	if (lstat(path, &st) == 0) {
 		if (S_ISLNK(st.st_mode)) {
 			/* a link to a regular file: replace the file, keep the

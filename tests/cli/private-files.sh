@@ -96,6 +96,22 @@ ex_proc_link() {
 		is "$(cat "$T/victim")" "root's own data"
 }
 ok "a planted link into /proc (/proc/self/root/...) is refused too (4), its target untouched" ex_proc_link
+# a link another user planted as a directory on the way, or further down a
+# chain that starts with a link of ours
+mkdir -m 700 "$T/rootdir"; echo "root's own data" > "$T/rootdir/arch.ndjson.gz"
+as_nobody ln -s "$T/rootdir" "$T/sticky/dirlink"
+ex_dir_link() {
+	exit_is 4 ex -q -o "$T/sticky/dirlink/arch.ndjson.gz" 2>"$T/dlink.err" && contains "$T/dlink.err" "owned by another user" &&
+		is "$(cat "$T/rootdir/arch.ndjson.gz")" "root's own data" && [ -z "$(ls -A "$T/rootdir" | grep tmp)" ]
+}
+ok "extract -o STICKY/LINK/FILE, LINK another user's link to a directory of ours: refused (4), nothing written" ex_dir_link
+as_nobody ln -s "$T/victim" "$T/sticky/chain"
+ln -s "$T/sticky/chain" "$T/root-link"
+ex_chain_link() {
+	exit_is 4 ex -q -o "$T/root-link" 2>"$T/clink.err" && contains "$T/clink.err" "owned by another user" &&
+		is "$(cat "$T/victim")" "root's own data"
+}
+ok "a link of ours to a link another user planted: refused (4), the target untouched" ex_chain_link
 ok "a link of our own is still followed: the file replaced, the link kept" own_link
 
 # ---- defect 7: what a crash leaves ------------------------------------------
