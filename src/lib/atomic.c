@@ -46,6 +46,15 @@ on_signal(int sig)
 static const int fatal_sigs[] = {
 	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGABRT, SIGALRM, SIGUSR1, SIGUSR2,
 	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGTRAP, SIGSYS,
+#ifdef SIGIO
+	SIGIO,
+#endif
+#ifdef SIGPWR
+	SIGPWR,
+#endif
+#ifdef SIGSTKFLT
+	SIGSTKFLT,
+#endif
 #if !defined(__SANITIZE_ADDRESS__) && !defined(IE_SANITIZERS)
 	SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 #endif
@@ -65,6 +74,14 @@ atomic_init(void)
 		sigaddset(&sa.sa_mask, sigs[i]);
 	for (i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
+#if defined(SIGRTMIN) && defined(SIGRTMAX)
+	/* the real-time signals end a process too */
+	{
+		int s;
+		for (s = SIGRTMIN; s <= SIGRTMAX; s++)
+			sigaction(s, &sa, NULL);
+	}
+#endif
 }
 
 /* The temporary name: ".NAME.tmp.PID.XXXXXX" beside the target. The PID

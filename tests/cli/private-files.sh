@@ -156,7 +156,7 @@ sig_clean() {
 	exec 7>&-
 	[ -z "$(ls -A "$T/sig")" ] || { echo "after SIG$_s:"; ls -A "$T/sig"; return 1; }
 }
-for s in ABRT QUIT USR1 XFSZ ALRM; do
+for s in ABRT QUIT USR1 XFSZ ALRM IO PWR RTMIN+3; do
 	ok "SIG$s: the transform's temporary files are removed" sig_clean $s
 done
 
