@@ -514,6 +514,9 @@ atomic_mkdirs(const char *dir, ierr *e)
 	struct stat st = { 0 };
 	int rc = 0;
 
+	/* not even an empty directory where another user's link points */
+	if (check_links(dir, e) < 0)
+		return -1;
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	if (!(p = strdup(dir)))

@@ -105,6 +105,11 @@ ex_dir_link() {
 		is "$(cat "$T/rootdir/arch.ndjson.gz")" "root's own data" && [ -z "$(ls -A "$T/rootdir" | grep tmp)" ]
 }
 ok "extract -o STICKY/LINK/FILE, LINK another user's link to a directory of ours: refused (4), nothing written" ex_dir_link
+tf_dir_link() {
+	exit_is 4 "$TRANSFORM" -q -o "$T/sticky/dirlink/a/out" "$SAMPLE" 2>"$T/tdlink.err" &&
+		contains "$T/tdlink.err" "owned by another user" && [ ! -e "$T/rootdir/a" ]
+}
+ok "transform -o STICKY/LINK/NEW/DIR: refused (4), not even an empty directory made through the link" tf_dir_link
 as_nobody ln -s "$T/victim" "$T/sticky/chain"
 ln -s "$T/sticky/chain" "$T/root-link"
 ex_chain_link() {
