@@ -58,19 +58,27 @@
 set -u -o pipefail
 
 [ $# -le 1 ] || { echo "usage: $0 [SETTINGS_FILE]" >&2; exit 2; }
+# no secret in the environment of any command run before its stage (sort,
+# date, flock...: /proc/PID/environ): un-exported before the first one
+for _v in $(compgen -v INSTANTLY_API_KEY) PGPASSWORD; do export -n "${_v?}" 2>/dev/null; done
 if [ $# -eq 1 ]; then
-	_before=$(compgen -v | sort)
+	declare -A _before=()
+	for _v in $(compgen -v); do _before[$_v]=1; done
 	# shellcheck disable=SC1090
 	. "$1" || { echo "nightly: cannot read settings from $1" >&2; exit 2; }
 	# what the programs read is exported: PG* (psql, the load), INSTANTLY_*,
 	# proxies, locale, TMPDIR; secrets only to their stage (below); the rest
-	# (this script's own settings, a workspace key's variable) stays here
-	for _v in $(comm -13 <(echo "$_before") <(compgen -v | sort)); do
+	# (this script's own settings, a workspace key's variable) stays here,
+	# even if the file exports it (export, declare -x)
+	for _v in $(compgen -v); do
+		[ -z "${_before[$_v]+x}" ] || continue
 		case $_v in
-		PGPASSWORD|INSTANTLY_API_KEY*) ;;
+		PGPASSWORD|INSTANTLY_API_KEY*) export -n "${_v?}" ;;
 		PG*|INSTANTLY_*|*_proxy|*_PROXY|LANG|LC_*|TZ|TMPDIR) export "${_v?}" ;;
+		*) export -n "${_v?}" 2>/dev/null ;;
 		esac
 	done
+	unset _before
 fi
 # private files whatever the umask cron gives (the programs do the same)
 if [ -n "${INSTANTLY_ETL_UMASK:-}" ]; then
@@ -100,9 +108,11 @@ with_secrets() {
 		exec "$@"
 	)
 }
-case ${LOAD_DSN:-} in
-*password=*|*://*:*@*) echo "nightly: LOAD_DSN must not hold a password (psql's command line is visible to every user): use PGPASSWORD or ~/.pgpass" >&2; exit 2 ;;
-esac
+# (libpq takes "password = x" too, and ?password= or &password= in a URI)
+if [[ ${LOAD_DSN:-} =~ (^|[[:space:]?\&])password[[:space:]]*= || ${LOAD_DSN:-} == *://*:*@* ]]; then
+	echo "nightly: LOAD_DSN must not hold a password (psql's command line is visible to every user): use PGPASSWORD or ~/.pgpass" >&2
+	exit 2
+fi
 : "${ARCHIVE_DIR:=/var/lib/instantly-etl/archive}"
 : "${WORK_DIR:=/var/lib/instantly-etl/work}"
 : "${RETENTION_DAYS:=90}"

@@ -13,6 +13,11 @@
 # days of campaign_analytics. Exit status: 0, or psql's.
 set -u -o pipefail
 umask 077	# the chart and its data hold the clients' figures
+# a password in REPORT_DSN would be on psql's command line (ps): refused
+if [[ ${REPORT_DSN:-} =~ (^|[[:space:]?\&])password[[:space:]]*= || ${REPORT_DSN:-} == *://*:*@* ]]; then
+	echo "report: REPORT_DSN must not hold a password (psql's command line is visible to every user): use PGPASSWORD or ~/.pgpass" >&2
+	exit 2
+fi
 svg=${1:-emails-per-day.svg}
 # the data and the new chart under random names beside the chart (never a
 # fixed name another user could plant a link at), renamed over it at the end

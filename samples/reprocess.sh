@@ -24,21 +24,32 @@ set -u -o pipefail
 
 usage() { echo "usage: $0 [SETTINGS_FILE] FROM [TO]   (dates YYYY-MM-DD)" >&2; exit 2; }
 isdate() { [[ $1 =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] && date -u -d "$1" +%F >/dev/null 2>&1; }
-if [ $# -ge 1 ] && [ -f "$1" ] && ! isdate "$1"; then
-	_before=$(compgen -v | sort)
-	# shellcheck disable=SC1090
-	. "$1" || { echo "reprocess: cannot read settings from $1" >&2; exit 2; }
-	for _v in $(comm -13 <(echo "$_before") <(compgen -v | sort)); do	# as nightly.sh
-		case $_v in
-		PGPASSWORD|INSTANTLY_API_KEY*) ;;
-		PG*|INSTANTLY_*|*_proxy|*_PROXY|LANG|LC_*|TZ|TMPDIR) export "${_v?}" ;;
-		esac
-	done
-	shift
-fi
-# no API key is needed here; PGPASSWORD only for the load
+# no API key is needed here; PGPASSWORD only for the load: out of the
+# environment before the first command (date, below)
 for _v in $(compgen -v INSTANTLY_API_KEY); do unset "$_v"; done
 export -n PGPASSWORD 2>/dev/null
+if [ $# -ge 1 ] && [ -f "$1" ] && ! isdate "$1"; then
+	declare -A _before=()
+	for _v in $(compgen -v); do _before[$_v]=1; done
+	# shellcheck disable=SC1090
+	. "$1" || { echo "reprocess: cannot read settings from $1" >&2; exit 2; }
+	for _v in $(compgen -v); do	# as nightly.sh
+		[ -z "${_before[$_v]+x}" ] || continue
+		case $_v in
+		INSTANTLY_API_KEY*) unset "$_v" ;;
+		PGPASSWORD) export -n "${_v?}" ;;
+		PG*|INSTANTLY_*|*_proxy|*_PROXY|LANG|LC_*|TZ|TMPDIR) export "${_v?}" ;;
+		*) export -n "${_v?}" 2>/dev/null ;;
+		esac
+	done
+	unset _before
+	shift
+fi
+# a password in LOAD_DSN would be on the load's command line (ps)
+if [[ ${LOAD_DSN:-} =~ (^|[[:space:]?\&])password[[:space:]]*= || ${LOAD_DSN:-} == *://*:*@* ]]; then
+	echo "reprocess: LOAD_DSN must not hold a password (a command line is visible to every user): use PGPASSWORD or ~/.pgpass" >&2
+	exit 2
+fi
 # private files whatever the umask (as nightly.sh and the programs)
 if [ -n "${INSTANTLY_ETL_UMASK:-}" ]; then
 	[[ $INSTANTLY_ETL_UMASK =~ ^0?[01]?[0-7]7$ ]] ||

@@ -46,6 +46,15 @@ on_signal(int sig)
 static const int fatal_sigs[] = {
 	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGABRT, SIGALRM, SIGUSR1, SIGUSR2,
 	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGTRAP, SIGSYS,
+#ifdef SIGIO
+	SIGIO,
+#endif
+#ifdef SIGPWR
+	SIGPWR,
+#endif
+#ifdef SIGSTKFLT
+	SIGSTKFLT,
+#endif
 #if !defined(__SANITIZE_ADDRESS__) && !defined(IE_SANITIZERS)
 	SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 #endif
@@ -65,6 +74,14 @@ atomic_init(void)
 		sigaddset(&sa.sa_mask, sigs[i]);
 	for (i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
+#if defined(SIGRTMIN) && defined(SIGRTMAX)
+	/* the real-time signals end a process too */
+	{
+		int s;
+		for (s = SIGRTMIN; s <= SIGRTMAX; s++)
+			sigaction(s, &sa, NULL);
+	}
+#endif
 }
 
 /* The temporary name: ".NAME.tmp.PID.XXXXXX" beside the target. The PID
@@ -83,12 +100,23 @@ temp_name(const char *path, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
+/* Owned by another user: neither us nor root. Such a name (a link planted in
+ * /tmp, a FIFO) is under that user's control: we never write through it. */
+static int
+foreign(const struct stat *st)
+{
+	return st->st_uid != geteuid() && st->st_uid != 0;
+}
+
 /* One of the process's own descriptors by name: /proc/..., /dev/fd/N, or a
- * link into /proc such as /dev/stdout. */
+ * link into /proc such as /dev/stdout. Not a link another user made: one to
+ * /proc/self/root/etc/shadow, say, would open any file (it is refused as
+ * any foreign link is). */
 static int
 proc_fd(const char *path)
 {
 	char target[16];
+	struct stat st;
 	ssize_t n;
 
 	if (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8))
@@ -97,15 +125,28 @@ proc_fd(const char *path)
 	if (n < 0)
 		return 0;
 	target[n] = '\0';
-	return !strncmp(target, "/proc/", 6);
+	if (strncmp(target, "/proc/", 6) != 0)
+		return 0;
+	return lstat(path, &st) == 0 && !foreign(&st);
 }
 
-/* Owned by another user: neither us nor root. Such a name (a link planted in
- * /tmp, a FIFO) is under that user's control: we never write through it. */
+/* Is name (a file name, no directory) one of this process's pending
+ * temporary files? */
 static int
-foreign(const struct stat *st)
+own_pending(const char *name)
 {
-	return st->st_uid != geteuid() && st->st_uid != 0;
+	int i;
+
+	for (i = 0; i < MAX_PENDING; i++) {
+		const char *b;
+
+		if (!pending_live[i])
+			continue;
+		b = strrchr(pending[i], '/');
+		if (!strcmp(b ? b + 1 : pending[i], name))
+			return 1;
+	}
+	return 0;
 }
 
 /* Remove what a killed writer of path left: ".NAME.tmp.PID.XXXXXX" files of
@@ -156,12 +197,106 @@ sweep(const char *path)
 					 full, path);
 			continue;
 		}
-		if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if (pid <= 0)
 			continue;
+		if (pid == (long)getpid()) {
+			/* ours, or an earlier process's that had our PID (a
+			 * container's fixed PID, an exec'ing wrapper) */
+			if (own_pending(de->d_name))
+				continue;
+		} else if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
+			continue;
+		}
 		if (unlink(full) == 0)
 			log_warn("removed %s, left by an earlier run (process %ld) that was killed", full, pid);
 	}
 	closedir(d);
+}
+
+/* Follow path as the kernel would, component by component, and refuse it
+ * when a symbolic link on the way is another user's: in a directory
+ * component ("/tmp/out/x" where "/tmp/out" was planted as a link to a
+ * directory of root's), the last one, or further down a chain (a link of
+ * ours to a name in /tmp where another user planted a link). What does not
+ * exist yet is not checked (it is created by us). 0, or -1 (e set). */
+static int
+check_links(const char *path, ierr *e)
+{
+	char res[PATH_MAX], rest[2 * PATH_MAX], target[PATH_MAX];
+	size_t rlen = 0;
+	char *p;
+	int hops = 0;
+
+	if ((size_t)snprintf(rest, sizeof rest, "%s", path) >= sizeof rest)
+		return ierr_set(e, "%s: file name too long", path);
+	if (rest[0] != '/') {
+		if (!getcwd(res, sizeof res))
+			return ierr_sys(e, errno, "cannot resolve %s", path);
+		rlen = strlen(res);
+		if (rlen == 1)
+			rlen = 0;	/* "/" */
+	}
+	res[rlen] = '\0';
+	p = rest;
+	for (;;) {
+		char *comp, *next;
+		size_t clen;
+		struct stat st;
+		ssize_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return 0;
+		comp = p;
+		next = strchr(p, '/');
+		clen = next ? (size_t)(next - p) : strlen(p);
+		p = next ? next : p + clen;
+		if (clen == 1 && comp[0] == '.')
+			continue;
+		if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
+			while (rlen > 0 && res[rlen - 1] != '/')
+				rlen--;
+			if (rlen > 0)
+				rlen--;
+			res[rlen] = '\0';
+			continue;
+		}
+		if (rlen + 1 + clen >= sizeof res)
+			return ierr_set(e, "%s: file name too long", path);
+		res[rlen++] = '/';
+		memcpy(res + rlen, comp, clen);
+		rlen += clen;
+		res[rlen] = '\0';
+		if (lstat(res, &st) < 0)
+			return 0;	/* not there yet (or not ours to see): made by us */
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		if (foreign(&st))
+			return ierr_set(e, "%s: a symbolic link owned by another user (uid %ld) on the way to %s: not written through",
+					res, (long)st.st_uid, path);
+		if (++hops > 40)
+			return ierr_sys(e, ELOOP, "cannot resolve %s", path);
+		if ((n = readlink(res, target, sizeof target - 1)) < 0)
+			return ierr_sys(e, errno, "cannot resolve %s", res);
+		target[n] = '\0';
+		/* the link's target, then what was left of the path */
+		if ((size_t)n + 1 + strlen(p) >= sizeof rest)
+			return ierr_set(e, "%s: file name too long", path);
+		memmove(rest + n + 1, p, strlen(p) + 1);
+		memcpy(rest, target, (size_t)n);
+		rest[n] = '/';
+		p = rest;
+		if (target[0] == '/') {
+			rlen = 0;
+		} else {	/* relative to the link's directory */
+			while (rlen > 0 && res[rlen - 1] != '/')
+				rlen--;
+			if (rlen > 0)
+				rlen--;
+		}
+		res[rlen] = '\0';
+	}
 }
 
 /* Write in place (a FIFO, a terminal, /dev/null, one of our descriptors). */
@@ -206,6 +341,8 @@ atomic_open(const char *path, ierr *e)
 	/* one of our own descriptors (/dev/stdout, /proc/self/fd/N): in place */
 	if (proc_fd(path))
 		return open_in_place(path, NULL, e);
+	if (check_links(path, e) < 0)
+		return NULL;
 	if (lstat(path, &st) == 0) {
 		if (S_ISLNK(st.st_mode)) {
 			/* a link to a regular file: replace the file, keep the
@@ -377,6 +514,9 @@ atomic_mkdirs(const char *dir, ierr *e)
 	struct stat st = { 0 };
 	int rc = 0;
 
+	/* not even an empty directory where another user's link points */
+	if (check_links(dir, e) < 0)
+		return -1;
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	if (!(p = strdup(dir)))

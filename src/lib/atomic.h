@@ -4,7 +4,8 @@
  * (".NAME.tmp.PID.XXXXXX": O_EXCL, random, private: see private.h), then
  * fsync'ed and renamed over the target on commit. On abort, and on every
  * signal that ends the process (after atomic_init: SIGINT, SIGTERM, SIGHUP,
- * SIGPIPE, SIGQUIT, SIGABRT, ..., and the faults outside sanitizer builds),
+ * SIGPIPE, SIGQUIT, SIGABRT, ..., SIGIO, SIGPWR, the real-time signals, and
+ * the faults outside sanitizer builds),
  * the temporary files are unlinked, so a failed run leaves no half files.
  * Only SIGKILL (or a power cut) leaves one: the next atomic_open() of the
  * same target removes those whose PID no longer runs, with a warning.

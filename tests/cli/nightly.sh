@@ -260,11 +260,63 @@ tmpdir_quote() {	# the map's export puts no path into SQL
 	contains "$T/n29.log" "nightly done"
 }
 ok "a TMPDIR holding a quote: the client map is still exported (no path inside the SQL)" tmpdir_quote
+# spies in PATH for the helpers the script runs (sort, date, flock, awk,
+# psql...): the environment each got, appended
+mkdir -p "$T/hspy"
+for c in sort comm date flock mktemp awk find mkdir cat grep sed tail head rm basename psql; do
+	_real=$(command -v "$c") || continue
+	printf '#!/bin/sh\nenv >> "%s/%s.env"\nexec "%s" "$@"\n' "$T/hspy" "$c" "$_real" > "$T/hspy/$c"
+	chmod +x "$T/hspy/$c"
+done
+helpers_clean() {
+	cat > "$T/hs.conf" <<EOF2
+export INSTANTLY_API_KEY=$KEY
+export PGPASSWORD=not-checked-by-trust-auth
+declare -x ACME_KEY=$KEY
+PGHOST=$PGHOST
+CLIENT_MAP_SQL="select client_id, campaign_id, 'ACME_KEY' as api_key_env from client_campaigns order by 1, 2"
+EOF2
+	rm -f "$T"/hspy/*.env
+	set +e
+	env PATH="$T/hspy:$PATH" bash "$NIGHTLY" "$T/hs.conf" >"$T/hs.log" 2>"$T/hs.err"
+	_r=$?; set -e
+	[ $_r = 0 ] || { cat "$T/hs.log" "$T/hs.err"; return 1; }
+	[ -s "$T/hspy/psql.env" ] && [ -s "$T/hspy/date.env" ] && [ -s "$T/hspy/sort.env" ] || { echo "spies not run"; return 1; }
+	_leak=$(cd "$T/hspy" && grep -l -E '^(INSTANTLY_API_KEY|PGPASSWORD|ACME_KEY)=' -- *.env | grep -v '^psql.env$')
+	[ -z "$_leak" ] || { echo "a secret in the environment of: $_leak"; return 1; }
+	! grep -q -E '^(INSTANTLY_API_KEY|ACME_KEY)=' "$T/hspy/psql.env" || { echo "psql got an API key"; return 1; }
+}
+ok "no helper (sort, comm, date, flock, awk...) gets a secret, psql no API key, also from a settings file's export/declare -x" helpers_clean
+reprocess_helpers_clean() {	# reprocess.sh: its date check ran with the key and PGPASSWORD exported
+	rm -f "$T"/hspy/*.env
+	set +e
+	printf 'export PGPASSWORD=not-checked-by-trust-auth\nPGHOST=%s\n' "$PGHOST" > "$T/rp.conf"
+	env PATH="$T/hspy:$PATH" bash "$REPROCESS" "$T/rp.conf" "$TODAY" >"$T/hs2.log" 2>"$T/hs2.err"
+	_r=$?; set -e
+	[ $_r = 0 ] || { cat "$T/hs2.log" "$T/hs2.err"; return 1; }
+	[ -s "$T/hspy/date.env" ] || { echo "spies not run"; return 1; }
+	_leak=$(cd "$T/hspy" && grep -l -E '^(INSTANTLY_API_KEY|PGPASSWORD)=' -- *.env | grep -v '^psql.env$')
+	[ -z "$_leak" ] || { echo "a secret in the environment of: $_leak"; return 1; }
+	! grep -q '^INSTANTLY_API_KEY=' "$T/hspy/psql.env" 2>/dev/null || { echo "psql got the API key"; return 1; }
+	[ -s "$T/hspy/psql.env" ] && grep -q '^PGPASSWORD=' "$T/hspy/psql.env" || { echo "the load's psql lacks PGPASSWORD"; return 1; }
+}
+ok "reprocess.sh with a settings file: no helper gets the key or PGPASSWORD, the load's psql PGPASSWORD only" reprocess_helpers_clean
 dsn_password() {
 	exit_is 2 night n27 LOAD_DSN="host=$PGHOST password=hunter2" && contains "$T/n27.err" "must not hold a password" &&
 	exit_is 2 night n28 LOAD_DSN="postgresql://u:hunter2@localhost/db"
 }
 ok "a password in LOAD_DSN (it would be on psql's command line) is refused" dsn_password
+dsn_password_siblings() {	# libpq's "password = x", a URI's &password=; reprocess.sh and report.sh
+	for d in "host=$PGHOST password = hunter2" "host=$PGHOST  password=hunter2" "postgresql://localhost/db?sslmode=disable&password=hunter2"; do
+		exit_is 2 night n29 LOAD_DSN="$d" && contains "$T/n29.err" "must not hold a password" || { echo "nightly: $d"; return 1; }
+		set +e; env LOAD_DSN="$d" bash "$REPROCESS" "$TODAY" >"$T/n30.log" 2>"$T/n30.err"; _r=$?; set -e
+		[ $_r = 2 ] && contains "$T/n30.err" "must not hold a password" || { echo "reprocess ($_r): $d"; return 1; }
+		set +e; env REPORT_DSN="$d" bash "$SRCDIR/samples/report.sh" "$T/n31.svg" >"$T/n31.log" 2>&1; _r=$?; set -e
+		[ $_r = 2 ] && contains "$T/n31.log" "must not hold a password" || { echo "report ($_r): $d"; return 1; }
+	done
+	night n32 LOAD_DSN="host=$PGHOST passfile=$T/password.txt" RETENTION_DAYS=0 || { cat "$T/n32.err"; return 1; }
+}
+ok "...also written 'password = x' or '&password=', and in reprocess.sh and report.sh; passfile=...password... is fine" dsn_password_siblings
 report_names() {
 	# no fixed names beside the chart: a link planted at CHART.data is left alone
 	mkdir -p "$T/rep"; echo precious > "$T/precious"

@@ -87,6 +87,36 @@ ln -s "$T/victim" "$T/own-link"
 own_link() {
 	ex -q -o "$T/own-link" && [ -L "$T/own-link" ] && gzip -t "$T/victim"
 }
+# a planted link into /proc (/proc/self/root/PATH is any file) was taken for
+# one of our own descriptors and followed, owner unchecked: data appended to
+# the file of the attacker's choice
+as_nobody ln -s "/proc/self/root$T/victim" "$T/sticky/proc.ndjson.gz"
+ex_proc_link() {
+	exit_is 4 ex -q -o "$T/sticky/proc.ndjson.gz" 2>"$T/plink.err" && contains "$T/plink.err" "owned by another user" &&
+		is "$(cat "$T/victim")" "root's own data"
+}
+ok "a planted link into /proc (/proc/self/root/...) is refused too (4), its target untouched" ex_proc_link
+# a link another user planted as a directory on the way, or further down a
+# chain that starts with a link of ours
+mkdir -m 700 "$T/rootdir"; echo "root's own data" > "$T/rootdir/arch.ndjson.gz"
+as_nobody ln -s "$T/rootdir" "$T/sticky/dirlink"
+ex_dir_link() {
+	exit_is 4 ex -q -o "$T/sticky/dirlink/arch.ndjson.gz" 2>"$T/dlink.err" && contains "$T/dlink.err" "owned by another user" &&
+		is "$(cat "$T/rootdir/arch.ndjson.gz")" "root's own data" && [ -z "$(ls -A "$T/rootdir" | grep tmp)" ]
+}
+ok "extract -o STICKY/LINK/FILE, LINK another user's link to a directory of ours: refused (4), nothing written" ex_dir_link
+tf_dir_link() {
+	exit_is 4 "$TRANSFORM" -q -o "$T/sticky/dirlink/a/out" "$SAMPLE" 2>"$T/tdlink.err" &&
+		contains "$T/tdlink.err" "owned by another user" && [ ! -e "$T/rootdir/a" ]
+}
+ok "transform -o STICKY/LINK/NEW/DIR: refused (4), not even an empty directory made through the link" tf_dir_link
+as_nobody ln -s "$T/victim" "$T/sticky/chain"
+ln -s "$T/sticky/chain" "$T/root-link"
+ex_chain_link() {
+	exit_is 4 ex -q -o "$T/root-link" 2>"$T/clink.err" && contains "$T/clink.err" "owned by another user" &&
+		is "$(cat "$T/victim")" "root's own data"
+}
+ok "a link of ours to a link another user planted: refused (4), the target untouched" ex_chain_link
 ok "a link of our own is still followed: the file replaced, the link kept" own_link
 
 # ---- defect 7: what a crash leaves ------------------------------------------
@@ -104,6 +134,17 @@ sweep() {
 }
 ok "the next run removes what a killed run left (dead PID), reports old-style leftovers, keeps a live run's" sweep
 
+# the killed run had the PID this one has (a container's fixed PID; here a
+# shell that execs the program keeps its PID): still a leftover, not ours
+mkdir -p "$T/crash2"
+sweep_same_pid() {
+	bash -c 'printf "half\n" > "$1/.synced_leads.csv.tmp.$$.AbC123"; exec "$2" -o "$1" "$3"' \
+		sh "$T/crash2" "$TRANSFORM" "$SAMPLE" 2>"$T/crash2.err"
+	[ -z "$(ls -A "$T/crash2" | grep tmp)" ] || { ls -A "$T/crash2"; return 1; }
+	contains "$T/crash2.err" "that was killed"
+}
+ok "a leftover whose PID is this run's own (a container's fixed PID) is removed too, with a warning" sweep_same_pid
+
 # a transform stuck reading a FIFO, killed by each signal that ends a process
 mkfifo "$T/in.fifo"
 sig_clean() {
@@ -120,7 +161,7 @@ sig_clean() {
 	exec 7>&-
 	[ -z "$(ls -A "$T/sig")" ] || { echo "after SIG$_s:"; ls -A "$T/sig"; return 1; }
 }
-for s in ABRT QUIT USR1 XFSZ ALRM; do
+for s in ABRT QUIT USR1 XFSZ ALRM IO PWR RTMIN+3; do
 	ok "SIG$s: the transform's temporary files are removed" sig_clean $s
 done
 
