@@ -375,6 +375,31 @@ atomic_open(const char *path, ierr *e)
 			return open_in_place(path, &st, e);
 		}
 	}
+	/* the file is made and renamed in its directory: one that another user
+	 * owns is theirs to change under us (swap the finished file for theirs
+	 * before the rename, keep ours): not written there */
+	{
+		const char *slash = strrchr(path, '/');
+		char dir[PATH_MAX];
+		struct stat dst;
+
+		if (!slash)
+			strcpy(dir, ".");
+		else if (slash == path)
+			strcpy(dir, "/");
+		else if ((size_t)(slash - path) < sizeof dir) {
+			memcpy(dir, path, (size_t)(slash - path));
+			dir[slash - path] = '\0';
+		} else {
+			ierr_set(e, "file name too long");
+			return NULL;
+		}
+		if (stat(dir, &dst) == 0 && foreign(&dst)) {
+			ierr_set(e, "%s: its directory is owned by another user (uid %ld), who could change the file "
+				 "before it is complete: not written", path, (long)dst.st_uid);
+			return NULL;
+		}
+	}
 	for (slot = 0; slot < MAX_PENDING && pending_live[slot]; slot++)
 		;
 	if (slot == MAX_PENDING) {

@@ -88,15 +88,18 @@ log_progress_clear(void)
  * DEL as \n, \r, \t or \xNN, bytes that are not valid UTF-8 as \xNN, and the
  * Unicode characters that control a terminal or the reading direction (C1
  * controls U+0080..U+009F, U+2028, U+2029, the bidirectional marks and
- * overrides U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) as \uXXXX.
+ * overrides U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069, and the
+ * invisible ones that can hide text: U+200B..U+200D, U+2060..U+2064, U+FEFF,
+ * U+FFF9..U+FFFB) as \uXXXX.
  * Printable text, also non-ASCII ("José"), is kept. */
 
 static int
 invisible(unsigned cp)
 {
-	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E || cp == 0x200F ||
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) ||
 	    cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
-	    (cp >= 0x2066 && cp <= 0x2069);
+	    (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF ||
+	    (cp >= 0xFFF9 && cp <= 0xFFFB);
 }
 
 size_t

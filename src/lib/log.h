@@ -38,7 +38,8 @@ void log_progress_clear(void);
 /* Escape in for a human-readable line into out (NUL-terminated, cut short
  * when outlen is too small; at most 4 bytes out per byte in): C0 controls and
  * DEL as \n, \r, \t or \xNN, bytes that are not valid UTF-8 as \xNN, and C1
- * controls, U+2028/U+2029 and the bidirectional controls as \uXXXX; other
+ * controls, U+2028/U+2029, the bidirectional controls and the invisible
+ * (zero-width) characters as \uXXXX; other
  * text is kept. Returns the length written. The text log format passes every
  * message (and progress and usage line) through it, so that no value from
  * data or the network can move a terminal's cursor or forge a log line. */

@@ -83,6 +83,15 @@ ex_fifo() {	# (a writer into a FIFO nobody reads would block: timeout)
 		--no-progress -q -o "$T/sticky/fifo.csv" 2>"$T/exfifo.err" && contains "$T/exfifo.err" "owned by another user"
 }
 ok "a FIFO another user planted is not written into (the extract refuses, exit 4)" ex_fifo
+# a directory another user owns: they could swap the finished file for
+# theirs before the rename (and the loader would load it)
+mkdir -p "$T/theirs/out"; chown -R nobody "$T/theirs"
+their_dir() {
+	exit_is 4 ex -q -o "$T/theirs/arch.ndjson.gz" 2>"$T/their.err" && contains "$T/their.err" "its directory is owned by another user" &&
+		exit_is 4 "$TRANSFORM" -q -o "$T/theirs/out" "$SAMPLE" 2>"$T/their2.err" && [ -z "$(ls -A "$T/theirs/out")" ] &&
+		[ ! -e "$T/theirs/arch.ndjson.gz" ]
+}
+ok "an output in a directory another user owns: refused (4), nothing written" their_dir
 ln -s "$T/victim" "$T/own-link"
 own_link() {
 	ex -q -o "$T/own-link" && [ -L "$T/own-link" ] && gzip -t "$T/victim"

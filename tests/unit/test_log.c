@@ -33,6 +33,8 @@ main(void)
 	esc_is("a\xe2\x80\xa8" "b\xe2\x80\xa9", "a\\u2028b\\u2029", "line and paragraph separators escaped");
 	esc_is("\xe2\x80\xae" "fdp.exe", "\\u202efdp.exe", "right-to-left override escaped");
 	esc_is("\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069", "bidi isolates escaped");
+	esc_is("a\xe2\x80\x8b" "b\xef\xbb\xbf" "c\xd8\x9c" "d\xe2\x81\xa0", "a\\u200bb\\ufeffc\\u061cd\\u2060",
+	       "zero-width and invisible characters escaped (they could hide text)");
 	esc_is("\xff\xfe bad", "\\xff\\xfe bad", "invalid UTF-8 bytes escaped");
 	esc_is("\xc3", "\\xc3", "a cut sequence at the end escaped");
 	esc_is("\xe2\x82", "\\xe2\\x82", "a cut three-byte sequence escaped");
