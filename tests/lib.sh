@@ -96,6 +96,14 @@ pg_stop() {	# fast shutdown of the postmaster itself (runuser does not pass sign
 	PG_PID=
 }
 psql_q() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+# pg_warehouse: pg_start, then a database w (PGDATABASE) with the warehouse
+# schema of schemas/sql/ applied
+pg_warehouse() {
+	pg_start
+	psql_q -c "create database w"
+	export PGDATABASE=w
+	for _f in "$SRCDIR"/schemas/sql/[0-9]*.sql; do psql_q -f "$_f"; done
+}
 
 # csv_get FILE ROW COLUMN: print one field of a COPY CSV file (ROW from 1,
 # after the header); NULL and "" both print as an empty line

@@ -10,10 +10,7 @@
 # search_path cannot send the rows elsewhere; psql gets no API key.
 . "$(dirname "$0")/../lib.sh"
 [ -x "$LOAD" ] || skip_all "no $LOAD"
-pg_start
-psql_q -c "create database w"
-export PGDATABASE=w
-for f in "$SRCDIR"/schemas/sql/[0-9]*.sql; do psql_q -f "$f"; done
+pg_warehouse
 
 C1=11111111-1111-4111-8111-111111111111
 K1=9b6f458e-6dc5-4762-83d5-a528aedd2235

@@ -8,10 +8,7 @@
 # --init-schema at the end of the load, so the portal's reads go on.
 . "$(dirname "$0")/../lib.sh"
 [ -x "$LOAD" ] || skip_all "no $LOAD"
-pg_start
-psql_q -c "create database w"
-export PGDATABASE=w
-for f in "$SRCDIR"/schemas/sql/[0-9]*.sql; do psql_q -f "$f"; done
+pg_warehouse
 
 A=aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa
 B=bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb
@@ -103,20 +100,7 @@ ok "... no row of it anywhere" is "$(owner "campaign_id = '$KA3'")" "0 0 0 0 0"
 # are upgraded at the end of the load, and the portal reads during it
 psql_q -c "create database old"
 for f in "$SRCDIR"/schemas/sql/0[12]-*.sql; do psql_q -d old -f "$f"; done
-psql_q -d old <<'SQL'
-DO $$
-DECLARE t record;
-BEGIN
-	FOR t IN SELECT * FROM (VALUES ('clients', 'id'), ('client_campaigns', 'client_id'), ('campaigns', 'client_id'),
-		('synced_leads', 'client_id'), ('campaign_analytics', 'client_id'), ('campaign_analytics_overview', 'client_id'),
-		('lead_listings', 'client_id')) AS v (name, col)
-	LOOP
-		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t.name);
-		EXECUTE format('CREATE POLICY %I ON %I FOR SELECT TO authenticated USING (%I = (SELECT CASE WHEN c ~* ''^[0-9a-f-]{36}$'' THEN c::uuid END FROM (SELECT (SELECT auth.jwt()) ->> ''client_id'' AS c) x) OR ((SELECT auth.jwt()) ->> ''user_role'') = ''operator'')', t.name || '_select', t.name, t.col);
-		EXECUTE format('GRANT SELECT ON %I TO anon, authenticated', t.name);
-	END LOOP;
-END $$;
-SQL
+psql_q -d old -f "$SRCDIR/tests/data/rls-0.1.0.sql"
 psql_q -d old -c "insert into clients (id, name) values ('$A', 'A'), ('$B', 'B')" \
 	-c "insert into client_campaigns values ('$A', '$KA1'), ('$B', '$KB')" \
 	-c "insert into lead_listings (client_id, campaign_id, complete_at) values ('$A', '$KA1', '2026-01-01'), ('$B', '$KB', '2026-01-01')"

@@ -112,20 +112,7 @@ sees "mapped again: client A sees it again" authenticated "$CA" "1 2 2 4 3 2 2"
 psql_q -c "create database old"
 for f in "$SQL"/0[12]-*.sql; do psql_q -d old -f "$f"; done
 # the release before: client_id = claim OR operator, with RLS on
-psql_q -d old <<'SQL'
-DO $$
-DECLARE t record;
-BEGIN
-	FOR t IN SELECT * FROM (VALUES ('clients', 'id'), ('client_campaigns', 'client_id'), ('campaigns', 'client_id'),
-		('synced_leads', 'client_id'), ('campaign_analytics', 'client_id'), ('campaign_analytics_overview', 'client_id'),
-		('lead_listings', 'client_id')) AS v (name, col)
-	LOOP
-		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t.name);
-		EXECUTE format('CREATE POLICY %I ON %I FOR SELECT TO authenticated USING (%I = (SELECT CASE WHEN c ~* ''^[0-9a-f-]{36}$'' THEN c::uuid END FROM (SELECT (SELECT auth.jwt()) ->> ''client_id'' AS c) x) OR ((SELECT auth.jwt()) ->> ''user_role'') = ''operator'')', t.name || '_select', t.name, t.col);
-		EXECUTE format('GRANT SELECT ON %I TO anon, authenticated', t.name);
-	END LOOP;
-END $$;
-SQL
+psql_q -d old -f "$SRCDIR/tests/data/rls-0.1.0.sql"
 psql_q -d old <<SQL
 insert into clients (id, name) values ('$A', 'Client A');
 insert into campaigns (client_id, campaign_id, name, item, extracted_at) values ('$A', '$KA2', 'A2', '{}', now());
