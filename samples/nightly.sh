@@ -18,6 +18,9 @@
 # names) only instantly-extract; PGPASSWORD only psql and instantly-load;
 # instantly-transform neither. A password in LOAD_DSN would be on psql's
 # command line (visible in ps): it is refused; use PGPASSWORD or ~/.pgpass.
+# A workspace key under another name is known as a secret only once the map
+# is read: set it in the settings file (not exported), or name it
+# INSTANTLY_API_KEY_*, so that the map's export (psql) never sees it either.
 #
 # Everything it writes (archives, work directories, the client map, logs of
 # the stages) is private: umask 077, or INSTANTLY_ETL_UMASK (e.g. 027, to let
