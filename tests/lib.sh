@@ -42,6 +42,9 @@ ok() {	# ok DESCRIPTION COMMAND...: one test point, passes when COMMAND succeeds
 	fi
 }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+# ok_timing DESC COMMAND...: ok, but skipped under make check-valgrind, where
+# the programs run many times slower (for points about timing: "no 429")
+ok_timing() { if [ -n "${IE_VALGRIND_LOGS:-}" ]; then skip "under valgrind, a point about timing: $1"; else ok "$@"; fi; }
 skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n # SKIP $*"; }
 done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" -eq 0 ]; }
 

@@ -201,7 +201,7 @@ limited() { big lim --rate 50 && all_leads lim && ! grep -q '^summary http_429 0
 ok "over the workspace rate limit: 429s retried and the rate lowered; nothing lost" limited
 ctl '{"rate_limit":5,"reset_stats":true}'
 under() { big under --rate 5 && has under "summary http_429 0" && all_leads under; }
-ok "at the server's rate (5/s): no 429 at all" under
+ok_timing "at the server's rate (5/s): no 429 at all" under
 ctl '{"rate_limit":null,"retry_after":null,"reset_stats":true}'
 
 # ---- failures --------------------------------------------------------------
@@ -282,7 +282,7 @@ for r in d["requests"]:
         sys.exit("a request with the wrong key: %s %s workspace %s" % (r["method"], r["path"], r["workspace"]))
 PY
 }
-ok "two workspaces: each campaign asked for with its workspace's key, each listing with its own; limits per workspace (4/s each: no 429)" two_workspaces
+ok_timing "two workspaces: each campaign asked for with its workspace's key, each listing with its own; limits per workspace (4/s each: no 429)" two_workspaces
 one_refused() {
 	ctl '{"extra_keys":[],"rate_limit":null,"reset_stats":true}'
 	CLIENTS=$T/ws2.csv exit_is 1 x ref1 || return 1
