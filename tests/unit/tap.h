@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -62,6 +63,29 @@ tap_done(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
+}
+
+/* The whole file at path, NUL-terminated (*len without the NUL); NULL when
+ * it cannot be read. free() it. */
+static __attribute__((unused)) char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (p = malloc((size_t)n + 1)) && fread(p, 1, (size_t)n, f) == (size_t)n) {
+		*len = (size_t)n;
+		p[n] = '\0';
+	} else {
+		free(p);
+		p = NULL;
+	}
+	fclose(f);
+	return p;
 }
 
 #endif

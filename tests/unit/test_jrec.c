@@ -15,26 +15,6 @@ parse(jrec *j, const char *s, ierr *e)
 	return jrec_parse(j, s, strlen(s), e);
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (p = malloc((size_t)n + 1)) && fread(p, 1, (size_t)n, f) == (size_t)n) {
-		*len = (size_t)n;
-	} else {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	return p;
-}
-
 /* y_ files must parse, n_ files must fail, i_ files may do either (but
  * must not crash), except the i_string_ and i_object_key_ ones: invalid
  * UTF-8, overlong forms, UTF-16 and half surrogate pairs are not text that
