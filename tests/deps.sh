@@ -12,6 +12,11 @@ IE_DEBIAN_PACKAGES="gcc make autoconf automake pkg-config
 # (make fuzz, tests/cli/fuzz.sh); valgrind for make check-valgrind and
 # tests/cli/valgrind-smoke.sh
 IE_TEST_PACKAGES="clang libclang-rt-14-dev valgrind"
+# the Debian package and the systemd units (make check-package,
+# tests/cli/systemd-units.sh): debhelper, lintian, dpkg-dev, fakeroot;
+# systemd for systemd-analyze verify (no running systemd needed); prometheus
+# for promtool check metrics (tests/cli/metrics.sh)
+IE_TEST_PACKAGES="$IE_TEST_PACKAGES debhelper lintian dpkg-dev fakeroot systemd prometheus"
 
 ie_missing_packages() {	# [test]: the test suite's packages too
 	for p in $IE_DEBIAN_PACKAGES ${1:+$IE_TEST_PACKAGES}; do

@@ -16,6 +16,7 @@
 #endif
 #include <sys/resource.h>
 
+#include "credentials.h"
 #include "exitcodes.h"
 #include "extract.h"
 #include "log.h"
@@ -80,13 +81,19 @@ static int
 read_api_key(const struct ex_opts *o, const struct ex_workspace *ws, char *key, size_t keylen, ierr *e)
 {
 	size_t n, i;
+	/* systemd's LoadCredential= first (credentials.h); --api-key-file, given, before it */
+	int cred = ws->key_env[0] || !o->api_key_file ? cred_read(ws->key_env[0] ? ws->key_env : CRED_API_KEY, key, keylen, e) : 0;
 
-	if (ws->key_env[0]) {
+	if (cred < 0)
+		return -1;
+	if (cred > 0) {
+		/* read */
+	} else if (ws->key_env[0]) {
 		const char *env = getenv(ws->key_env);
 
 		if (!env || !*env)
-			return ierr_set(e, "the client map (line %lu) names the API key variable %s, which is not set",
-					ws->line, ws->key_env);
+			return ierr_set(e, "the client map (line %lu) names the API key variable %s, which is not set (nor a credential %s)",
+					ws->line, ws->key_env, ws->key_env);
 		if (strlen(env) >= keylen)
 			return ierr_set(e, "%s is too long", ws->key_env);
 		strcpy(key, env);
@@ -108,7 +115,7 @@ read_api_key(const struct ex_opts *o, const struct ex_workspace *ws, char *key, 
 		const char *env = getenv("INSTANTLY_API_KEY");
 
 		if (!env || !*env)
-			return ierr_set(e, "no API key: set INSTANTLY_API_KEY or use --api-key-file FILE");
+			return ierr_set(e, "no API key: set INSTANTLY_API_KEY, use --api-key-file FILE, or the credential " CRED_API_KEY);
 		if (strlen(env) >= keylen)
 			return ierr_set(e, "INSTANTLY_API_KEY is too long");
 		strcpy(key, env);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "credentials.h"
 #include "fdio.h"
 #include "load.h"
 #include "log.h"
@@ -74,25 +75,46 @@ env_allowed(const char *v)
 	return 0;
 }
 
-/* psql's environment (env_allowed), built before fork: a NULL-ended array
- * of pointers into environ and one constant; free() the array only. */
-static char **
-child_env(void)
-{
-	static char enc[] = "PGCLIENTENCODING=UTF8";
-	size_t n = 0, k = 0;
-	char **env;
+static char enc[] = "PGCLIENTENCODING=UTF8";
 
+/* psql's environment (env_allowed), built before fork: a NULL-ended array
+ * of pointers into environ and one constant, then the password of the
+ * credential pg-password (credentials.h) as PGPASSWORD, in place of ours:
+ * in psql's environment only, never in this process's. free_env() it. */
+static char **
+child_env(ierr *e)
+{
+	size_t n = 0, k = 0;
+	char **env, *pw;
+
+	if (cred_env(CRED_PG_PASSWORD, "PGPASSWORD", &pw, e) < 0)
+		return NULL;
 	while (environ[n])
 		n++;
-	if (!(env = malloc((n + 2) * sizeof *env)))
+	if (!(env = malloc((n + 3) * sizeof *env))) {
+		cred_free(pw);
+		ierr_set(e, "out of memory");
 		return NULL;
+	}
 	for (n = 0; environ[n]; n++)
-		if (env_allowed(environ[n]))
+		if (env_allowed(environ[n]) && !(pw && !strncmp(environ[n], "PGPASSWORD=", 11)))
 			env[k++] = environ[n];
 	env[k++] = enc;
+	env[k++] = pw;
 	env[k] = NULL;
 	return env;
+}
+
+/* The array of child_env(), the password in it overwritten. */
+static void
+free_env(char **env)
+{
+	size_t i;
+
+	for (i = 0; env[i]; i++)
+		if (env[i] == enc)
+			cred_free(env[i + 1]);
+	free(env);
 }
 
 /* An anonymous private file for psql's stderr: its messages quote values
@@ -178,19 +200,19 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, int *errfd,
 	*errfd = -1;
 	if (!quiet_errors && (*errfd = err_file(e)) < 0)
 		return -1;
-	if (!(env = child_env())) {
+	if (!(env = child_env(e))) {
 		close(*errfd);
-		return ierr_set(e, "out of memory");
+		return -1;
 	}
 	if (pipe(in) < 0) {
-		free(env);
+		free_env(env);
 		close(*errfd);
 		return ierr_sys(e, errno, "pipe");
 	}
 	if (pipe(out) < 0) {
 		close(in[0]);
 		close(in[1]);
-		free(env);
+		free_env(env);
 		close(*errfd);
 		return ierr_sys(e, errno, "pipe");
 	}
@@ -200,7 +222,7 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, int *errfd,
 		close(in[1]);
 		close(out[0]);
 		close(out[1]);
-		free(env);
+		free_env(env);
 		close(*errfd);
 		return -1;
 	}
@@ -221,7 +243,7 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, int *errfd,
 		fprintf(stderr, "%s: cannot run %s: %s\n", log_prog(), argv[0], strerror(errno));
 		_exit(127);
 	}
-	free(env);
+	free_env(env);
 	close(in[0]);
 	close(out[1]);
 	*to = in[1];
