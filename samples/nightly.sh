@@ -305,7 +305,7 @@ show_status() {
 			leads rows rejects "loaded ins/upd/unch/del" archive
 		tail -n "$n" -- "$RUNS_FILE" | while IFS=$'\t' read -r when _ took code rx rt rl leads rows rej ins upd unch del arc; do
 			case $code in
-			0) what=ok ;; 1) what="loaded, with warnings" ;; 2) what="bad setting" ;; 3) what="extract failed ($rx)" ;;
+			0) what=ok ;; 1) what="loaded, with warnings" ;; 2) what="bad setting" ;; 3) [ "$rx" = - ] && what="client map failed" || what="extract failed ($rx)" ;;
 			4) what="transform failed ($rt)" ;; 5) what="load failed ($rl)" ;; 129|130|143) what="stopped by a signal" ;;
 			*) what="failed" ;;
 			esac
@@ -383,7 +383,7 @@ map=${CLIENT_MAP:-}
 if [ -z "$map" ]; then
 	map=$tmp/clients.csv
 	# to stdout: no path inside the SQL (TMPDIR may hold a quote); UTF-8
-	PGCLIENTENCODING=UTF8 with_secrets db psql -X -q ${LOAD_DSN:+"$LOAD_DSN"} -v ON_ERROR_STOP=1 \
+	PGCLIENTENCODING=UTF8 with_secrets psql psql -X -q ${LOAD_DSN:+"$LOAD_DSN"} -v ON_ERROR_STOP=1 \
 		-c "\\copy ($CLIENT_MAP_SQL) to stdout with (format csv, header)" > "$map" ||
 		die "client map (psql)" 3 "" "cannot read client_campaigns from the warehouse"
 fi
