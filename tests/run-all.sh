@@ -4,8 +4,8 @@
 # Installs the missing Debian packages (as root), then builds twice out of
 # tree, a normal build (warnings as errors) in build/normal and an
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build/sanitize, runs
-# `make check` in both, the short fuzz run (`make fuzz-check`) and
-# `make distcheck` once, and ends with the line
+# `make check` in both, the short fuzz run (`make fuzz-check`), the Debian
+# package (`make check-package`) and `make distcheck` once, and ends with the line
 # "N passed, N failed, N skipped" summed over both builds.
 set -u
 cd "$(dirname "$0")/.."
@@ -78,6 +78,28 @@ if [ -f build/normal/Makefile ]; then
 	fi
 else
 	echo "not ok - short fuzz run: no normal build"
+	failed=$((failed + 1)); status=1
+fi
+
+# the Debian package, once (tests/cli/debian-package.sh: it builds the .deb
+# from a copy of the distribution, lintian, installs, runs, purges)
+echo "=== the Debian package (make check-package) ==="
+if [ -f build/normal/Makefile ]; then
+	( cd build/normal && make -s check-package ) || status=1
+	plog=build/normal/tests/cli/debian-package.log
+	if [ -f "$plog" ]; then
+		grep -E '^(ok|not ok|# [a-z]+: [0-9]+ s|# the whole)' "$plog" || true
+		s=$(grep -c -e '^ok .*# SKIP' -e '^1\.\.0 # SKIP' "$plog" || true)
+		passed=$((passed + $(grep -c '^ok ' "$plog" || true) - s))
+		skipped=$((skipped + s))
+		failed=$((failed + $(grep -c '^not ok ' "$plog" || true)))
+		grep -q '^1\.\.[0-9]' "$plog" || { echo "not ok - the package test ended early"; failed=$((failed + 1)); status=1; }
+	else
+		echo "not ok - the Debian package: no $plog"
+		failed=$((failed + 1)); status=1
+	fi
+else
+	echo "not ok - the Debian package: no normal build"
 	failed=$((failed + 1)); status=1
 fi
 

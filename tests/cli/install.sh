@@ -27,6 +27,19 @@ ok "the samples: nightly.sh, reprocess.sh and report.sh executable, an archive a
 	"$P/share/instantly-etl/samples"
 ok "the installed transform reads the installed sample" sh -c \
 	'"$0/bin/instantly-transform" -o "$1/out" "$0/share/instantly-etl/samples/sample.ndjson" 2>/dev/null; [ $? -le 1 ] && [ -s "$1/out/synced_leads.csv" ]' "$P" "$T"
+sysconfdir=$(sed -n 's/^sysconfdir = //p' "$BUILDDIR/Makefile" | sed "s|\${prefix}|$prefix|")
+unitdir=$(sed -n 's/^systemdsystemunitdir = //p' "$BUILDDIR/Makefile" | sed "s|\${prefix}|$prefix|")
+ok "the systemd units, the service naming the installed nightly.sh and settings" sh -c '
+	[ -s "$0$2/instantly-etl-nightly.timer" ] &&
+	grep -qx "ExecStart=$3/share/instantly-etl/samples/nightly.sh \${CREDENTIALS_DIRECTORY}/nightly.conf" "$0$2/instantly-etl-nightly.service" &&
+	grep -qx "LoadCredential=nightly.conf:$1/instantly-etl/nightly.conf" "$0$2/instantly-etl-nightly.service"' "$R" "$sysconfdir" "$unitdir" "$prefix"
+ok "the commented settings file, 0600, and its credentials directory 0700" sh -c '
+	[ "$(stat -c %a "$0$1/instantly-etl/nightly.conf")" = 600 ] && [ "$(stat -c %a "$0$1/instantly-etl/credentials")" = 700 ] &&
+	! grep -v -e "^#" -e "^\$" "$0$1/instantly-etl/nightly.conf"' "$R" "$sysconfdir"
+ok "make install keeps an admin's settings file" sh -c '
+	echo "PGHOST=mine" >> "$0$1/instantly-etl/nightly.conf" && make -s -C "$2" install DESTDIR="$0" >/dev/null 2>&1 &&
+	grep -qx PGHOST=mine "$0$1/instantly-etl/nightly.conf" && cp "$3/samples/nightly.conf" "$0$1/instantly-etl/nightly.conf"' \
+	"$R" "$sysconfdir" "$BUILDDIR" "$SRCDIR"
 make -s -C "$BUILDDIR" uninstall DESTDIR="$R" >"$T/uninstall.log" 2>&1
 ok "make uninstall leaves no file behind" sh -c 'left=$(find "$0" -type f | head); [ -z "$left" ] || { echo "$left"; exit 1; }' "$R"
 done_testing
