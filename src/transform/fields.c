@@ -1,5 +1,5 @@
 /* Column writers shared by the row builders: one JSON value -> one field,
- * with the type rules of normalization.md ("Exact readings"). */
+ * with the type rules of docs/normalisation.md ("Exact readings"). */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* synced_leads: one row per client x campaign x lead (normalization.md,
+/* synced_leads: one row per client x campaign x lead (docs/normalisation.md,
  * "synced_leads"). Here the lead status, the interest status, the sender
  * account and the ICP columns are decided. */
 #include "config.h"

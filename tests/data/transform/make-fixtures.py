@@ -4,7 +4,7 @@
 # README, optional args.
 #
 # Every expected value below is written out by hand from
-# ../../../../shared/normalization.md and schemas/TABLES.md (plus the lead's
+# docs/normalisation.md and schemas/TABLES.md (plus the lead's
 # exact readings); nothing here computes a normalisation rule.  The script
 # only does the CSV quoting (quote text, double ") and writes the bytes, so
 # that raw bytes (invalid UTF-8, CRLF, a 100 KB value) are reproducible.
