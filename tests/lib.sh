@@ -11,11 +11,10 @@ set -eu
 : "${TRANSFORM:=$BUILDDIR/instantly-transform}"
 : "${EXTRACT:=$BUILDDIR/instantly-extract}"
 : "${LOAD:=$BUILDDIR/instantly-load}"
-: "${SHARED:=$SRCDIR/../shared}"
 export LC_ALL=C
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ietest.XXXXXX")
-export T SRCDIR BUILDDIR TRANSFORM EXTRACT LOAD SHARED
+export T SRCDIR BUILDDIR TRANSFORM EXTRACT LOAD
 _tap_n=0
 _tap_failed=0
 _cleanup_hooks=""

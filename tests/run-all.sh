@@ -10,11 +10,6 @@
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
-# ../shared (JSONTestSuite, recorded API items) also for the distcheck build
-if [ -z "${SHARED:-}" ] && [ -d "$top/../shared" ]; then
-	SHARED=$(cd "$top/../shared" && pwd)
-	export SHARED
-fi
 . tests/deps.sh
 ie_install_deps test || exit 1
 
