@@ -82,7 +82,8 @@ done
 # every other client encoding the server knows: the first name, exact
 others=$(psql_q -At -c "select string_agg(e, ' ') from (select pg_encoding_to_char(i) e from generate_series(0, 63) i) x
 	where e <> '' and e not in ($(echo "$encodings" | sed "s/[A-Z0-9_]*/'&'/g; s/ /, /g"))")
-ok "the server knows more client encodings (e.g. EUC_JP, KOI8R, WIN1251)" sh -c 'echo "$0" | grep -q EUC_JP && echo "$0" | grep -q KOI8R' "$others"
+knows_more() { echo "$1" | grep -q EUC_JP && echo "$1" | grep -q KOI8R; }
+ok "the server knows more client encodings (e.g. EUC_JP, KOI8R, WIN1251)" knows_more "$others"
 for enc in $others; do
 	ok "PGCLIENTENCODING=$enc, directory 0: loads exactly, nothing of its name runs" run "$enc" 0
 done
@@ -136,8 +137,10 @@ spied() {
 		grep -q "^PATH=" "$T/psql.env" || { cat "$T/psql.env"; return 1; }
 }
 ok "psql gets no API key (INSTANTLY_API_KEY, a workspace's key), PGCLIENTENCODING=UTF8, the PG* it needs" spied
-ok "under umask 0 the temporary directory is 0700 and its files 0600" sh -c '
-	grep -q instantly-load "$T/tmp.modes" && ! grep -v "^700 .*instantly-load\.[^/]*$" "$T/tmp.modes" | grep -v "^600 "'
+private_tmp_modes() {
+	grep -q instantly-load "$T/tmp.modes" && ! grep -v '^700 .*instantly-load\.[^/]*$' "$T/tmp.modes" | grep -v "^600 "
+}
+ok "under umask 0 the temporary directory is 0700 and its files 0600" private_tmp_modes
 
 # a relative TMPDIR whose name psql would expand ("~root/..." is /root/...)
 tilde() {
