@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/deps.sh: sourced by tests/run-all.sh and samples/demo.sh.
 # ie_install_deps [test]: install the Debian packages instantly-etl needs to
 # build and run (and with "test", to test: fuzzing, valgrind), those that are
@@ -12,6 +13,8 @@ IE_DEBIAN_PACKAGES="gcc make autoconf automake pkg-config
 # (make fuzz, tests/cli/fuzz.sh); valgrind for make check-valgrind and
 # tests/cli/valgrind-smoke.sh
 IE_TEST_PACKAGES="clang libclang-rt-14-dev valgrind"
+# and for tests/cli/shellcheck.sh, the shell script checker
+IE_TEST_PACKAGES="$IE_TEST_PACKAGES shellcheck"
 
 ie_missing_packages() {	# [test]: the test suite's packages too
 	for p in $IE_DEBIAN_PACKAGES ${1:+$IE_TEST_PACKAGES}; do
@@ -37,6 +40,7 @@ ie_install_deps() {	# [test]: the test suite's packages too
 		chmod +x /usr/sbin/policy-rc.d
 		_ie_policy=1
 	fi
+	# shellcheck disable=SC2086 # $missing: package names, one word each
 	apt-get install -y -q --no-install-recommends $missing >&2
 	_rc=$?
 	[ -n "${_ie_policy:-}" ] && rm -f /usr/sbin/policy-rc.d

@@ -8,7 +8,7 @@
 # `make distcheck` once, and ends with the line
 # "N passed, N failed, N skipped" summed over both builds.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
 . tests/deps.sh
 ie_install_deps test || exit 1
@@ -44,11 +44,11 @@ autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; echo "autoreconf failed"; ec
 
 for variant in normal sanitize; do
 	case $variant in
-	normal) args="--enable-werror" ;;
-	sanitize) args="--enable-werror --enable-sanitizers" ;;
+	normal) args=(--enable-werror) ;;
+	sanitize) args=(--enable-werror --enable-sanitizers) ;;
 	esac
 	echo "=== $variant build ==="
-	if ! build "build/$variant" $args; then
+	if ! build "build/$variant" "${args[@]}"; then
 		echo "build/$variant: build failed"
 		failed=$((failed + 1)); status=1
 		continue

@@ -48,7 +48,8 @@ unknown_real() {
 ok "real-instantly: every item file has a known type prefix" unknown_real
 # SOURCES.md names where each file came from: one line per file, no more
 sources_listed() {
-	diff <(cd "$REAL" && ls -- *.json) \
+	# shellcheck disable=SC2016 # the backquotes are SOURCES.md's, not a command substitution
+	diff <(cd "$REAL" && printf '%s\n' *.json) \
 		<(sed -n 's/^- `\([^`]*\.json\)`: .*/\1/p' "$REAL/SOURCES.md" | LC_ALL=C sort)
 }
 ok "real-instantly: SOURCES.md has one line for each item file, and none for a missing one" sources_listed

@@ -49,7 +49,7 @@ heard_nothing() { [ ! -s "$T/proxy.log" ] || { echo "the proxy was sent:"; head 
 no_key_in() {	# no_key_in FILE...: neither the key nor an Authorization header
 	for _f in "$@"; do
 		[ -e "$_f" ] || continue
-		! grep -aqF -e "$KEY" "$_f" && ! grep -aqi '^authorization:' "$_f" ||
+		{ ! grep -aqF -e "$KEY" "$_f" && ! grep -aqi '^authorization:' "$_f"; } ||
 			{ echo "$_f holds the key (shown as <KEY>) or an Authorization header:"
 			  head -c 600 "$_f" | sed "s/$KEY/<KEY>/g"; return 1; }
 	done

@@ -54,7 +54,7 @@ mkname() {	# mkname I: $T/eI/NAME with the transform's files, the cut name plant
 	mkdir -p "$d/$n/tmp" && cp "$T/base"/* "$d/$n/" && : > "$d/${n%%\'*}'" && mkdir -p "$d/${n%%\'*}'tmp"
 	printf '%s' "$d/$n"
 }
-for i in "${!names[@]}"; do dirs[$i]=$(mkname "$i"); done
+for i in "${!names[@]}"; do dirs[i]=$(mkname "$i"); done
 
 # run ENC I: load dir I with PGCLIENTENCODING=ENC (TMPDIR inside it: the
 # split file's name goes into the script too); exact or refused, no pwned
@@ -67,7 +67,7 @@ run() {
 	set -e
 	no_pwned || { echo "pwned: load exit $rc"; cat "$T/run.out"; return 1; }
 	if [ "$i" -ge 3 ]; then
-		[ "$rc" -eq 3 ] && grep -q "not valid UTF-8" "$T/run.out" || { echo "exit $rc, wanted a refusal (3)"; cat "$T/run.out"; return 1; }
+		{ [ "$rc" -eq 3 ] && grep -q "not valid UTF-8" "$T/run.out"; } || { echo "exit $rc, wanted a refusal (3)"; cat "$T/run.out"; return 1; }
 	else
 		[ "$rc" -eq 0 ] || { echo "exit $rc"; cat "$T/run.out"; return 1; }
 		is "$(stored)" "$want"
@@ -133,8 +133,8 @@ spied() {
 	mkdir -p "$T/spytmp"
 	(umask 0; INSTANTLY_API_KEY=sekrit-1 ACME_WORKSPACE_KEY=sekrit-2 PGCLIENTENCODING=SJIS TMPDIR=$T/spytmp \
 		"$LOAD" -q --psql "$T/psql-spy" "$T/base") || return 1
-	! grep -q sekrit "$T/psql.env" && grep -qx PGCLIENTENCODING=UTF8 "$T/psql.env" && grep -qx PGDATABASE=w "$T/psql.env" &&
-		grep -q "^PATH=" "$T/psql.env" || { cat "$T/psql.env"; return 1; }
+	{ ! grep -q sekrit "$T/psql.env" && grep -qx PGCLIENTENCODING=UTF8 "$T/psql.env" && grep -qx PGDATABASE=w "$T/psql.env" &&
+		grep -q "^PATH=" "$T/psql.env"; } || { cat "$T/psql.env"; return 1; }
 }
 ok "psql gets no API key (INSTANTLY_API_KEY, a workspace's key), PGCLIENTENCODING=UTF8, the PG* it needs" spied
 private_tmp_modes() {

@@ -67,6 +67,7 @@ ok "... the rows are still there until the next load" is "$(owner "campaign_id =
 
 ok "the next load: exit 0" load_logged "$T/r2" "$T/d"
 report() {	# report FILE TABLE "INS UPD UNCH DEL [UNMAPPED]"
+	# shellcheck disable=SC2086 # $3 is split on purpose: "INS UPD UNCH DEL [UNMAPPED]"
 	set -- "$1" "$2" $3
 	re="$2 +$3 inserted +$4 updated +$5 unchanged +$6 deleted"
 	[ -n "${7:-}" ] && re="$re +$7 not mapped" || re="$re\$"
@@ -134,6 +135,7 @@ upgraded() {	# sample the load's locks while its statements on staging run
 				and l.relation in (select oid from pg_class where relname in ('campaigns', 'synced_leads', 'campaign_analytics',
 					'campaign_analytics_overview', 'lead_listings'))
 			where a.query like '%ie_stage%' and a.pid <> pg_backend_pid()")
+		# shellcheck disable=SC2086 # split on purpose: the query's two counts
 		set -- $s
 		seen=$((seen + $1)) held=$((held + $2))
 	done

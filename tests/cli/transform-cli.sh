@@ -22,7 +22,9 @@ tail -n +4 "$T/good.ndjson" | gzip -c >> "$T/cat.gz"
 { head -n 2 "$T/good.ndjson"; echo '{"v":1,"type":"lead",'; printf '{"v":1,"type":"lead","x":"\xff"}\n'; tail -n +3 "$T/good.ndjson"; } > "$T/bad.ndjson"
 
 tables="synced_leads campaigns campaign_analytics campaign_analytics_overview leads_complete"
-ls_dir() { (cd "$1" && ls -A | sort | tr '\n' ' '); }
+ls_dir() {	# ls_dir DIR: its names, hidden ones too, sorted, each followed by a space
+	(cd "$1" && shopt -s nullglob dotglob && set -- * && for n; do printf '%s ' "$n"; done)
+}
 
 # prints PATTERN ARG...: the transform, given ARG..., prints a line matching PATTERN
 prints() { _p=$1; shift; "$TRANSFORM" "$@" | grep -q -- "$_p"; }
@@ -141,7 +143,7 @@ ok "--summary into a FIFO: read whole by its reader" summary_to_fifo
 summary_via_link() {
 	echo old > "$T/target.json" && ln -s target.json "$T/link.json" &&
 	"$TRANSFORM" -q -o "$T/vialink" --summary "$T/link.json" "$T/good.ndjson" &&
-	test -L "$T/link.json" && contains "$T/target.json" '"lines_read":7' && ! ls -A "$T" | grep -q '\.tmp\.'
+	test -L "$T/link.json" && contains "$T/target.json" '"lines_read":7' && ! has_name "$T" '*.tmp.*'
 }
 ok "--summary through a symbolic link: the target replaced, the link kept" summary_via_link
 
@@ -164,11 +166,12 @@ fails_clean_in_shm() {
 ok "-o under /dev/shm is atomic as anywhere: a failed run leaves nothing" fails_clean_in_shm
 # a larger archive cut in the middle, and one with garbage after its end:
 # the error names the last whole line, as many as zcat gives
-for i in $(seq 3000); do cat "$T/good.ndjson"; done | gzip -c > "$T/big.gz"
+for _ in $(seq 3000); do cat "$T/good.ndjson"; done | gzip -c > "$T/big.gz"
 head -c $(($(stat -c %s "$T/big.gz") / 2)) "$T/big.gz" > "$T/bigcut.gz"
 { cat "$T/good.ndjson.gz"; printf '\0\0\0\0'; } > "$T/garbage.gz"
 after_line() {	# after_line FILE: transform's "after line N" = zcat's whole lines
 	want=$(zcat "$1" 2>/dev/null | wc -l)
+	# shellcheck disable=SC2069 # meant: its stderr to the pipe, its stdout (a table) dropped
 	"$TRANSFORM" -q -t campaigns "$1" 2>&1 >/dev/null | grep -F "after line $want:" ||
 		{ echo "wanted after line $want:"; "$TRANSFORM" -q -t campaigns "$1" 2>&1 >/dev/null; return 1; }
 }
@@ -187,7 +190,7 @@ mkdir "$T/sig"
 exec 7> "$T/fifo"
 head -n 3 "$T/good.ndjson" >&7
 sleep 0.3
-only_temporary() { ls -A "$T/sig" | grep -q '^\.synced_leads\.csv\.tmp\.' && ! ls "$T/sig" | grep -q .; }
+only_temporary() { has_name "$T/sig" '.synced_leads.csv.tmp.*' && ! has_name "$T/sig" '[!.]*'; }
 ok "while running: temporary files only" only_temporary
 kill -TERM "$(cat "$T/sig.pid")"
 exec 7>&-

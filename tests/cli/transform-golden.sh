@@ -12,7 +12,7 @@
 #      other.lines, and the total rejects == the objects in rejects.ndjson.
 . "${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
-[ -f "$TRANSFORM" ] && [ -x "$TRANSFORM" ] || skip_all "no $TRANSFORM"
+{ [ -f "$TRANSFORM" ] && [ -x "$TRANSFORM" ]; } || skip_all "no $TRANSFORM"
 case $TRANSFORM in /*) ;; *) TRANSFORM=$PWD/$TRANSFORM ;; esac
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3

@@ -230,7 +230,7 @@ ok "edge values: every timestamp and number the transform let through loads" edg
 # --table streams: after a fatal error it cannot take back what it wrote,
 # so it ends the stream with a line no COPY reads, and psql rolls back
 # (the sample: no value holds a \. line, which psql 15 would stop at first)
-for i in $(seq 200); do cat "$SRCDIR/samples/sample.ndjson"; done | gzip -c > "$T/many.gz"
+for _ in $(seq 200); do cat "$SRCDIR/samples/sample.ndjson"; done | gzip -c > "$T/many.gz"
 head -c $(($(stat -c %s "$T/many.gz") * 3 / 4)) "$T/many.gz" > "$T/cut.gz"
 # poisoned_stream FORMAT: the cut archive streamed into psql's \copy
 poisoned_stream() {
