@@ -238,14 +238,14 @@ workspace() {	# workspace CAMPAIGNS LEADS -> directory (generated once per size,
 
 # ---- the fake ---------------------------------------------------------------
 start_fake() {	# start_fake WS [OPTION]... -> sets FAKE_PID, URL
-	local ws=$1 i
+	local ws=$1
 	shift
 	: >"$work/fake.out"
 	"$PYTHON" "$fakedir/fake_instantly.py" --port 0 --data "$ws" --api-key "$KEY" \
 		--today "$TODAY" "$@" >"$work/fake.out" 2>"$work/fake.err" &
 	FAKE_PID=$!
 	URL=
-	for i in $(seq 1 3000); do	# up to 5 min: a big workspace takes seconds to load
+	for _ in $(seq 1 3000); do	# up to 5 min: a big workspace takes seconds to load
 		if [ "$(wc -l <"$work/fake.out")" -ge 2 ]; then break; fi
 		if ! kill -0 "$FAKE_PID" 2>/dev/null; then break; fi
 		sleep 0.1
@@ -293,7 +293,7 @@ echo "extract:   ${xcmd[*]}" >&2
 echo "python:    $PYTHON ($("$PYTHON" -c 'import platform; print(platform.python_version())'))" >&2
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t_start=$(date +%s)
-exp_a= exp_b=
+exp_a='' exp_b=''
 
 # ---- part A: speed ----------------------------------------------------------
 if [[ $PARTS == *A* ]]; then

@@ -11,7 +11,7 @@ analytics_overview, the leads (one extracted_at per page of 100) and a
 leads_complete marker; the last line is a run_summary.
 
 Leads look like the recorded API items (schemas/archive-v1/FORMAT.md,
-shared/instantly-api.md section 4): UUIDs (v4 and v7), ISO timestamps with
+docs/instantly-api.md section 4): UUIDs (v4 and v7), ISO timestamps with
 milliseconds, a mixture of statuses, interest codes (including custom
 labels), status_summary {} or with lastStep, some integers sent as numeric
 strings, and a payload object of 1-2 KB with camelCase, spaced and Dutch

@@ -4,7 +4,7 @@
 usage: transform_baseline.py -o DIR [--icp-synonyms FILE] FILE...
 
 A straightforward standard-library implementation (gzip + json + csv) of the
-transform in shared/normalization.md and schemas/TABLES.md, used by
+transform in docs/normalisation.md and schemas/TABLES.md, used by
 bench/transform.sh as the baseline that instantly-transform is compared
 with. It reads each archive (gzip or plain NDJSON) line by line, parses the
 line with json.loads, normalises the record and writes the five tables as

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """fuzz/make-seeds.py OUTDIR [TRANSFORM]: the raw seed inputs of every fuzz
-target, from the project's samples and test fixtures, ../shared/jsontestsuite
-(test_parsing) and the recorded real API items (../shared/real-instantly).
+target, from the project's samples and test fixtures, JSONTestSuite's parsing
+cases (tests/data/jsontestsuite) and the recorded real API items
+(tests/data/real-instantly).
 
 The committed corpus (fuzz/corpus/TARGET) is these seeds minimised with
 libFuzzer's -merge=1 (see fuzz/README.md); this script says where they came
@@ -17,7 +18,7 @@ import sys
 import tempfile
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-shared = os.environ.get("SHARED") or os.path.join(top, "..", "shared")
+data = os.path.join(top, "tests", "data")
 out = sys.argv[1]
 transform = sys.argv[2] if len(sys.argv) > 2 else None
 TABLES = ["synced_leads", "campaigns", "campaign_analytics", "campaign_analytics_overview", "leads_complete"]
@@ -37,8 +38,10 @@ def read(path):
         return f.read()
 
 
-jts = sorted(glob.glob(os.path.join(shared, "jsontestsuite", "test_parsing", "*.json")))
-real = sorted(glob.glob(os.path.join(shared, "real-instantly", "*.json")))
+jts = sorted(glob.glob(os.path.join(data, "jsontestsuite", "test_parsing", "*.json")))
+real = sorted(glob.glob(os.path.join(data, "real-instantly", "*.json")))
+if not jts or not real:
+    sys.exit("make-seeds.py: no JSONTestSuite cases or real items under %s" % data)
 fixtures = sorted(glob.glob(os.path.join(top, "tests", "data", "transform", "*", "input.ndjson")))
 sample = read(os.path.join(top, "samples", "sample.ndjson"))
 

@@ -19,7 +19,7 @@ set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
 . tests/deps.sh
-ie_install_deps || exit 1
+ie_install_deps "" || exit 1	# "": not the test suite's own packages
 
 dir=$top/build/demo	# the build and the demo's files
 bdir=$dir

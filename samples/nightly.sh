@@ -91,7 +91,7 @@ for _v in $(compgen -v INSTANTLY_API_KEY) PGPASSWORD; do export -n "${_v?}" 2>/d
 if [ $# -eq 1 ]; then
 	declare -A _before=()
 	for _v in $(compgen -v); do _before[$_v]=1; done
-	# shellcheck disable=SC1090
+	# shellcheck disable=SC1090 # the settings file is the user's, named at run time
 	. "$1" || { echo "nightly: cannot read settings from $1" >&2; exit 2; }
 	# what the programs read is exported: PG* (psql, the load), INSTANTLY_*,
 	# proxies, locale, TMPDIR; secrets only to their stage (below); the rest
@@ -374,7 +374,7 @@ run_stage() {	# run_stage NAME COMMAND...: runs it, logs one line, sets rc
 	cat "$tmp/$name.err" >&2
 	t1=$(date +%s.%N)
 	stage_done "$name" "$t0" "$t1"
-	log "$name $( [ $rc -eq 0 ] && echo ok || { [ $rc -eq 1 ] && echo warnings || echo FAILED; })" \
+	log "$name $(case $rc in 0) echo ok ;; 1) echo warnings ;; *) echo FAILED ;; esac)" \
 		"(exit $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s): $(summary_of "$tmp/$name.err" $rc)"
 }
 
@@ -388,22 +388,23 @@ if [ -z "$map" ]; then
 		die "client map (psql)" 3 "" "cannot read client_campaigns from the warehouse"
 fi
 # the key variables the map names (its api_key_env column) are secrets too
+# shellcheck disable=SC2013 # variable names: words, one a line
 for _v in $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { gsub(/[\r" ]/, "", $i); if ($i == "api_key_env") c = i } next }
 		c { gsub(/[\r" ]/, "", $c); if ($c ~ /^[A-Za-z_][A-Za-z0-9_]*$/) print $c }' "$map" | sort -u); do
 	case " $api_secrets $db_secrets " in *" $_v "*) ;; *) api_secrets="$api_secrets $_v" ;; esac
 done
 hide_secrets
 
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086 # $EXTRACT_ARGS: options, split on purpose
 run_stage extract with_secrets api "$(bin instantly-extract)" --clients "$map" -o "$archive" --no-progress $EXTRACT_ARGS
 case $rc in 0) ;; 1) warn=1 ;; 2) die extract 2 $rc "a usage error" ;; *) die extract 3 $rc ;; esac
 
 rm -rf "$out"
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086 # $TRANSFORM_ARGS: options, split on purpose
 run_stage transform with_secrets none "$(bin instantly-transform)" -o "$out" $TRANSFORM_ARGS "$archive"
 case $rc in 0) ;; 1) warn=1 ;; *) die transform 4 $rc "the archive is kept: $archive" ;; esac
 
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086 # $LOAD_ARGS: options, split on purpose
 run_stage load with_secrets db "$(bin instantly-load)" ${LOAD_DSN:+--dsn "$LOAD_DSN"} $LOAD_ARGS "$out"
 [ $rc -eq 0 ] || die load 5 $rc "the warehouse is unchanged; the archive is kept: $archive"
 rm -rf "$out"

@@ -27,7 +27,8 @@ new=$(mktemp "$svgdir/.report-svg.XXXXXX") || { rm -f "$data"; exit 1; }
 trap 'rm -f "$data" "$new"' EXIT
 # values from the data (ICP fields come from leads) are shown with control
 # and bidirectional characters replaced, so that none reaches the terminal
-clean() { echo "regexp_replace($1, '[\x01-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]', '?', 'g')"; }
+# (the \x and \u escapes are for PostgreSQL's regexp, printed as they are)
+clean() { printf '%s\n' "regexp_replace($1, '[\x01-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]', '?', 'g')"; }
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 ${REPORT_DSN:+"$REPORT_DSN"} "$@"; }
 uuid_re='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 # run SQL as client $1 (a UUID, checked) through RLS; a table on stdout

@@ -31,7 +31,7 @@ export -n PGPASSWORD 2>/dev/null
 if [ $# -ge 1 ] && [ -f "$1" ] && ! isdate "$1"; then
 	declare -A _before=()
 	for _v in $(compgen -v); do _before[$_v]=1; done
-	# shellcheck disable=SC1090
+	# shellcheck disable=SC1090 # the settings file is the user's, named at run time
 	. "$1" || { echo "reprocess: cannot read settings from $1" >&2; exit 2; }
 	for _v in $(compgen -v); do	# as nightly.sh
 		[ -z "${_before[$_v]+x}" ] || continue
@@ -58,9 +58,9 @@ if [ -n "${INSTANTLY_ETL_UMASK:-}" ]; then
 else
 	umask 077
 fi
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+{ [ $# -ge 1 ] && [ $# -le 2 ]; } || usage
 from=$1 to=${2:-$1}
-isdate "$from" && isdate "$to" || usage
+{ isdate "$from" && isdate "$to"; } || usage
 [[ ! $from > $to ]] || { echo "reprocess: $from is after $to" >&2; exit 2; }
 : "${ARCHIVE_DIR:=/var/lib/instantly-etl/archive}"
 : "${WORK_DIR:=/var/lib/instantly-etl/work}"
@@ -93,7 +93,7 @@ warn=0
 for f in "${days[@]}"; do
 	out=$WORK_DIR/reprocess-$(basename "$f" .ndjson.gz)
 	rm -rf "$out"
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # $TRANSFORM_ARGS: options, split on purpose
 	"$(bin instantly-transform)" -o "$out" $TRANSFORM_ARGS "$f"
 	rc=$?
 	case $rc in
@@ -101,7 +101,7 @@ for f in "${days[@]}"; do
 	1) warn=1 ;;
 	*) log "$(basename "$f"): transform failed (exit $rc)"; exit 4 ;;
 	esac
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # $LOAD_ARGS: options, split on purpose
 	( [ -z "${PGPASSWORD+x}" ] || export PGPASSWORD; exec "$(bin instantly-load)" ${LOAD_DSN:+--dsn "$LOAD_DSN"} $LOAD_ARGS "$out" )
 	rc=$?
 	[ $rc -eq 0 ] || { log "$(basename "$f"): load failed (exit $rc); later days not loaded"; exit 5; }

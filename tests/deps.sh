@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/deps.sh: sourced by tests/run-all.sh and samples/demo.sh.
 # ie_install_deps [test]: install the Debian packages instantly-etl needs to
 # build and run (and with "test", to test: fuzzing, valgrind), those that are
@@ -17,6 +18,8 @@ IE_TEST_PACKAGES="clang libclang-rt-14-dev valgrind"
 # systemd for systemd-analyze verify (no running systemd needed); prometheus
 # for promtool check metrics (tests/cli/metrics.sh)
 IE_TEST_PACKAGES="$IE_TEST_PACKAGES debhelper lintian dpkg-dev fakeroot systemd prometheus"
+# and for tests/cli/shellcheck.sh, the shell script checker
+IE_TEST_PACKAGES="$IE_TEST_PACKAGES shellcheck"
 
 ie_missing_packages() {	# [test]: the test suite's packages too
 	for p in $IE_DEBIAN_PACKAGES ${1:+$IE_TEST_PACKAGES}; do
@@ -42,6 +45,7 @@ ie_install_deps() {	# [test]: the test suite's packages too
 		chmod +x /usr/sbin/policy-rc.d
 		_ie_policy=1
 	fi
+	# shellcheck disable=SC2086 # $missing: package names, one word each
 	apt-get install -y -q --no-install-recommends $missing >&2
 	_rc=$?
 	[ -n "${_ie_policy:-}" ] && rm -f /usr/sbin/policy-rc.d

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib.sh: sourced by every shell test (tests/cli/*.sh).
 #
 # Gives: set -eu, a private temp dir $T removed on exit, TAP helpers, the
@@ -11,11 +12,10 @@ set -eu
 : "${TRANSFORM:=$BUILDDIR/instantly-transform}"
 : "${EXTRACT:=$BUILDDIR/instantly-extract}"
 : "${LOAD:=$BUILDDIR/instantly-load}"
-: "${SHARED:=$SRCDIR/../shared}"
 export LC_ALL=C
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ietest.XXXXXX")
-export T SRCDIR BUILDDIR TRANSFORM EXTRACT LOAD SHARED
+export T SRCDIR BUILDDIR TRANSFORM EXTRACT LOAD
 _tap_n=0
 _tap_failed=0
 _cleanup_hooks=""
@@ -56,12 +56,24 @@ exit_is() { _want=$1; shift; set +e; "$@"; _got=$?; set -e; [ "$_got" -eq "$_wan
 is() { [ "$1" = "$2" ] || { echo "got '$1', wanted '$2'"; return 1; }; }
 # contains FILE TEXT: FILE has TEXT (fixed string)
 contains() { grep -qF -- "$2" "$1" || { echo "no '$2' in $1:"; head -n 20 "$1"; return 1; }; }
+# names DIR: the names in DIR, hidden ones too, sorted, one a line
+names() { (cd "$1" && shopt -s nullglob dotglob && for _n in *; do printf '%s\n' "$_n"; done); }
+# has_name DIR GLOB: DIR has an entry, hidden or not, whose name matches GLOB
+has_name() {
+	local _f
+	for _f in "$1"/.[!.]* "$1"/..?* "$1"/*; do
+		[ -e "$_f" ] || [ -L "$_f" ] || continue
+		# shellcheck disable=SC2254 # $2 is a glob: unquoted on purpose
+		case ${_f##*/} in $2) return 0 ;; esac
+	done
+	return 1
+}
 
 # ---- a throwaway PostgreSQL server -------------------------------------
 # pg_start: initdb + postgres on a Unix socket in $T/pg; sets PGHOST, PGPORT,
 # PGUSER, PGDATABASE for psql. As root the server runs as user postgres.
 pg_bindir() {
-	for d in ${PG_BINDIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+	for d in ${PG_BINDIR:-} $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
 		[ -x "$d/initdb" ] && { echo "$d"; return 0; }
 	done
 	return 1

@@ -8,13 +8,8 @@
 # package (`make check-package`) and `make distcheck` once, and ends with the line
 # "N passed, N failed, N skipped" summed over both builds.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
-# ../shared (JSONTestSuite, recorded API items) also for the distcheck build
-if [ -z "${SHARED:-}" ] && [ -d "$top/../shared" ]; then
-	SHARED=$(cd "$top/../shared" && pwd)
-	export SHARED
-fi
 . tests/deps.sh
 ie_install_deps test || exit 1
 
@@ -49,11 +44,11 @@ autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; echo "autoreconf failed"; ec
 
 for variant in normal sanitize; do
 	case $variant in
-	normal) args="--enable-werror" ;;
-	sanitize) args="--enable-werror --enable-sanitizers" ;;
+	normal) args=(--enable-werror) ;;
+	sanitize) args=(--enable-werror --enable-sanitizers) ;;
 	esac
 	echo "=== $variant build ==="
-	if ! build "build/$variant" $args; then
+	if ! build "build/$variant" "${args[@]}"; then
 		echo "build/$variant: build failed"
 		failed=$((failed + 1)); status=1
 		continue

@@ -15,8 +15,8 @@ _name=$(basename "$1")
 # Valgrind keeps files of its own in $TMPDIR and cannot start without them:
 # where the test made TMPDIR full or read-only (tests/cli/faults.sh), the
 # program runs without valgrind, and a PROGRAM.PID.novalgrind file says so.
-_probe=$(mktemp "${TMPDIR:-/tmp}/.ie-vg-probe.XXXXXX" 2>/dev/null) &&
-	head -c 65536 /dev/zero > "$_probe" 2>/dev/null && rm -f "$_probe" || {
+{ _probe=$(mktemp "${TMPDIR:-/tmp}/.ie-vg-probe.XXXXXX" 2>/dev/null) &&
+	head -c 65536 /dev/zero > "$_probe" 2>/dev/null && rm -f "$_probe"; } || {
 	[ -z "$_probe" ] || rm -f "$_probe"
 	echo "TMPDIR=${TMPDIR:-/tmp} unusable by valgrind: run without it: $*" > "$IE_VALGRIND_LOGS/$_name.$$.novalgrind"
 	exec "$@"

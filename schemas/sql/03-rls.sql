@@ -1,6 +1,6 @@
 -- instantly-etl warehouse schema, part 3 of 3: row-level security.
 --
--- The portal's pattern (see ../shared/rls.md of the project; the policies,
+-- The portal's pattern (docs/portal-rls.md of the source tree; the policies,
 -- their plans and the upgrade are explained in schemas/RLS.md, installed
 -- beside sql/): on every table, RLS on and SELECT-only policies
 -- for the role authenticated:

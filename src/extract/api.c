@@ -1,5 +1,5 @@
 /* api: what instantly-extract asks of the Instantly API, and what it does
- * with each answer (instantly-api.md §2, §3, §8 and its field reports).
+ * with each answer (docs/instantly-api.md §2, §3, §8 and its field reports).
  *
  *   1. GET /api/v2/campaigns?limit=100, page by page: the mapped campaigns'
  *      objects (the others are skipped unread);

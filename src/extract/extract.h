@@ -92,7 +92,7 @@ double rl_wait(const struct ratelimit *r, double now);
 void rl_take(struct ratelimit *r, double now);
 
 /* ---- Instantly workspaces ----
- * Each API key is a workspace, with its own rate limits (instantly-api.md
+ * Each API key is a workspace, with its own rate limits (docs/instantly-api.md
  * §7): its own limiter, 429 pause and campaign listing. */
 struct ex_workspace {
 	char key_env[128];		/* the variable that holds its key; "": the default key */

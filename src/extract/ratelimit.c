@@ -1,7 +1,7 @@
 /* ratelimit: one limiter for every request of a run (see extract.h).
  *
  * The Instantly API counts requests per workspace in sliding windows (100 a
- * second and 6,000 a minute, instantly-api.md §7) and answers 429 beyond.
+ * second and 6,000 a minute, docs/instantly-api.md §7) and answers 429 beyond.
  * A plain token bucket lets through `burst` more than its rate in a window;
  * so the bucket smooths the flow (requests spaced 1/rate apart after a short
  * burst) and a ring of the last `limit` send times makes sure that no window

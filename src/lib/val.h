@@ -1,6 +1,6 @@
 /* val: read API values as the warehouse's column types.
  *
- * The rules are normalization.md's "exact readings": what counts as an
+ * The rules are docs/normalisation.md's "exact readings": what counts as an
  * integer, a timestamp, a date, a UUID, and what "empty" means.
  */
 #ifndef IE_VAL_H

@@ -1,5 +1,5 @@
 /* Column writers shared by the row builders: one JSON value -> one field,
- * with the type rules of normalization.md ("Exact readings"). */
+ * with the type rules of docs/normalisation.md ("Exact readings"). */
 #include "config.h"
 
 #include <string.h>
@@ -135,4 +135,109 @@ tf_put_json(struct tf_ctx *x, copyout *c, const jv *v)
 		return -2;
 	rc = copyout_text(c, x->scratch.p, x->scratch.len);
 	return rc < 0 ? -2 : 0;
+}
+
+/* ---- the readers of columns.h --------------------------------------------- */
+
+int
+tf_put_row(struct tf_row *w, const struct tf_col *cols, size_t ncols)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ncols; i++)
+		if ((rc = cols[i].read(w, &cols[i])) < 0)
+			return rc;
+	return 0;
+}
+
+static int
+put_envelope(struct tf_row *w, const jv *v)
+{
+	return tf_put_string(w->c, v) < 0 ? OOM(w->e) : 0;
+}
+
+int
+tf_rd_client_id(struct tf_row *w, const struct tf_col *col)
+{
+	(void)col;
+	return put_envelope(w, w->r->client_id);
+}
+
+int
+tf_rd_campaign_id(struct tf_row *w, const struct tf_col *col)
+{
+	(void)col;
+	return put_envelope(w, w->r->campaign_id);
+}
+
+int
+tf_rd_start_date(struct tf_row *w, const struct tf_col *col)
+{
+	(void)col;
+	return put_envelope(w, w->r->start_date);
+}
+
+int
+tf_rd_end_date(struct tf_row *w, const struct tf_col *col)
+{
+	(void)col;
+	return put_envelope(w, w->r->end_date);
+}
+
+int
+tf_rd_extracted_at(struct tf_row *w, const struct tf_col *col)
+{
+	(void)col;
+	return put_envelope(w, w->r->extracted_at);
+}
+
+int
+tf_rd_text(struct tf_row *w, const struct tf_col *col)
+{
+	return tf_put_text(w->c, jv_get(w->r->data, col->key), col->field, w->e);
+}
+
+int
+tf_rd_int(struct tf_row *w, const struct tf_col *col)
+{
+	return tf_put_int(w->c, jv_get(w->r->data, col->key), col->field, w->e);
+}
+
+int
+tf_rd_numeric(struct tf_row *w, const struct tf_col *col)
+{
+	return tf_put_numeric(w->c, jv_get(w->r->data, col->key), col->field, w->e);
+}
+
+int
+tf_rd_timestamp(struct tf_row *w, const struct tf_col *col)
+{
+	return tf_put_timestamp(w->c, jv_get(w->r->data, col->key), col->field, w->e);
+}
+
+int
+tf_rd_date(struct tf_row *w, const struct tf_col *col)
+{
+	return tf_put_date(w->c, jv_get(w->r->data, col->key), col->field, w->e);
+}
+
+int
+tf_rd_json(struct tf_row *w, const struct tf_col *col)
+{
+	return tf_put_json(w->x, w->c, jv_get(w->r->data, col->key)) < 0 ? OOM(w->e) : 0;
+}
+
+int
+tf_rd_item(struct tf_row *w, const struct tf_col *col)
+{
+	(void)col;
+	return tf_put_json(w->x, w->c, w->r->data) < 0 ? OOM(w->e) : 0;
+}
+
+int
+tf_rd_null(struct tf_row *w, const struct tf_col *col)
+{
+	(void)col;
+	return copyout_null(w->c) < 0 ? OOM(w->e) : 0;
 }

@@ -1,6 +1,7 @@
-/* synced_leads: one row per client x campaign x lead (normalization.md,
+/* synced_leads: one row per client x campaign x lead (docs/normalisation.md,
  * "synced_leads"). Here the lead status, the interest status, the sender
- * account and the ICP columns are decided. */
+ * account and the ICP columns are decided; the columns and their order are
+ * SYNCED_LEADS_COLUMNS (src/lib/columns.h). */
 #include "config.h"
 
 #include <stdio.h>
@@ -11,36 +12,32 @@
 
 #define OOM(e) (ierr_set((e), "out of memory"), -2)
 
-/* the lead's own text columns, in table order */
-static const char *const own_text[] = {
-	"email", "first_name", "last_name", "company_name", "phone", "company_domain", "personalization",
-};
-
-static const char *const timestamps[] = {
-	"timestamp_created", "timestamp_updated", "timestamp_last_contact", "timestamp_last_open",
-	"timestamp_last_reply", "timestamp_last_click", "timestamp_last_touch",
-	"timestamp_last_interest_change",
-};
-
-/* The integers the rules need, read (and checked) before any is written. */
-struct lead_ints {
-	int32_t verification, interest, status, opens, replies, clicks;
-	int has_verification, has_interest, has_status, has_opens, has_replies, has_clicks;
+/* The integers the rules need, read (and checked) before any is written,
+ * in this order (the first bad one is the one a reject names). */
+static const struct {
+	const char *key, *field;
+} lead_ints[TF_LI_N] = {
+	[TF_LI_VERIFICATION] = { "verification_status", "data.verification_status" },
+	[TF_LI_INTEREST] = { "lt_interest_status", "data.lt_interest_status" },
+	[TF_LI_STATUS] = { "status", "data.status" },
+	[TF_LI_OPENS] = { "email_open_count", "data.email_open_count" },
+	[TF_LI_REPLIES] = { "email_reply_count", "data.email_reply_count" },
+	[TF_LI_CLICKS] = { "email_click_count", "data.email_click_count" },
 };
 
 static int
-read_ints(const jv *d, struct lead_ints *li, ierr *e)
+read_ints(const jv *d, struct tf_lead_facts *f, ierr *e)
 {
-	memset(li, 0, sizeof *li);
-	if ((li->has_verification = tf_get_int(jv_get(d, "verification_status"), "data.verification_status", &li->verification, e)) < 0 ||
-	    (li->has_interest = tf_get_int(jv_get(d, "lt_interest_status"), "data.lt_interest_status", &li->interest, e)) < 0 ||
-	    (li->has_status = tf_get_int(jv_get(d, "status"), "data.status", &li->status, e)) < 0 ||
-	    (li->has_opens = tf_get_int(jv_get(d, "email_open_count"), "data.email_open_count", &li->opens, e)) < 0 ||
-	    (li->has_replies = tf_get_int(jv_get(d, "email_reply_count"), "data.email_reply_count", &li->replies, e)) < 0 ||
-	    (li->has_clicks = tf_get_int(jv_get(d, "email_click_count"), "data.email_click_count", &li->clicks, e)) < 0)
-		return -1;
+	int i;
+
+	for (i = 0; i < TF_LI_N; i++)
+		if ((f->has[i] = tf_get_int(jv_get(d, lead_ints[i].key), lead_ints[i].field, &f->ints[i], e)) < 0)
+			return -1;
 	return 0;
 }
+
+/* an integer present and its value */
+#define HAS(f, i, cond) ((f)->has[i] && (f)->ints[i] cond)
 
 /* A string that is not blank; *s and *n set to its trimmed text. */
 static int
@@ -56,22 +53,22 @@ nonblank_string(const jv *v, const char **s, size_t *n)
 
 /* lead_status: replied > bounced > emailed > not_yet_emailed. */
 static const char *
-lead_status(const jv *d, const struct lead_ints *li)
+lead_status(const jv *d, const struct tf_lead_facts *f)
 {
 	const jv *ts = jv_get(d, "timestamp_last_contact");
 	const char *s;
 	size_t n;
 
-	if (li->has_replies && li->replies > 0)
+	if (HAS(f, TF_LI_REPLIES, > 0))
 		return "replied";
-	if (li->has_status && li->status == -1)
+	if (HAS(f, TF_LI_STATUS, == -1))
 		return "bounced";
 	if ((ts && ts->type == JV_STRING && !val_blank(ts->s, ts->n)) ||
 	    jv_nonempty_object(jv_get(jv_get(d, "status_summary"), "lastStep")) ||
 	    nonblank_string(jv_get(d, "last_step_from"), &s, &n) ||
-	    (li->has_opens && li->opens > 0) ||
-	    (li->has_clicks && li->clicks > 0) ||
-	    (li->has_status && li->status == 3))
+	    HAS(f, TF_LI_OPENS, > 0) ||
+	    HAS(f, TF_LI_CLICKS, > 0) ||
+	    HAS(f, TF_LI_STATUS, == 3))
 		return "emailed";
 	return "not_yet_emailed";
 }
@@ -79,15 +76,17 @@ lead_status(const jv *d, const struct lead_ints *li)
 /* interest_status from lt_interest_status: 1..4 positive, 0 neutral,
  * -1..-4 negative, anything else (custom labels) or absent NULL. */
 static const char *
-interest_status(const struct lead_ints *li)
+interest_status(const struct tf_lead_facts *f)
 {
-	if (!li->has_interest)
+	int32_t v = f->ints[TF_LI_INTEREST];
+
+	if (!f->has[TF_LI_INTEREST])
 		return NULL;
-	if (li->interest >= 1 && li->interest <= 4)
+	if (v >= 1 && v <= 4)
 		return "positive";
-	if (li->interest == 0)
+	if (v == 0)
 		return "neutral";
-	if (li->interest >= -4 && li->interest <= -1)
+	if (v >= -4 && v <= -1)
 		return "negative";
 	return NULL;
 }
@@ -102,51 +101,90 @@ sender_account(const jv *d, const char **s, size_t *n)
 	       nonblank_string(jv_get(d, "last_contacted_from"), s, n);
 }
 
+/* ---- the readers of SYNCED_LEADS_COLUMNS ---------------------------------- */
+
+#define OOM_IF(w, x) ((x) < 0 ? OOM((w)->e) : 0)
+
+static int
+put_opt_text(struct tf_row *w, const char *s, size_t n)
+{
+	return OOM_IF(w, s ? copyout_text(w->c, s, n) : copyout_null(w->c));
+}
+
+int
+tf_rd_lead_id(struct tf_row *w, const struct tf_col *col)
+{
+	return OOM_IF(w, tf_put_string(w->c, jv_get(w->r->data, col->key)));
+}
+
 /* website and job_title: the top-level value when not blank (trimmed), else
  * the ICP lookup. */
-static int
-top_or_icp(copyout *c, const jv *top, const char *field, const struct icp_value *iv, ierr *e)
+int
+tf_rd_top_or_icp(struct tf_row *w, const struct tf_col *col)
 {
+	const jv *top = jv_get(w->r->data, col->key);
+	const struct icp_value *iv = &w->lead->icp[col->arg];
 	const char *s;
 	size_t n;
-	int rc;
 
 	if (top && (top->type == JV_OBJECT || top->type == JV_ARRAY))
-		return ierr_field(e, field, "expected text, got an %s", top->type == JV_OBJECT ? "object" : "array");
+		return ierr_field(w->e, col->field, "expected text, got an %s", top->type == JV_OBJECT ? "object" : "array");
 	if (top && top->type != JV_NULL) {
 		s = top->s;
 		n = top->n;
 		if (top->type == JV_STRING)
 			val_trim(&s, &n);
 		if (n > 0)
-			return copyout_text(c, s, n) < 0 ? OOM(e) : 0;
+			return OOM_IF(w, copyout_text(w->c, s, n));
 	}
-	rc = iv->s ? copyout_text(c, iv->s, iv->n) : copyout_null(c);
-	return rc < 0 ? OOM(e) : 0;
+	return put_opt_text(w, iv->s, iv->n);
 }
 
-static int
-put_opt_text(copyout *c, const char *s, size_t n)
+int
+tf_rd_icp(struct tf_row *w, const struct tf_col *col)
 {
-	return s ? copyout_text(c, s, n) : copyout_null(c);
+	return put_opt_text(w, w->lead->icp[col->arg].s, w->lead->icp[col->arg].n);
 }
 
-static int
-put_opt_int(copyout *c, int has, int32_t v)
+int
+tf_rd_lead_int(struct tf_row *w, const struct tf_col *col)
 {
-	return has ? copyout_int(c, v) : copyout_null(c);
+	const struct tf_lead_facts *f = w->lead;
+
+	return OOM_IF(w, f->has[col->arg] ? copyout_int(w->c, f->ints[col->arg]) : copyout_null(w->c));
 }
+
+int
+tf_rd_lead_status(struct tf_row *w, const struct tf_col *col)
+{
+	(void)col;
+	return put_opt_text(w, w->lead->lead_status, strlen(w->lead->lead_status));
+}
+
+int
+tf_rd_interest_status(struct tf_row *w, const struct tf_col *col)
+{
+	const char *st = w->lead->interest_status;
+
+	(void)col;
+	return put_opt_text(w, st, st ? strlen(st) : 0);
+}
+
+int
+tf_rd_sender(struct tf_row *w, const struct tf_col *col)
+{
+	(void)col;
+	return put_opt_text(w, w->lead->sender, w->lead->sender_n);
+}
+
+static const struct tf_col columns[] = { SYNCED_LEADS_COLUMNS(TF_COL) };
 
 int
 tf_lead_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e)
 {
 	const jv *d = r->data, *id = jv_get(d, "id"), *payload = jv_get(d, "payload");
-	struct icp_value iv[ICP_NFIELDS];
-	struct lead_ints li;
-	const char *st, *sender;
-	size_t i, sender_n;
-	char field[64];
-	int rc;
+	struct tf_lead_facts f;
+	struct tf_row w = { x, r, c, e, &f };
 
 	if (!id || id->type == JV_NULL)
 		return ierr_field(e, "data.id", "missing lead id");
@@ -154,47 +192,14 @@ tf_lead_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e)
 		return ierr_field(e, "data.id", "not a UUID");
 	if (payload && payload->type != JV_NULL && payload->type != JV_OBJECT)
 		return ierr_field(e, "data.payload", "not an object");
-	if (read_ints(d, &li, e) < 0)
+	if (read_ints(d, &f, e) < 0)
 		return -1;
-	icp_lookup(x->icp, payload, iv);
-
-	if (tf_put_string(c, r->client_id) || tf_put_string(c, r->campaign_id) || tf_put_string(c, id))
-		return OOM(e);
-	for (i = 0; i < sizeof own_text / sizeof own_text[0]; i++) {
-		snprintf(field, sizeof field, "data.%s", own_text[i]);
-		if ((rc = tf_put_text(c, jv_get(d, own_text[i]), field, e)) < 0)
-			return rc;
+	icp_lookup(x->icp, payload, f.icp);
+	f.lead_status = lead_status(d, &f);
+	f.interest_status = interest_status(&f);
+	if (!sender_account(d, &f.sender, &f.sender_n)) {
+		f.sender = NULL;
+		f.sender_n = 0;
 	}
-	if ((rc = top_or_icp(c, jv_get(d, "website"), "data.website", &iv[ICP_WEBSITE], e)) < 0 ||
-	    (rc = top_or_icp(c, jv_get(d, "job_title"), "data.job_title", &iv[ICP_JOB_TITLE], e)) < 0)
-		return rc;
-	if (put_opt_text(c, iv[ICP_INDUSTRY].s, iv[ICP_INDUSTRY].n) < 0 ||
-	    put_opt_text(c, iv[ICP_COMPANY_SIZE].s, iv[ICP_COMPANY_SIZE].n) < 0 ||
-	    put_opt_text(c, iv[ICP_LINKEDIN_URL].s, iv[ICP_LINKEDIN_URL].n) < 0 ||
-	    put_opt_text(c, iv[ICP_VACANCY_URL].s, iv[ICP_VACANCY_URL].n) < 0 ||
-	    put_opt_int(c, li.has_verification, li.verification) < 0)
-		return OOM(e);
-	st = lead_status(d, &li);
-	if (copyout_text(c, st, strlen(st)) < 0)
-		return OOM(e);
-	st = interest_status(&li);
-	if (put_opt_text(c, st, st ? strlen(st) : 0) < 0 ||
-	    put_opt_int(c, li.has_interest, li.interest) < 0 ||
-	    put_opt_int(c, li.has_status, li.status) < 0)
-		return OOM(e);
-	if (!sender_account(d, &sender, &sender_n))
-		sender = NULL;
-	if (put_opt_text(c, sender, sender_n) < 0 ||
-	    put_opt_int(c, li.has_opens, li.opens) < 0 ||
-	    put_opt_int(c, li.has_replies, li.replies) < 0 ||
-	    put_opt_int(c, li.has_clicks, li.clicks) < 0)
-		return OOM(e);
-	for (i = 0; i < sizeof timestamps / sizeof timestamps[0]; i++) {
-		snprintf(field, sizeof field, "data.%s", timestamps[i]);
-		if ((rc = tf_put_timestamp(c, jv_get(d, timestamps[i]), field, e)) < 0)
-			return rc;
-	}
-	if (tf_put_json(x, c, payload) < 0 || tf_put_string(c, r->extracted_at) < 0)
-		return OOM(e);
-	return 0;
+	return tf_put_row(&w, columns, TF_NCOLS(columns));
 }

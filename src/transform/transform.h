@@ -13,6 +13,7 @@
 
 #include "archive.h"
 #include "buf.h"
+#include "columns.h"
 #include "copyout.h"
 #include "icp.h"
 #include "ierr.h"
@@ -86,12 +87,81 @@ struct tf_ctx {
 
 /* Row builders: write one row of the table for record r into c. Return 0
  * (row complete), -1 when the record is rejected (e says why; the caller
- * discards the partial row), or -2 on a fatal error (out of memory). */
+ * discards the partial row), or -2 on a fatal error (out of memory, e says
+ * so). Each checks what concerns the whole record, then writes the columns
+ * of its list in src/lib/columns.h with tf_put_row(). */
 int tf_lead_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
 int tf_campaign_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
 int tf_daily_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
 int tf_overview_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
 int tf_leads_complete_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
+
+/* ---- columns (fields.c) ---------------------------------------------------
+ * A row is written column by column from a table's list in columns.h: each
+ * column names its reader, tf_rd_READER(w, col), which writes that one
+ * field of w->c and returns 0, -1 (reject: w->e names the field) or -2
+ * (out of memory). */
+
+/* the lead's integers, read and checked before any column is written */
+enum tf_lead_int {
+	TF_LI_VERIFICATION, TF_LI_INTEREST, TF_LI_STATUS, TF_LI_OPENS, TF_LI_REPLIES, TF_LI_CLICKS, TF_LI_N
+};
+
+/* What the row builder of one record worked out before its columns. */
+struct tf_lead_facts {
+	int32_t ints[TF_LI_N];
+	int has[TF_LI_N];
+	struct icp_value icp[ICP_NFIELDS];
+	const char *lead_status, *interest_status;	/* interest: NULL when none */
+	const char *sender;				/* NULL when none */
+	size_t sender_n;
+};
+
+struct tf_row {
+	struct tf_ctx *x;
+	const struct arch_rec *r;
+	copyout *c;
+	ierr *e;
+	const struct tf_lead_facts *lead;	/* synced_leads only */
+};
+
+struct tf_col {
+	const char *name;
+	int (*read)(struct tf_row *w, const struct tf_col *col);
+	const char *key;	/* in the item; "" when none */
+	const char *field;	/* "data.KEY", for messages */
+	int arg;		/* an enum icp_field or tf_lead_int, else 0 */
+};
+
+/* One entry of a tf_col list from a columns.h list: TABLE_COLUMNS(TF_COL). */
+#define TF_COL(name, reader, key, arg) { #name, tf_rd_##reader, key, "data." key, arg },
+#define TF_NCOLS(cols) (sizeof (cols) / sizeof (cols)[0])
+
+/* Write the columns of cols in order: 0, or the first reader's -1 or -2. */
+int tf_put_row(struct tf_row *w, const struct tf_col *cols, size_t ncols);
+
+/* the readers every table may use (fields.c) */
+int tf_rd_client_id(struct tf_row *w, const struct tf_col *col);	/* the envelope's */
+int tf_rd_campaign_id(struct tf_row *w, const struct tf_col *col);	/* the envelope's */
+int tf_rd_start_date(struct tf_row *w, const struct tf_col *col);	/* the envelope's */
+int tf_rd_end_date(struct tf_row *w, const struct tf_col *col);		/* the envelope's */
+int tf_rd_extracted_at(struct tf_row *w, const struct tf_col *col);	/* the envelope's */
+int tf_rd_text(struct tf_row *w, const struct tf_col *col);		/* tf_put_text of data.KEY */
+int tf_rd_int(struct tf_row *w, const struct tf_col *col);		/* tf_put_int of data.KEY */
+int tf_rd_numeric(struct tf_row *w, const struct tf_col *col);		/* tf_put_numeric */
+int tf_rd_timestamp(struct tf_row *w, const struct tf_col *col);	/* tf_put_timestamp */
+int tf_rd_date(struct tf_row *w, const struct tf_col *col);		/* tf_put_date */
+int tf_rd_json(struct tf_row *w, const struct tf_col *col);		/* data.KEY as jsonb */
+int tf_rd_item(struct tf_row *w, const struct tf_col *col);		/* the whole item as jsonb */
+int tf_rd_null(struct tf_row *w, const struct tf_col *col);		/* always NULL */
+/* the readers of synced_leads (leads.c), from w->lead */
+int tf_rd_lead_id(struct tf_row *w, const struct tf_col *col);
+int tf_rd_top_or_icp(struct tf_row *w, const struct tf_col *col);
+int tf_rd_icp(struct tf_row *w, const struct tf_col *col);
+int tf_rd_lead_int(struct tf_row *w, const struct tf_col *col);
+int tf_rd_lead_status(struct tf_row *w, const struct tf_col *col);
+int tf_rd_interest_status(struct tf_row *w, const struct tf_col *col);
+int tf_rd_sender(struct tf_row *w, const struct tf_col *col);
 
 /* ---- column writers (fields.c) ------------------------------------------
  * Each writes one field of the current row from the JSON value v (NULL when

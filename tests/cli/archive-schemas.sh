@@ -1,7 +1,7 @@
 #!/bin/bash
 # archive-schemas.sh: the archive v1 JSON Schemas (schemas/archive-v1/),
 # the hand-made sample archive (samples/sample.ndjson, samples/clients.csv)
-# and the recorded real API items ($SHARED/real-instantly) agree:
+# and the recorded real API items (tests/data/real-instantly) agree:
 #   - every schema is a valid draft 2020-12 schema whose $refs resolve;
 #   - every sample line is valid against the schema of its type;
 #   - every real item is valid as the `data` of its type;
@@ -21,7 +21,7 @@ export PYTHONDONTWRITEBYTECODE=1
 SCHEMAS=$SRCDIR/schemas/archive-v1
 SAMPLE=$SRCDIR/samples/sample.ndjson
 CLIENTS=$SRCDIR/samples/clients.csv
-REAL=$SHARED/real-instantly
+REAL=$SRCDIR/tests/data/real-instantly
 va() { "$PY" "$SRCDIR/tests/cli/validate_archive.py" "$SCHEMAS" "$@"; }
 
 # ---- the schemas themselves
@@ -34,25 +34,25 @@ done
 ok "sample: every line is valid against the schema of its type" va lines "$SAMPLE"
 
 # ---- the recorded real items, as `data` of their type
-if [ -d "$REAL" ]; then
-	for t in campaign analytics_daily analytics_overview lead; do
-		ok "real-instantly: every ${t}__*.json is valid $t data" va items "$REAL" "$t"
+for t in campaign analytics_daily analytics_overview lead; do
+	ok "real-instantly: every ${t}__*.json is valid $t data" va items "$REAL" "$t"
+done
+unknown_real() {
+	for f in "$REAL"/*.json; do
+		case ${f##*/} in
+		campaign__* | analytics_daily__* | analytics_overview__* | lead__*) ;;
+		*) echo "no type for ${f##*/}"; return 1 ;;
+		esac
 	done
-	unknown_real() {
-		for f in "$REAL"/*.json; do
-			case ${f##*/} in
-			campaign__* | analytics_daily__* | analytics_overview__* | lead__*) ;;
-			*) echo "no type for ${f##*/}"; return 1 ;;
-			esac
-		done
-	}
-	ok "real-instantly: every item file has a known type prefix" unknown_real
-else
-	for t in campaign analytics_daily analytics_overview lead; do
-		skip "real-instantly: no $REAL"
-	done
-	skip "real-instantly: no $REAL"
-fi
+}
+ok "real-instantly: every item file has a known type prefix" unknown_real
+# SOURCES.md names where each file came from: one line per file, no more
+sources_listed() {
+	# shellcheck disable=SC2016 # the backquotes are SOURCES.md's, not a command substitution
+	diff <(cd "$REAL" && printf '%s\n' *.json) \
+		<(sed -n 's/^- `\([^`]*\.json\)`: .*/\1/p' "$REAL/SOURCES.md" | LC_ALL=C sort)
+}
+ok "real-instantly: SOURCES.md has one line for each item file, and none for a missing one" sources_listed
 
 # ---- negative cases: a valid record, then variants the schemas must reject
 A=11111111-1111-4111-8111-111111111111

@@ -20,7 +20,7 @@ K6=23189011-78cc-49db-8e32-da035d1b1135	# 6 leads, client 2
 C1=11111111-1111-4111-8111-111111111111
 C2=22222222-2222-4222-8222-222222222222
 CHECK="python3 $SRCDIR/tests/cli/extract_check.py"
-PEAK="python3 $SRCDIR/tests/cli/peak_rss.py"
+PEAK=(python3 "$SRCDIR/tests/cli/peak_rss.py")
 MiB=1048576
 
 python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
@@ -34,7 +34,7 @@ fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
 hx() {
 	_n=$1; shift
 	set +e
-	env INSTANTLY_API_KEY="$KEY" TMPDIR="$T" $PEAK --rss "$T/$_n.rss" --fsize "${FSIZE:-$((8 * MiB))}" ${TERM_AFTER:+--term-after "$TERM_AFTER"} -- \
+	env INSTANTLY_API_KEY="$KEY" TMPDIR="$T" "${PEAK[@]}" --rss "$T/$_n.rss" --fsize "${FSIZE:-$((8 * MiB))}" ${TERM_AFTER:+--term-after "$TERM_AFTER"} -- \
 		"$EXTRACT" --clients "${CLIENTS:-$T/ws/clients.csv}" --base-url "$URL" --no-progress --until 2026-11-26 \
 		--retry-wait 0.05 --rate 1000 -q -o "$T/$_n.gz" "$@" 2>"$T/$_n.err"
 	_rc=$?
@@ -92,8 +92,8 @@ deep_default() {	# the default --max-depth: 128 levels, as documented
 ok "endless nesting outside an item, default bounds: K8 fails at 128 levels (--max-depth), the others complete, memory flat" deep_default
 deep_small() {
 	hostile '"deep_nesting"'
-	exit_is 1 hx deep16 --max-depth 16 && broken deep16 "JSON nested deeper than 16 levels \(--max-depth\)" &&
-	curl -sS -f "$URL/_stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(d["hostile"] != 1)' ||
+	{ exit_is 1 hx deep16 --max-depth 16 && broken deep16 "JSON nested deeper than 16 levels \(--max-depth\)" &&
+	curl -sS -f "$URL/_stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(d["hostile"] != 1)'; } ||
 	{ echo "the bound was retried"; return 1; }
 }
 ok "endless nesting, --max-depth 16: the bound named, not retried (one hostile answer)" deep_small
@@ -114,9 +114,9 @@ ok "endless items, --max-spill 1M: K8 fails naming the bound, the spill never pa
 # ---- a fresh cursor forever --------------------------------------------------
 hostile '"endless_cursor"'
 pages() {
-	exit_is 1 hx pages --max-pages 30 && broken pages "still goes on after 30 pages \\(30 leads\\): stopped at the bound --max-pages 30" &&
+	{ exit_is 1 hx pages --max-pages 30 && broken pages "still goes on after 30 pages \\(30 leads\\): stopped at the bound --max-pages 30" &&
 	has pages "leads $C1 $K8 30" &&
-	curl -sS -f "$URL/_stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(d["hostile"] != 30)' ||
+	curl -sS -f "$URL/_stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(d["hostile"] != 30)'; } ||
 	{ echo "not 30 pages asked for"; return 1; }
 }
 ok "a fresh cursor forever, --max-pages 30: K8 fails after 30 pages (no leads_complete), the others complete" pages

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2015,SC2016 # A && B || { report; return 1; } is meant (the report runs when A or B
+# fails), and the sh -c programs expand their $ in the child, from the exported environment
 # tests/extract: instantly-extract against the fake Instantly API on
 # loopback (tests/fake-api), through libcurl, into real gzip archives: what
 # it asks, what it writes, the paging guards, retries, rate limits, failures,
@@ -13,7 +15,7 @@ K6=23189011-78cc-49db-8e32-da035d1b1135	# 6 leads, client 2
 C1=11111111-1111-4111-8111-111111111111
 C2=22222222-2222-4222-8222-222222222222
 NOPE=0badc0de-0000-4000-8000-000000000000	# a campaign the API does not know
-CHECK="python3 $SRCDIR/tests/cli/extract_check.py"
+CHECK=(python3 "$SRCDIR/tests/cli/extract_check.py")
 
 python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
 UNMAPPED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["unmapped"][0])' "$T/ws/manifest.json")
@@ -36,13 +38,13 @@ x() {
 	_rc=$?
 	set -e
 	rm -f "$T/$_n.sum"
-	[ ! -e "$T/$_n.gz" ] || $CHECK summary "$T/$_n.gz" > "$T/$_n.sum" || { echo "summary failed"; return 99; }
+	[ ! -e "$T/$_n.gz" ] || "${CHECK[@]}" summary "$T/$_n.gz" > "$T/$_n.sum" || { echo "summary failed"; return 99; }
 	return $_rc
 }
 has() { grep -qxF -- "$2" "$T/$1.sum" || { echo "no '$2' in $1:"; cat "$T/$1.sum"; echo "stderr:"; head -20 "$T/$1.err"; return 1; }; }
 hasnt() { ! grep -qF -- "$2" "$T/$1.sum" || { echo "'$2' in $1"; return 1; }; }
 no_file() { [ ! -e "$1" ] || { echo "$1 exists"; return 1; }; }
-no_temp() { ! ls -a "$T" | grep -q '\.tmp\.' || { ls -a "$T"; return 1; }; }
+no_temp() { ! has_name "$T" '*.tmp.*' || { ls -a "$T"; return 1; }; }
 
 # ---- the command line ------------------------------------------------------
 ok "--help and --version exit 0" sh -c '"$EXTRACT" --help | grep -q -- --clients && "$EXTRACT" --version | grep -q instantly-extract'
@@ -52,7 +54,7 @@ no_key() { exit_is 2 env -u INSTANTLY_API_KEY "$EXTRACT" --clients "$T/ws/client
 	contains "$T/u.err" INSTANTLY_API_KEY && no_file "$T/u.gz"; }
 ok "no API key: usage error naming INSTANTLY_API_KEY, no output" no_key
 plain_http() {
-	for u in http://api.example.com http://127.attacker.example http://10.0.0.1 http://[::2]:80; do
+	for u in http://api.example.com http://127.attacker.example http://10.0.0.1 'http://[::2]:80'; do
 		exit_is 2 env INSTANTLY_API_KEY=k "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$u" \
 			-o "$T/u.gz" 2>"$T/u.err" && contains "$T/u.err" "loopback" || { echo "$u accepted"; return 1; }
 	done
@@ -93,10 +95,10 @@ ok "the run summary is the last record: complete, 14 requests, no retries" sh -c
 	grep -qx "summary requests 14" "$T/basic.sum" && grep -qx "summary retries 0" "$T/basic.sum"'
 ok "the run summary counts what the server saw (14 requests)" \
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["requests_total"] != 14)' "$T/basic.stats"
-ok "every record's data is the API's item byte for byte (numbers, escapes, key order)" $CHECK verbatim "$T/basic.gz" "$T/ws"
+ok "every record's data is the API's item byte for byte (numbers, escapes, key order)" "${CHECK[@]}" verbatim "$T/basic.gz" "$T/ws"
 ok "nothing of the unmapped campaign is asked for or written" sh -c '! zcat "$T/basic.gz" | grep -q "'"$UNMAPPED"'"'
 ok "requests: singular campaign and limit 100, the window on analytics, a User-Agent and a token" \
-	$CHECK requests "$T/basic.stats" 2026-08-29 2026-11-26 "$UNMAPPED"
+	"${CHECK[@]}" requests "$T/basic.stats" 2026-08-29 2026-11-26 "$UNMAPPED"
 ok "the analytics records carry the window (90 days up to --until 2026-11-26)" has basic "window 2026-08-29 2026-11-26"
 ok "extracted_at: UTC with milliseconds on every record" has basic "extracted_at_ok 1"
 ok "the archive is valid against the archive v1 schemas" sh -c \
@@ -114,7 +116,7 @@ ok "a stderr summary line with the counts" contains "$T/basic.err" "3 campaigns:
 key_file() {
 	printf '%s\n' "$KEY" > "$T/key"; chmod 600 "$T/key"
 	env -u INSTANTLY_API_KEY "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" --api-key-file "$T/key" \
-		--until 2026-11-26 -o "$T/kf.gz" 2>"$T/kf.err" && [ ! -s "$T/kf.err" -o -z "$(grep -v '3 campaigns' "$T/kf.err")" ] &&
+		--until 2026-11-26 -o "$T/kf.gz" 2>"$T/kf.err" && { [ ! -s "$T/kf.err" ] || ! grep -qv '3 campaigns' "$T/kf.err"; } &&
 	chmod 644 "$T/key" && env -u INSTANTLY_API_KEY "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" \
 		--api-key-file "$T/key" --until 2026-11-26 -o "$T/kf.gz" 2>"$T/kf.err" && contains "$T/kf.err" "can be read by other users"
 }
@@ -152,7 +154,6 @@ ok "-o in a missing directory: output error (4)" missing_dir
 python3 "$FAKEDIR/make_workspace.py" --out "$T/big" --synthetic --campaigns 3 --leads-per-campaign 250 --seed 3 2>/dev/null
 BIGC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mapped"][0])' "$T/big/manifest.json")
 fake_start big "$T/big" --api-key "$KEY" --today 2026-11-27
-BIG_URL=$URL
 all_leads() {	# all_leads NAME: every mapped lead of the big workspace, once per client
 	python3 - "$T/big/manifest.json" "$T/big/clients.csv" "$T/$1.sum" <<'PY'
 import csv, json, sys
@@ -339,7 +340,7 @@ pipeline() {
 	"$TRANSFORM" -o "$T/tx" "$T/pipe.gz" 2>"$T/tx.err" || { cat "$T/tx.err"; return 1; }
 	# the sample archive's e-mail records and partial listing aside, the same tables
 	"$TRANSFORM" -o "$T/ts" "$SRCDIR/samples/sample.ndjson" 2>/dev/null || [ $? = 1 ] || return 1
-	$CHECK tables "$T/ts" "$T/tx"
+	"${CHECK[@]}" tables "$T/ts" "$T/tx"
 }
 ok "extract → transform gives the same tables as the recorded sample archive" pipeline
 pg_start

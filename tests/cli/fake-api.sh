@@ -293,21 +293,22 @@ ok "rate_limit_minute: a per-minute limit too" t_minute
 # ---- latency, faults -----------------------------------------------------------
 ms() { echo $(($(date +%s%N) / 1000000)); }
 t_latency() {
-	ctl '{"latency_ms":300}' &&
+	local pids=()
+	{ ctl '{"latency_ms":300}' &&
 	t=$(curl -sS -A t -H "Authorization: Bearer $KEY" -o /dev/null -w '%{time_total}' "$URL/api/v2/campaigns") &&
-	py_c "import sys; sys.exit(not float('$t') >= 0.3)" || { echo "took $t s"; return 1; }
-	t0=$(ms) && pids="" && for _i in 1 2 3 4; do
-		curl -sS -A t -H "Authorization: Bearer $KEY" -o /dev/null "$URL/api/v2/campaigns" & pids="$pids $!"
-	done && wait $pids && t1=$(ms) &&
+	py_c "import sys; sys.exit(not float('$t') >= 0.3)"; } || { echo "took $t s"; return 1; }
+	t0=$(ms) && for _i in 1 2 3 4; do
+		curl -sS -A t -H "Authorization: Bearer $KEY" -o /dev/null "$URL/api/v2/campaigns" & pids+=("$!")
+	done && wait "${pids[@]}" && t1=$(ms) &&
 	{ [ $((t1 - t0)) -lt 900 ] || { echo "4 requests of 300 ms took $((t1 - t0)) ms"; return 1; }; } &&
 	curl -sS -o "$T/s" "$URL/_stats" && pj "$T/s" 'd["max_in_flight"] >= 2' && ctl "$DEFAULTS"
 }
 ok "latency_ms: every request waits, concurrent requests overlap" t_latency
 t_leads_latency() {
-	ctl '{"leads_latency_ms":400}' &&
+	{ ctl '{"leads_latency_ms":400}' &&
 	a=$(curl -sS -A t -H "Authorization: Bearer $KEY" -o /dev/null -w '%{time_total}' "$URL/api/v2/campaigns") &&
 	b=$(curl -sS -A t -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{}' -o /dev/null -w '%{time_total}' "$URL/api/v2/leads/list") &&
-	py_c "import sys; sys.exit(not (float('$a') < 0.3 and float('$b') >= 0.4))" && ctl "$DEFAULTS" || { echo "campaigns $a s, leads $b s"; return 1; }
+	py_c "import sys; sys.exit(not (float('$a') < 0.3 and float('$b') >= 0.4))" && ctl "$DEFAULTS"; } || { echo "campaigns $a s, leads $b s"; return 1; }
 }
 ok "leads_latency_ms: extra delay on /leads/list only" t_leads_latency
 t_fail_every() {
@@ -334,11 +335,11 @@ t_cut() {
 }
 ok "cut_body_every 2: the second answer is cut halfway, curl exits 18" t_cut
 t_slow() {
-	ctl '{"slow_body":true,"slow_body_bytes":2048,"slow_body_pause_ms":100}' &&
+	{ ctl '{"slow_body":true,"slow_body_bytes":2048,"slow_body_pause_ms":100}' &&
 	w=$(curl -sS -A t -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"limit":10}' -o "$T/b" \
 		-w '%{time_starttransfer} %{time_total}' "$URL/api/v2/leads/list") && ctl "$DEFAULTS" &&
 	py_c "import sys; s, t = map(float, sys.argv[1].split()); sys.exit(not t - s >= 0.3)" "$w" &&
-	pj "$T/b" 'len(d["items"]) == 10' || { echo "first byte, end: $w"; return 1; }
+	pj "$T/b" 'len(d["items"]) == 10'; } || { echo "first byte, end: $w"; return 1; }
 }
 ok "slow_body: the body comes in chunks with pauses, whole" t_slow
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2015 # A && B || { report; return 1; } is meant: the report runs when A or B fails
 # tests/faults: resources and signals, each program against a real fault.
 #
 #  - a full disk: a small tmpfs, full or nearly full, as the extract's -o,
@@ -63,14 +64,14 @@ private() {
 # only DIR NAME...: DIR holds exactly these names (.filler aside)
 only() {
 	local dir=$1 got want; shift
-	got=$(ls -A "$dir" | grep -vx '.filler' | sort | tr '\n' ' ')
+	got=$(names "$dir" | grep -vx '.filler' | tr '\n' ' ')
 	want=$(printf '%s\n' "$@" | grep -v '^$' | sort | tr '\n' ' ')
 	[ "$got" = "$want" ] || { echo "in $dir: '$got', wanted '$want'"; ls -la "$dir"; return 1; }
 }
 # same_dir A B: the same names, byte-identical
 same_dir() {
 	local f
-	[ "$(ls -A "$1")" = "$(ls -A "$2")" ] || { echo "names differ: $1: $(ls -A "$1" | tr '\n' ' ') / $2: $(ls -A "$2" | tr '\n' ' ')"; return 1; }
+	[ "$(names "$1")" = "$(names "$2")" ] || { echo "names differ: $1: $(names "$1" | tr '\n' ' ') / $2: $(names "$2" | tr '\n' ' ')"; return 1; }
 	for f in "$1"/*; do same_file "$f" "$2/${f##*/}" || return 1; done
 }
 # exit4 ERRFILE COMMAND...: COMMAND exits 4, its stderr in ERRFILE (shown when not)
@@ -96,8 +97,9 @@ docs_text > "$T/docs.txt"
 leftovers_named() {
 	local dir f named re doc
 	for dir in "$@"; do
-		for f in $(ls -A "$dir"); do
+		for f in $(names "$dir"); do	# (names without blanks)
 			case $f in .filler) continue ;; esac
+			# shellcheck disable=SC2086 # $KEEP: a list of names, split on purpose
 			[ -n "${KEEP:-}" ] && printf '%s\n' $KEEP | grep -qxF "$f" && continue
 			named=""
 			while IFS='	' read -r re doc; do
@@ -466,7 +468,7 @@ for i in $(seq 1 "$RUNS"); do
 "
 	leftovers_named "$T/kl" >"$T/ln.out" 2>&1 || named="$named$(fails_at "$i" "$um" "$ms" "$(cat "$T/ln.out")")
 "
-	ls -A "$T/kl" | grep -q . && echo "# load run $i left: $(cd "$T/kl" && find . -mindepth 1 | tr '\n' ' ')"
+	has_name "$T/kl" '*' && echo "# load run $i left: $(cd "$T/kl" && find . -mindepth 1 | tr '\n' ' ')"
 done
 echo "# load: $RUNS runs of about $LDUR ms: $killed killed ($finished had finished); afterwards $wold warehouses as before, $wnew fully loaded"
 ok "SIGKILL of the load, $RUNS runs: the warehouse as before or fully loaded, never between" none "$bad"

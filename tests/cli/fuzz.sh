@@ -35,7 +35,7 @@ short() {
 		{ grep -a -E 'ERROR|SUMMARY|runtime error|fuzz: |Test unit written|Base64' "$T/$t.log" | tail -n 20; return 1; }
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$T/$t.log")
 	last=$(grep -a -E '^#[0-9]+.*cov: ' "$T/$t.log" | tail -n 1)
-	[ -n "$runs" ] && [ "$runs" -gt 0 ] || { echo "$t: no executions"; tail -n 20 "$T/$t.log"; return 1; }
+	{ [ -n "$runs" ] && [ "$runs" -gt 0 ]; } || { echo "$t: no executions"; tail -n 20 "$T/$t.log"; return 1; }
 	echo "$t: $runs executions in $secs s, cov: ${last#*cov: }" >"$T/$t.stats"
 }
 

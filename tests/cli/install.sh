@@ -12,8 +12,10 @@ make -s -C "$BUILDDIR" install DESTDIR="$R" >"$T/install.log" 2>&1 || { cat "$T/
 prefix=$(sed -n 's/^prefix = //p' "$BUILDDIR/Makefile")
 P=$R$prefix
 have() { for f; do [ -e "$P/$f" ] || { echo "missing: $f"; return 1; }; done; }
-ok "the three programs, executable" sh -c 'for p in extract transform load; do [ -x "$0/bin/instantly-$p" ] || exit 1; done' "$P"
-ok "the installed programs run" sh -c '"$0/bin/instantly-extract" --version && "$0/bin/instantly-transform" --version && "$0/bin/instantly-load" --version' "$P"
+executables() { for p in extract transform load; do [ -x "$P/bin/instantly-$p" ] || { echo "not executable: instantly-$p"; return 1; }; done; }
+ok "the three programs, executable" executables
+installed_run() { "$P/bin/instantly-extract" --version && "$P/bin/instantly-transform" --version && "$P/bin/instantly-load" --version; }
+ok "the installed programs run" installed_run
 ok "a man page for each program, the archive format and the pipeline" have share/man/man1/instantly-extract.1 \
 	share/man/man1/instantly-transform.1 share/man/man1/instantly-load.1 share/man/man5/instantly-archive.5 \
 	share/man/man7/instantly-etl.7
@@ -22,24 +24,36 @@ ok "the warehouse schema and the table reference" have share/instantly-etl/sql/0
 ok "the archive format and its JSON Schemas" have share/instantly-etl/archive-v1/FORMAT.md \
 	share/instantly-etl/archive-v1/envelope.schema.json share/instantly-etl/archive-v1/lead.schema.json
 ok "the ICP synonyms file, the same as built in" cmp "$P/share/instantly-etl/icp-synonyms.conf" "$SRCDIR/schemas/icp-synonyms.conf"
-ok "the samples: nightly.sh, reprocess.sh and report.sh executable, an archive and a client map" sh -c \
-	'[ -x "$0/nightly.sh" ] && [ -x "$0/reprocess.sh" ] && [ -x "$0/report.sh" ] && [ -s "$0/sample.ndjson" ] && [ -s "$0/clients.csv" ]' \
-	"$P/share/instantly-etl/samples"
-ok "the installed transform reads the installed sample" sh -c \
-	'"$0/bin/instantly-transform" -o "$1/out" "$0/share/instantly-etl/samples/sample.ndjson" 2>/dev/null; [ $? -le 1 ] && [ -s "$1/out/synced_leads.csv" ]' "$P" "$T"
+samples_installed() {
+	local s=$P/share/instantly-etl/samples
+	[ -x "$s/nightly.sh" ] && [ -x "$s/reprocess.sh" ] && [ -x "$s/report.sh" ] && [ -s "$s/sample.ndjson" ] && [ -s "$s/clients.csv" ]
+}
+ok "the samples: nightly.sh, reprocess.sh and report.sh executable, an archive and a client map" samples_installed
+reads_sample() {
+	local rc
+	"$P/bin/instantly-transform" -o "$T/out" "$P/share/instantly-etl/samples/sample.ndjson" 2>/dev/null; rc=$?
+	[ $rc -le 1 ] && [ -s "$T/out/synced_leads.csv" ]
+}
+ok "the installed transform reads the installed sample" reads_sample
 sysconfdir=$(sed -n 's/^sysconfdir = //p' "$BUILDDIR/Makefile" | sed "s|\${prefix}|$prefix|")
 unitdir=$(sed -n 's/^systemdsystemunitdir = //p' "$BUILDDIR/Makefile" | sed "s|\${prefix}|$prefix|")
-ok "the systemd units, the service naming the installed nightly.sh and settings" sh -c '
-	[ -s "$0$2/instantly-etl-nightly.timer" ] &&
-	grep -qx "ExecStart=$3/share/instantly-etl/samples/nightly.sh \${CREDENTIALS_DIRECTORY}/nightly.conf" "$0$2/instantly-etl-nightly.service" &&
-	grep -qx "LoadCredential=nightly.conf:$1/instantly-etl/nightly.conf" "$0$2/instantly-etl-nightly.service"' "$R" "$sysconfdir" "$unitdir" "$prefix"
-ok "the commented settings file, 0600, and its credentials directory 0700" sh -c '
-	[ "$(stat -c %a "$0$1/instantly-etl/nightly.conf")" = 600 ] && [ "$(stat -c %a "$0$1/instantly-etl/credentials")" = 700 ] &&
-	! grep -v -e "^#" -e "^\$" "$0$1/instantly-etl/nightly.conf"' "$R" "$sysconfdir"
-ok "make install keeps an admin's settings file" sh -c '
-	echo "PGHOST=mine" >> "$0$1/instantly-etl/nightly.conf" && make -s -C "$2" install DESTDIR="$0" >/dev/null 2>&1 &&
-	grep -qx PGHOST=mine "$0$1/instantly-etl/nightly.conf" && cp "$3/samples/nightly.conf" "$0$1/instantly-etl/nightly.conf"' \
-	"$R" "$sysconfdir" "$BUILDDIR" "$SRCDIR"
+units_installed() {
+	[ -s "$R$unitdir/instantly-etl-nightly.timer" ] &&
+	grep -qx "ExecStart=$prefix/share/instantly-etl/samples/nightly.sh \${CREDENTIALS_DIRECTORY}/nightly.conf" "$R$unitdir/instantly-etl-nightly.service" &&
+	grep -qx "LoadCredential=nightly.conf:$sysconfdir/instantly-etl/nightly.conf" "$R$unitdir/instantly-etl-nightly.service"
+}
+ok "the systemd units, the service naming the installed nightly.sh and settings" units_installed
+settings_private() {
+	[ "$(stat -c %a "$R$sysconfdir/instantly-etl/nightly.conf")" = 600 ] && [ "$(stat -c %a "$R$sysconfdir/instantly-etl/credentials")" = 700 ] &&
+	! grep -v -e "^#" -e "^\$" "$R$sysconfdir/instantly-etl/nightly.conf"
+}
+ok "the commented settings file, 0600, and its credentials directory 0700" settings_private
+settings_kept() {
+	echo "PGHOST=mine" >> "$R$sysconfdir/instantly-etl/nightly.conf" && make -s -C "$BUILDDIR" install DESTDIR="$R" >/dev/null 2>&1 &&
+	grep -qx PGHOST=mine "$R$sysconfdir/instantly-etl/nightly.conf" && cp "$SRCDIR/samples/nightly.conf" "$R$sysconfdir/instantly-etl/nightly.conf"
+}
+ok "make install keeps an admin's settings file" settings_kept
 make -s -C "$BUILDDIR" uninstall DESTDIR="$R" >"$T/uninstall.log" 2>&1
-ok "make uninstall leaves no file behind" sh -c 'left=$(find "$0" -type f | head); [ -z "$left" ] || { echo "$left"; exit 1; }' "$R"
+nothing_left() { local left; left=$(find "$R" -type f | head); [ -z "$left" ] || { echo "$left"; return 1; }; }
+ok "make uninstall leaves no file behind" nothing_left
 done_testing

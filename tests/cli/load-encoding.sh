@@ -54,7 +54,7 @@ mkname() {	# mkname I: $T/eI/NAME with the transform's files, the cut name plant
 	mkdir -p "$d/$n/tmp" && cp "$T/base"/* "$d/$n/" && : > "$d/${n%%\'*}'" && mkdir -p "$d/${n%%\'*}'tmp"
 	printf '%s' "$d/$n"
 }
-for i in "${!names[@]}"; do dirs[$i]=$(mkname "$i"); done
+for i in "${!names[@]}"; do dirs[i]=$(mkname "$i"); done
 
 # run ENC I: load dir I with PGCLIENTENCODING=ENC (TMPDIR inside it: the
 # split file's name goes into the script too); exact or refused, no pwned
@@ -67,7 +67,7 @@ run() {
 	set -e
 	no_pwned || { echo "pwned: load exit $rc"; cat "$T/run.out"; return 1; }
 	if [ "$i" -ge 3 ]; then
-		[ "$rc" -eq 3 ] && grep -q "not valid UTF-8" "$T/run.out" || { echo "exit $rc, wanted a refusal (3)"; cat "$T/run.out"; return 1; }
+		{ [ "$rc" -eq 3 ] && grep -q "not valid UTF-8" "$T/run.out"; } || { echo "exit $rc, wanted a refusal (3)"; cat "$T/run.out"; return 1; }
 	else
 		[ "$rc" -eq 0 ] || { echo "exit $rc"; cat "$T/run.out"; return 1; }
 		is "$(stored)" "$want"
@@ -82,7 +82,8 @@ done
 # every other client encoding the server knows: the first name, exact
 others=$(psql_q -At -c "select string_agg(e, ' ') from (select pg_encoding_to_char(i) e from generate_series(0, 63) i) x
 	where e <> '' and e not in ($(echo "$encodings" | sed "s/[A-Z0-9_]*/'&'/g; s/ /, /g"))")
-ok "the server knows more client encodings (e.g. EUC_JP, KOI8R, WIN1251)" sh -c 'echo "$0" | grep -q EUC_JP && echo "$0" | grep -q KOI8R' "$others"
+knows_more() { echo "$1" | grep -q EUC_JP && echo "$1" | grep -q KOI8R; }
+ok "the server knows more client encodings (e.g. EUC_JP, KOI8R, WIN1251)" knows_more "$others"
 for enc in $others; do
 	ok "PGCLIENTENCODING=$enc, directory 0: loads exactly, nothing of its name runs" run "$enc" 0
 done
@@ -132,12 +133,14 @@ spied() {
 	mkdir -p "$T/spytmp"
 	(umask 0; INSTANTLY_API_KEY=sekrit-1 ACME_WORKSPACE_KEY=sekrit-2 PGCLIENTENCODING=SJIS TMPDIR=$T/spytmp \
 		"$LOAD" -q --psql "$T/psql-spy" "$T/base") || return 1
-	! grep -q sekrit "$T/psql.env" && grep -qx PGCLIENTENCODING=UTF8 "$T/psql.env" && grep -qx PGDATABASE=w "$T/psql.env" &&
-		grep -q "^PATH=" "$T/psql.env" || { cat "$T/psql.env"; return 1; }
+	{ ! grep -q sekrit "$T/psql.env" && grep -qx PGCLIENTENCODING=UTF8 "$T/psql.env" && grep -qx PGDATABASE=w "$T/psql.env" &&
+		grep -q "^PATH=" "$T/psql.env"; } || { cat "$T/psql.env"; return 1; }
 }
 ok "psql gets no API key (INSTANTLY_API_KEY, a workspace's key), PGCLIENTENCODING=UTF8, the PG* it needs" spied
-ok "under umask 0 the temporary directory is 0700 and its files 0600" sh -c '
-	grep -q instantly-load "$T/tmp.modes" && ! grep -v "^700 .*instantly-load\.[^/]*$" "$T/tmp.modes" | grep -v "^600 "'
+private_tmp_modes() {
+	grep -q instantly-load "$T/tmp.modes" && ! grep -v '^700 .*instantly-load\.[^/]*$' "$T/tmp.modes" | grep -v "^600 "
+}
+ok "under umask 0 the temporary directory is 0700 and its files 0600" private_tmp_modes
 
 # a relative TMPDIR whose name psql would expand ("~root/..." is /root/...)
 tilde() {

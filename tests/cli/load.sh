@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2015,SC2016 # A && B || { report; return 1; } is meant (the report runs when A or B
+# fails), and the sh -c programs expand their $ in the child, from the exported environment
 # instantly-load against a real PostgreSQL server started here: the schema
 # with --init-schema, exact values through psql 15's \copy (also a "\." line
 # in a CSV value), idempotence, newest-wins upserts, one transaction that a
@@ -212,7 +214,7 @@ block() {
 	PGAPPNAME=blocker "$PGBIN/psql" -X -q -c "begin" -c "lock table lead_listings in share mode" \
 		-c "select pg_sleep(120)" >/dev/null 2>&1 &
 	bp=$!
-	for i in $(seq 250); do
+	for _ in $(seq 250); do
 		[ "$(psql_q -At -c "select count(*) from pg_stat_activity where application_name = 'blocker' and query like '%pg_sleep%'")" = 1 ] &&
 			return 0
 		sleep 0.02
@@ -224,7 +226,7 @@ unblock() {
 	wait "$bp" 2>/dev/null || true
 }
 under_way() {	# wait (10 s at most) until a load waits for the blocking session
-	for i in $(seq 500); do
+	for _ in $(seq 500); do
 		psql_q -At -c "select count(*) from pg_stat_activity where wait_event_type = 'Lock'
 			and application_name <> 'blocker' and pid <> pg_backend_pid()" 2>/dev/null | grep -q '^[1-9]' && return 0
 		sleep 0.02
@@ -232,7 +234,7 @@ under_way() {	# wait (10 s at most) until a load waits for the blocking session
 	echo "the load did not reach its deletions"; return 1
 }
 staging() {	# wait (4 s at most) until a load's statements on staging run
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		psql_q -At -c "select count(*) from pg_stat_activity where query like '%ie_stage%' and pid <> pg_backend_pid()" 2>/dev/null |
 			grep -q '^[1-9]' && return 0
 		sleep 0.02
@@ -324,7 +326,7 @@ reaped() {
 	TMPDIR=$T/tmpk "$LOAD" "$T/d1" 2> "$T/reap.err" || { cat "$T/reap.err"; return 1; }
 	wait "$fp"
 	[ ! -e "$left" ] && grep -q "removed the temporary directory of a load that was killed" "$T/reap.err" &&
-		is "$(ls -A "$T/tmpk" | tr '\n' ' ')" "instantly-load.BUSY01 instantly-load.LINK01 instantly-load.OTHER1 " &&
+		is "$(names "$T/tmpk" | tr '\n' ' ')" "instantly-load.BUSY01 instantly-load.LINK01 instantly-load.OTHER1 " &&
 		[ -e "$T/victim/keep" ] || { ls -la "$T/tmpk"; cat "$T/reap.err"; return 1; }
 }
 ok "... the next load removes it (older than a minute), not a younger one, one in use, a link, another user's" reaped

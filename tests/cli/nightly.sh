@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2015,SC2016 # A && B || { report; return 1; } is meant (the report runs when A or B
+# fails), and the sh -c programs expand their $ in the child, from the exported environment
 # tests/nightly: samples/nightly.sh and samples/reprocess.sh as users run
 # them: against the fake Instantly API and a real PostgreSQL server, with the
 # programs of the build; the lock, the kept and pruned archives, the log
@@ -38,7 +40,7 @@ first() {
 }
 ok "a night: the client map from the warehouse, extract, transform, load; one log line a stage" first
 second() {
-	night n2 && [ "$(ls "$ARCHIVE_DIR"/*.ndjson.gz | wc -l)" = 2 ] && test -s "$ARCHIVE_DIR/$TODAY.ndjson.gz" && is "$(leads)" 28
+	night n2 && [ "$(printf '%s\n' "$ARCHIVE_DIR"/*.ndjson.gz | wc -l)" = 2 ] && test -s "$ARCHIVE_DIR/$TODAY.ndjson.gz" && is "$(leads)" 28
 }
 ok "a second run the same day keeps the first archive and loads the same rows" second
 settings_file() {
@@ -120,6 +122,7 @@ ok "retention by the date in the name: older archives and work directories prune
 
 reprocess() {
 	rm -f "$ARCHIVE_DIR"/*.ndjson.gz
+	# shellcheck disable=SC2086 # $EXTRACT_ARGS: options, split on purpose
 	"$EXTRACT" --clients "$T/map.csv" $EXTRACT_ARGS -o "$ARCHIVE_DIR/2026-11-20.ndjson.gz" 2>/dev/null &&
 	"$EXTRACT" --clients "$T/map.csv" $EXTRACT_ARGS -o "$ARCHIVE_DIR/2026-11-21.ndjson.gz" 2>/dev/null &&
 	cp "$ARCHIVE_DIR/2026-11-21.ndjson.gz" "$ARCHIVE_DIR/2026-11-25.ndjson.gz" || return 1
@@ -323,7 +326,7 @@ report_names() {
 	ln -s "$T/precious" "$T/rep/chart.svg.data"; ln -s "$T/precious" "$T/rep/chart.svg.tmp"
 	bash "$SRCDIR/samples/report.sh" "$T/rep/chart.svg" > "$T/rep.txt" 2>&1 || { cat "$T/rep.txt"; return 1; }
 	is "$(cat "$T/precious")" precious && [ "$(stat -c %a "$T/rep/chart.svg")" = 600 ] &&
-		[ -z "$(ls -A "$T/rep" | grep -v -e '^chart.svg$' -e '^chart.svg.data$' -e '^chart.svg.tmp$')" ]
+		! names "$T/rep" | grep -qv -e '^chart.svg$' -e '^chart.svg.data$' -e '^chart.svg.tmp$'
 }
 ok "report.sh writes through no fixed temporary name (links planted there untouched), the chart 0600, nothing left" report_names
 report_escapes() {

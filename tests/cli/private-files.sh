@@ -32,15 +32,16 @@ tf_group() {
 ok "INSTANTLY_ETL_UMASK=027 opens them to the group (0640, 0750), never to others" tf_group
 bad_umask() {
 	for v in 022 026 002 0 777 0700 abc 8 -077 '027 '; do
-		exit_is 2 env INSTANTLY_ETL_UMASK="$v" "$TRANSFORM" -q -o "$T/bu" "$SAMPLE" 2>"$T/bu.err" &&
-			contains "$T/bu.err" INSTANTLY_ETL_UMASK && [ ! -e "$T/bu" ] || { echo "value '$v'"; return 1; }
+		{ exit_is 2 env INSTANTLY_ETL_UMASK="$v" "$TRANSFORM" -q -o "$T/bu" "$SAMPLE" 2>"$T/bu.err" &&
+			contains "$T/bu.err" INSTANTLY_ETL_UMASK && [ ! -e "$T/bu" ]; } || { echo "value '$v'"; return 1; }
 	done
 }
 ok "an INSTANTLY_ETL_UMASK that lets others in (or locks the owner out) is a usage error, nothing written" bad_umask
 bad_umask_all() {
 	for p in "$EXTRACT --clients /dev/null -o $T/bx.gz" "$LOAD $T/nodir"; do
-		exit_is 2 env INSTANTLY_ETL_UMASK=002 INSTANTLY_API_KEY=k $p 2>"$T/bx.err" &&
-			contains "$T/bx.err" INSTANTLY_ETL_UMASK || { echo "$p"; return 1; }
+		# shellcheck disable=SC2086 # $p is a command line, split on purpose
+		{ exit_is 2 env INSTANTLY_ETL_UMASK=002 INSTANTLY_API_KEY=k $p 2>"$T/bx.err" &&
+			contains "$T/bx.err" INSTANTLY_ETL_UMASK; } || { echo "$p"; return 1; }
 	done
 }
 ok "the extract and the load check INSTANTLY_ETL_UMASK too" bad_umask_all
@@ -111,7 +112,7 @@ mkdir -m 700 "$T/rootdir"; echo "root's own data" > "$T/rootdir/arch.ndjson.gz"
 as_nobody ln -s "$T/rootdir" "$T/sticky/dirlink"
 ex_dir_link() {
 	exit_is 4 ex -q -o "$T/sticky/dirlink/arch.ndjson.gz" 2>"$T/dlink.err" && contains "$T/dlink.err" "owned by another user" &&
-		is "$(cat "$T/rootdir/arch.ndjson.gz")" "root's own data" && [ -z "$(ls -A "$T/rootdir" | grep tmp)" ]
+		is "$(cat "$T/rootdir/arch.ndjson.gz")" "root's own data" && ! has_name "$T/rootdir" '*tmp*'
 }
 ok "extract -o STICKY/LINK/FILE, LINK another user's link to a directory of ours: refused (4), nothing written" ex_dir_link
 tf_dir_link() {
@@ -149,7 +150,7 @@ mkdir -p "$T/crash2"
 sweep_same_pid() {
 	bash -c 'printf "half\n" > "$1/.synced_leads.csv.tmp.$$.AbC123"; exec "$2" -o "$1" "$3"' \
 		sh "$T/crash2" "$TRANSFORM" "$SAMPLE" 2>"$T/crash2.err"
-	[ -z "$(ls -A "$T/crash2" | grep tmp)" ] || { ls -A "$T/crash2"; return 1; }
+	! has_name "$T/crash2" '*tmp*' || { ls -A "$T/crash2"; return 1; }
 	contains "$T/crash2.err" "that was killed"
 }
 ok "a leftover whose PID is this run's own (a container's fixed PID) is removed too, with a warning" sweep_same_pid
@@ -163,8 +164,8 @@ sig_clean() {
 	_p=$!
 	exec 7<>"$T/in.fifo"	# read-write: never blocks
 	head -n 5 "$SAMPLE" >&7
-	for _i in $(seq 1 100); do ls -A "$T/sig" 2>/dev/null | grep -q tmp && break; sleep 0.05; done
-	ls -A "$T/sig" | grep -q tmp || { echo "no temporary file seen"; exec 7>&-; return 1; }
+	for _i in $(seq 1 100); do has_name "$T/sig" '*tmp*' && break; sleep 0.05; done
+	has_name "$T/sig" '*tmp*' || { echo "no temporary file seen"; exec 7>&-; return 1; }
 	kill -s "$_s" "$_p"
 	wait "$_p" 2>/dev/null
 	exec 7>&-
@@ -183,8 +184,8 @@ ex_sig_clean() {
 	env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" --no-progress -q \
 		-o "$T/exsig/arch.ndjson.gz" 2>/dev/null &
 	_p=$!
-	for _i in $(seq 1 100); do ls -A "$T/exsig" | grep -q tmp && break; sleep 0.05; done
-	ls -A "$T/exsig" | grep -q tmp || { echo "no temporary file seen"; ctl '{"latency_ms":0}'; return 1; }
+	for _i in $(seq 1 100); do has_name "$T/exsig" '*tmp*' && break; sleep 0.05; done
+	has_name "$T/exsig" '*tmp*' || { echo "no temporary file seen"; ctl '{"latency_ms":0}'; return 1; }
 	kill -s "$1" "$_p"
 	wait "$_p" 2>/dev/null
 	ctl '{"latency_ms":0}'

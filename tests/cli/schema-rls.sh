@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2015,SC2016 # A && B || { report; return 1; } is meant (the report runs when A or B
+# fails), and the sh -c programs expand their $ in the child, from the exported environment
 # The warehouse schema (schemas/sql/*.sql) on a real PostgreSQL server:
 # it applies, and applies again without change; and its row-level security
 # works as the portal's requests use it (SET LOCAL ROLE + request.jwt.claims):
@@ -130,7 +132,7 @@ ok "... still one policy per table, the five data tables' of this version" is \
 reader() { PGAPPNAME=reader "$PGBIN/psql" -X -q -d old -c "begin" -c "lock table synced_leads, campaigns in access share mode" -c "select pg_sleep(20)" >/dev/null 2>&1; }
 reapply() {
 	reader & rp=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ "$(psql_q -d old -At -c "select count(*) from pg_stat_activity where application_name = 'reader' and query like '%pg_sleep%'")" = 1 ] && break
 		sleep 0.05
 	done

@@ -22,10 +22,14 @@ tail -n +4 "$T/good.ndjson" | gzip -c >> "$T/cat.gz"
 { head -n 2 "$T/good.ndjson"; echo '{"v":1,"type":"lead",'; printf '{"v":1,"type":"lead","x":"\xff"}\n'; tail -n +3 "$T/good.ndjson"; } > "$T/bad.ndjson"
 
 tables="synced_leads campaigns campaign_analytics campaign_analytics_overview leads_complete"
-ls_dir() { (cd "$1" && ls -A | sort | tr '\n' ' '); }
+ls_dir() {	# ls_dir DIR: its names, hidden ones too, sorted, each followed by a space
+	(cd "$1" && shopt -s nullglob dotglob && set -- * && for n; do printf '%s ' "$n"; done)
+}
 
-ok "--help prints usage, exit 0" sh -c '"$TRANSFORM" --help | grep -q "^Usage: instantly-transform"'
-ok "--version, exit 0" sh -c '"$TRANSFORM" --version | grep -q "^instantly-transform (instantly-etl) [0-9]"'
+# prints PATTERN ARG...: the transform, given ARG..., prints a line matching PATTERN
+prints() { _p=$1; shift; "$TRANSFORM" "$@" | grep -q -- "$_p"; }
+ok "--help prints usage, exit 0" prints "^Usage: instantly-transform" --help
+ok "--version, exit 0" prints "^instantly-transform (instantly-etl) [0-9]" --version
 ok "no output chosen: usage error 2" exit_is 2 "$TRANSFORM" "$T/good.ndjson"
 ok "-o with --table: usage error 2" exit_is 2 "$TRANSFORM" -o "$T/x" --table campaigns "$T/good.ndjson"
 ok "unknown table: usage error 2" exit_is 2 "$TRANSFORM" --table nope "$T/good.ndjson"
@@ -34,19 +38,42 @@ ok "bad --format: usage error 2" exit_is 2 "$TRANSFORM" -f xml -o "$T/x" "$T/goo
 
 ok "plain file: exit 0" exit_is 0 "$TRANSFORM" -q -o "$T/plain" "$T/good.ndjson"
 ok "every table file, rejects and summary" test "$(ls_dir "$T/plain")" = "campaign_analytics.csv campaign_analytics_overview.csv campaigns.csv leads_complete.csv rejects.ndjson summary.json synced_leads.csv "
-ok "gzip file: same tables" sh -c '"$TRANSFORM" -q -o "$T/gz" "$T/good.ndjson.gz" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/gz/$t.csv" || exit 1; done'
-ok "concatenated gzip members: same tables" sh -c '"$TRANSFORM" -q -o "$T/cat" "$T/cat.gz" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/cat/$t.csv" || exit 1; done'
-ok "stdin: same tables" sh -c '"$TRANSFORM" -q -o "$T/stdin" < "$T/good.ndjson.gz" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/stdin/$t.csv" || exit 1; done'
-ok "- is stdin" sh -c '"$TRANSFORM" -q -o "$T/dash" - < "$T/good.ndjson" && cmp "$T/plain/synced_leads.csv" "$T/dash/synced_leads.csv"'
-ok "--table streams one table to stdout" sh -c '"$TRANSFORM" -q --table synced_leads "$T/good.ndjson.gz" > "$T/leads.csv" && cmp "$T/plain/synced_leads.csv" "$T/leads.csv"'
-ok "-o creates missing parent directories" sh -c '"$TRANSFORM" -q -o "$T/deep/er/out/" "$T/good.ndjson" && cmp "$T/plain/synced_leads.csv" "$T/deep/er/out/synced_leads.csv"'
+# same_tables DIR: DIR has the tables of $T/plain, byte for byte
+same_tables() {
+	for t in $tables; do cmp "$T/plain/$t.csv" "$1/$t.csv" || return 1; done
+}
+# transform_same_tables DIR ARG...: a quiet run of the transform with -o DIR and
+# ARG... gives the tables of $T/plain
+transform_same_tables() { _d=$1; shift; "$TRANSFORM" -q -o "$_d" "$@" && same_tables "$_d"; }
+ok "gzip file: same tables" transform_same_tables "$T/gz" "$T/good.ndjson.gz"
+ok "concatenated gzip members: same tables" transform_same_tables "$T/cat" "$T/cat.gz"
+from_stdin() { "$TRANSFORM" -q -o "$T/stdin" < "$T/good.ndjson.gz" && same_tables "$T/stdin"; }
+ok "stdin: same tables" from_stdin
+dash_is_stdin() { "$TRANSFORM" -q -o "$T/dash" - < "$T/good.ndjson" && cmp "$T/plain/synced_leads.csv" "$T/dash/synced_leads.csv"; }
+ok "- is stdin" dash_is_stdin
+table_to_stdout() {
+	"$TRANSFORM" -q --table synced_leads "$T/good.ndjson.gz" > "$T/leads.csv" &&
+		cmp "$T/plain/synced_leads.csv" "$T/leads.csv"
+}
+ok "--table streams one table to stdout" table_to_stdout
+deep_outdir() { "$TRANSFORM" -q -o "$T/deep/er/out/" "$T/good.ndjson" && cmp "$T/plain/synced_leads.csv" "$T/deep/er/out/synced_leads.csv"; }
+ok "-o creates missing parent directories" deep_outdir
 touch "$T/afile"
-ok "-o under a file: output error 4, named" sh -c '"$TRANSFORM" -q -o "$T/afile/out" "$T/good.ndjson" 2> "$T/afile.err"; test $? -eq 4 && grep -q "afile: not a directory" "$T/afile.err"'
-ok "two files: their lines add up" sh -c '"$TRANSFORM" -q -o "$T/two" "$T/good.ndjson" "$T/good.ndjson.gz" && test $(wc -l < "$T/two/synced_leads.csv") -eq 5'
-ok "rows: 2 leads, 1 campaign, 1 daily, 1 overview, 1 complete" sh -c '
-	test $(wc -l < "$T/plain/synced_leads.csv") -eq 3 && test $(wc -l < "$T/plain/campaigns.csv") -eq 2 &&
-	test $(wc -l < "$T/plain/campaign_analytics.csv") -eq 2 && test $(wc -l < "$T/plain/campaign_analytics_overview.csv") -eq 2 &&
-	test $(wc -l < "$T/plain/leads_complete.csv") -eq 2 && test ! -s "$T/plain/rejects.ndjson"'
+outdir_under_file() {
+	exit_is 4 "$TRANSFORM" -q -o "$T/afile/out" "$T/good.ndjson" 2> "$T/afile.err" &&
+		contains "$T/afile.err" "afile: not a directory"
+}
+ok "-o under a file: output error 4, named" outdir_under_file
+two_files() { "$TRANSFORM" -q -o "$T/two" "$T/good.ndjson" "$T/good.ndjson.gz" && test "$(wc -l < "$T/two/synced_leads.csv")" -eq 5; }
+ok "two files: their lines add up" two_files
+# lines_are FILE N: FILE has N lines
+lines_are() { test "$(wc -l < "$1")" -eq "$2" || { echo "$1: $(wc -l < "$1") lines, wanted $2"; return 1; }; }
+rows_of_good() {
+	lines_are "$T/plain/synced_leads.csv" 3 && lines_are "$T/plain/campaigns.csv" 2 &&
+	lines_are "$T/plain/campaign_analytics.csv" 2 && lines_are "$T/plain/campaign_analytics_overview.csv" 2 &&
+	lines_are "$T/plain/leads_complete.csv" 2 && test ! -s "$T/plain/rejects.ndjson"
+}
+ok "rows: 2 leads, 1 campaign, 1 daily, 1 overview, 1 complete" rows_of_good
 
 accounting() {	# accounting DIR: every line accounted for in summary.json
 	python3 - "$1/summary.json" <<'PY'
@@ -75,7 +102,11 @@ assert "UTF-8" in r[1]["reason"] and r[1]["field"] == "x" and "\ufffd" in r[1]["
 assert all(x["input"].endswith("bad.ndjson") for x in r)
 ' "$T/bad/rejects.ndjson"
 ok "rejects: accounting holds" accounting "$T/bad"
-ok "rejects: message names file, line and field" sh -c '"$TRANSFORM" -o "$T/bad2" "$T/bad.ndjson" 2>&1 | grep -F "bad.ndjson:4: \"x\": malformed JSON at byte 26: invalid UTF-8"'
+reject_named() {
+	"$TRANSFORM" -o "$T/bad2" "$T/bad.ndjson" 2> "$T/bad2.err"
+	contains "$T/bad2.err" 'bad.ndjson:4: "x": malformed JSON at byte 26: invalid UTF-8'
+}
+ok "rejects: message names file, line and field" reject_named
 {
 	rec lead '{"id":"019f19e7-cbee-7984-a98a-670c65cc875f","email_open_count":{"n":1}}'
 	rec lead '{"id":"019f19e7-cbee-7984-a98a-670c65cc875f","timestamp_created":"'"$(printf 'é%.0s' $(seq 30))"'"}'
@@ -90,40 +121,57 @@ assert r[1]["reason"] == "not an ISO-8601 date-time: \"" + "\u00e9" * 20 + "...\
 ' "$TRANSFORM" "$T/values.ndjson" "$T/values.rejects"
 
 # outputs that are not regular files are written in place, never replaced
-ok "--rejects /dev/stderr (a regular file behind it): appended, /dev/stderr still a link" sh -c '
-	echo before > "$T/err.txt"
+# the rejects go to /dev/stderr of a process whose stderr is a regular file
+rejects_to_stderr() {
 	"$TRANSFORM" -q -t campaigns --rejects /dev/stderr --summary /dev/null "$T/values.ndjson" >/dev/null 2>>"$T/err.txt"
-	test $? -eq 1 && test -L /dev/stderr && test -c /dev/null &&
-	test "$(head -n 1 "$T/err.txt")" = before && test "$(grep -c "\"reason\"" "$T/err.txt")" -eq 2'
-ok "--summary into a FIFO: read whole by its reader" sh -c '
-	mkfifo "$T/sumfifo" && { cat "$T/sumfifo" > "$T/sumfifo.out" & }
-	"$TRANSFORM" -q -o "$T/viafifo" --summary "$T/sumfifo" "$T/good.ndjson" && wait &&
-	test -p "$T/sumfifo" && grep -q "\"lines_read\":7" "$T/sumfifo.out"'
-ok "--summary through a symbolic link: the target replaced, the link kept" sh -c '
+}
+rejects_appended() {
+	echo before > "$T/err.txt"
+	exit_is 1 rejects_to_stderr && test -L /dev/stderr && test -c /dev/null &&
+	test "$(head -n 1 "$T/err.txt")" = before && test "$(grep -c '"reason"' "$T/err.txt")" -eq 2
+}
+ok "--rejects /dev/stderr (a regular file behind it): appended, /dev/stderr still a link" rejects_appended
+summary_to_fifo() {
+	local reader
+	mkfifo "$T/sumfifo" || return 1
+	cat "$T/sumfifo" > "$T/sumfifo.out" &
+	reader=$!
+	"$TRANSFORM" -q -o "$T/viafifo" --summary "$T/sumfifo" "$T/good.ndjson" && wait "$reader" &&
+	test -p "$T/sumfifo" && contains "$T/sumfifo.out" '"lines_read":7'
+}
+ok "--summary into a FIFO: read whole by its reader" summary_to_fifo
+summary_via_link() {
 	echo old > "$T/target.json" && ln -s target.json "$T/link.json" &&
 	"$TRANSFORM" -q -o "$T/vialink" --summary "$T/link.json" "$T/good.ndjson" &&
-	test -L "$T/link.json" && grep -q "\"lines_read\":7" "$T/target.json" && ! ls -A "$T" | grep -q "\.tmp\."'
+	test -L "$T/link.json" && contains "$T/target.json" '"lines_read":7' && ! has_name "$T" '*.tmp.*'
+}
+ok "--summary through a symbolic link: the target replaced, the link kept" summary_via_link
 
 # fatal errors leave no output at all, and old outputs untouched
 cp -r "$T/plain" "$T/keep"
 head -c 200 "$T/good.ndjson.gz" > "$T/trunc.gz"
 ok "truncated gzip: exit 3" exit_is 3 "$TRANSFORM" -q -o "$T/keep" "$T/trunc.gz"
-ok "truncated gzip: previous outputs untouched, no temp files" sh -c 'diff -r "$T/plain" "$T/keep"'
-ok "truncated gzip: message says so" sh -c '"$TRANSFORM" -o "$T/t2" "$T/trunc.gz" 2>&1 | grep -q "trunc.gz: .*truncated gzip"'
+ok "truncated gzip: previous outputs untouched, no temp files" diff -r "$T/plain" "$T/keep"
+truncated_named() { "$TRANSFORM" -o "$T/t2" "$T/trunc.gz" 2>&1 | grep -q "trunc.gz: .*truncated gzip"; }
+ok "truncated gzip: message says so" truncated_named
 ok "truncated gzip: a new directory stays empty" test "$(ls_dir "$T/t2")" = ""
-ok "-o under /dev/shm is atomic as anywhere: a failed run leaves nothing" sh -c '
-	[ -d /dev/shm ] && [ -w /dev/shm ] || exit 0
-	d=$(mktemp -d /dev/shm/ietest.XXXXXX) || exit 1
+fails_clean_in_shm() {
+	local d rc left
+	[ -d /dev/shm ] && [ -w /dev/shm ] || return 0
+	d=$(mktemp -d /dev/shm/ietest.XXXXXX) || return 1
 	"$TRANSFORM" -q -o "$d" "$T/trunc.gz" 2>/dev/null; rc=$?
 	left=$(ls -A "$d"); rm -rf "$d"
-	test $rc -eq 3 && test -z "$left"'
+	test $rc -eq 3 && test -z "$left"
+}
+ok "-o under /dev/shm is atomic as anywhere: a failed run leaves nothing" fails_clean_in_shm
 # a larger archive cut in the middle, and one with garbage after its end:
 # the error names the last whole line, as many as zcat gives
-for i in $(seq 3000); do cat "$T/good.ndjson"; done | gzip -c > "$T/big.gz"
+for _ in $(seq 3000); do cat "$T/good.ndjson"; done | gzip -c > "$T/big.gz"
 head -c $(($(stat -c %s "$T/big.gz") / 2)) "$T/big.gz" > "$T/bigcut.gz"
 { cat "$T/good.ndjson.gz"; printf '\0\0\0\0'; } > "$T/garbage.gz"
 after_line() {	# after_line FILE: transform's "after line N" = zcat's whole lines
 	want=$(zcat "$1" 2>/dev/null | wc -l)
+	# shellcheck disable=SC2069 # meant: its stderr to the pipe, its stdout (a table) dropped
 	"$TRANSFORM" -q -t campaigns "$1" 2>&1 >/dev/null | grep -F "after line $want:" ||
 		{ echo "wanted after line $want:"; "$TRANSFORM" -q -t campaigns "$1" 2>&1 >/dev/null; return 1; }
 }
@@ -132,7 +180,8 @@ ok "trailing garbage: the error says after which line" after_line "$T/garbage.gz
 ok "missing input: exit 3" exit_is 3 "$TRANSFORM" -q -o "$T/m" "$T/good.ndjson" "$T/nope.gz"
 ok "missing input: nothing written" test "$(ls_dir "$T/m")" = ""
 ok "unwritable output: exit 4" exit_is 4 "$TRANSFORM" -q -o /dev/null/x "$T/good.ndjson"
-ok "full stdout: exit 4" exit_is 4 sh -c '"$TRANSFORM" -q --table campaigns "$T/good.ndjson" > /dev/full'
+to_full_stdout() { "$TRANSFORM" -q --table campaigns "$T/good.ndjson" > /dev/full; }
+ok "full stdout: exit 4" exit_is 4 to_full_stdout
 
 # a signal mid-run removes the temporary files
 mkfifo "$T/fifo"
@@ -141,23 +190,27 @@ mkdir "$T/sig"
 exec 7> "$T/fifo"
 head -n 3 "$T/good.ndjson" >&7
 sleep 0.3
-ok "while running: temporary files only" sh -c 'ls -A "$T/sig" | grep -q "^\.synced_leads\.csv\.tmp\." && ! ls "$T/sig" | grep -q .'
+only_temporary() { has_name "$T/sig" '.synced_leads.csv.tmp.*' && ! has_name "$T/sig" '[!.]*'; }
+ok "while running: temporary files only" only_temporary
 kill -TERM "$(cat "$T/sig.pid")"
 exec 7>&-
 sleep 0.3
 ok "SIGTERM: no file left behind" test "$(ls_dir "$T/sig")" = ""
 
 # formats
-ok "--format text: .txt files" sh -c '"$TRANSFORM" -q -f text -o "$T/text" "$T/good.ndjson" && test -f "$T/text/synced_leads.txt" && test ! -e "$T/text/synced_leads.csv"'
-ok "--format text: \\N for NULL, tabs" sh -c 'sed -n 2p "$T/text/campaigns.txt" | grep -qP "^$C\t$K\tQ4 NL\t1\t"'
+text_files() { "$TRANSFORM" -q -f text -o "$T/text" "$T/good.ndjson" && test -f "$T/text/synced_leads.txt" && test ! -e "$T/text/synced_leads.csv"; }
+ok "--format text: .txt files" text_files
+text_fields() { sed -n 2p "$T/text/campaigns.txt" | grep -qP "^$C\t$K\tQ4 NL\t1\t"; }
+ok "--format text: \\N for NULL, tabs" text_fields
 
 # line endings, empty input, long lines
 sed 's/$/\r/' "$T/good.ndjson" > "$T/crlf.ndjson"
-ok "CRLF lines: same tables" sh -c '"$TRANSFORM" -q -o "$T/crlf" "$T/crlf.ndjson" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/crlf/$t.csv" || exit 1; done'
+ok "CRLF lines: same tables" transform_same_tables "$T/crlf" "$T/crlf.ndjson"
 head -c -1 "$T/good.ndjson" > "$T/nonl.ndjson"
-ok "no final newline: same tables" sh -c '"$TRANSFORM" -q -o "$T/nonl" "$T/nonl.ndjson" && for t in '"$tables"'; do cmp "$T/plain/$t.csv" "$T/nonl/$t.csv" || exit 1; done'
+ok "no final newline: same tables" transform_same_tables "$T/nonl" "$T/nonl.ndjson"
 : > "$T/empty.ndjson"
-ok "empty input: exit 0, headers only" sh -c '"$TRANSFORM" -q -o "$T/empty" "$T/empty.ndjson" && test $(cat "$T/empty"/*.csv | wc -l) -eq 5'
+headers_only() { "$TRANSFORM" -q -o "$T/empty" "$T/empty.ndjson" && test "$(cat "$T/empty"/*.csv | wc -l)" -eq 5; }
+ok "empty input: exit 0, headers only" headers_only
 gzip -c < "$T/empty.ndjson" > "$T/empty.gz"
 ok "empty gzip: exit 0" exit_is 0 "$TRANSFORM" -q -o "$T/emptygz" "$T/empty.gz"
 big=$(head -c 150000 /dev/zero | tr '\0' 'x')
@@ -206,7 +259,13 @@ assert s["other"]["reasons"] == {"rejected: line too long": 2, "rejected: malfor
 
 # ICP synonyms file
 printf 'job_title: rol\nbogus: x\n' > "$T/icp-bad.conf"
-ok "bad synonyms file: exit 2, file and line named" sh -c '"$TRANSFORM" -q --icp-synonyms "$T/icp-bad.conf" -o "$T/icp" "$T/good.ndjson" 2>&1 | grep -q "icp-bad.conf:2: unknown field \"bogus\""; test ${PIPESTATUS:-0} -eq 0'
+# (this point was an sh -c whose last command, `test ${PIPESTATUS:-0} -eq 0`
+# under sh, always passed: now the message itself is checked)
+bad_synonyms_named() {
+	exit_is 2 "$TRANSFORM" -q --icp-synonyms "$T/icp-bad.conf" -o "$T/icp" "$T/good.ndjson" 2> "$T/icp-bad.err" &&
+		contains "$T/icp-bad.err" 'icp-bad.conf:2: unknown field "bogus"'
+}
+ok "bad synonyms file: exit 2, file and line named" bad_synonyms_named
 ok "bad synonyms file: exit status 2" exit_is 2 "$TRANSFORM" -q --icp-synonyms "$T/icp-bad.conf" -o "$T/icp" "$T/good.ndjson"
 printf 'job_title: rol\n' > "$T/icp.conf"
 icp_replaced() {

@@ -94,7 +94,8 @@ assert lead["eod_marker_values"] == 4, lead["eod_marker_values"]
 assert s["tables"]["campaigns"]["eod_marker_values"] == 1, s["tables"]["campaigns"]
 assert lead["nul_replaced"] == want, (lead["nul_replaced"], want)
 ' "$T/csv/summary.json" "$T/in.ndjson"
-ok "CSV: the transform warns about \\. lines" sh -c '"$TRANSFORM" -o "$T/csv2" "$T/in.ndjson" 2>&1 | grep -q "psql.s \\\\copy before PostgreSQL 18"'
+warns_eod() { "$TRANSFORM" -o "$T/csv2" "$T/in.ndjson" 2>&1 | grep -q 'psql.s \\copy before PostgreSQL 18'; }
+ok "CSV: the transform warns about \\. lines" warns_eod
 
 chmod -R a+rX "$T/csv"
 load_server_csv() {
@@ -229,16 +230,20 @@ ok "edge values: every timestamp and number the transform let through loads" edg
 # --table streams: after a fatal error it cannot take back what it wrote,
 # so it ends the stream with a line no COPY reads, and psql rolls back
 # (the sample: no value holds a \. line, which psql 15 would stop at first)
-for i in $(seq 200); do cat "$SRCDIR/samples/sample.ndjson"; done | gzip -c > "$T/many.gz"
+for _ in $(seq 200); do cat "$SRCDIR/samples/sample.ndjson"; done | gzip -c > "$T/many.gz"
 head -c $(($(stat -c %s "$T/many.gz") * 3 / 4)) "$T/many.gz" > "$T/cut.gz"
+# poisoned_stream FORMAT: the cut archive streamed into psql's \copy
+poisoned_stream() {
+	local rc
+	psql_q -d servercsv -c "truncate synced_leads" || return 1
+	"$TRANSFORM" -q --table synced_leads -f "$1" "$T/cut.gz" 2>/dev/null |
+		psql_q -d servercsv -c "\\copy synced_leads from stdin with (format $1, header)" 2>"$T/poison.$1.err"
+	rc=$?
+	test $rc -ne 0 && test "$(psql_q -d servercsv -Atc "select count(*) from synced_leads")" = 0 &&
+		grep -q "instantly-transform failed" "$T/poison.$1.err"
+}
 for fmt in csv text; do
-	ok "--table $fmt, truncated gzip: psql \\copy fails and loads nothing" sh -c '
-		psql_q() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
-		psql_q -d servercsv -c "truncate synced_leads" &&
-		"$TRANSFORM" -q --table synced_leads -f "$1" "$T/cut.gz" 2>/dev/null |
-			psql_q -d servercsv -c "\\copy synced_leads from stdin with (format $1, header)" 2>"$T/poison.$1.err"
-		test $? -ne 0 && test "$(psql_q -d servercsv -Atc "select count(*) from synced_leads")" = 0 &&
-		grep -q "instantly-transform failed" "$T/poison.$1.err"' sh "$fmt"
+	ok "--table $fmt, truncated gzip: psql \\copy fails and loads nothing" poisoned_stream "$fmt"
 done
 
 done_testing

@@ -18,13 +18,13 @@ for p in "$X" "$TR" "$LD"; do
 done
 export IE_VALGRIND_LOGS=$T/vg
 mkdir -p "$IE_VALGRIND_LOGS"
-VG="sh $SRCDIR/tests/valgrind.sh"
+VG=(sh "$SRCDIR/tests/valgrind.sh")
 KEY=ietest-secret-key-4711
 
 # vg_clean PROGRAM: its one log says 0 errors and nothing definitely lost
 vg_clean() {
 	set -- "$IE_VALGRIND_LOGS/$1".*.log
-	[ $# = 1 ] && [ -e "$1" ] || { echo "wanted one valgrind log, got: $*"; return 1; }
+	{ [ $# = 1 ] && [ -e "$1" ]; } || { echo "wanted one valgrind log, got: $*"; return 1; }
 	grep -q "ERROR SUMMARY: 0 errors" "$1" || { head -n 60 "$1"; return 1; }
 	! grep -q "definitely lost: [1-9]" "$1" || { head -n 60 "$1"; return 1; }
 }
@@ -42,19 +42,19 @@ int main(int argc, char **argv) {
 }
 C
 ${CC:-cc} -g -O0 -o "$T/bad" "$T/bad.c"
-ok "the harness fails a program with a definite leak (exit 97)" exit_is 97 $VG "$T/bad"
-ok "the harness fails a program with a use after free (exit 97)" exit_is 97 $VG "$T/bad" uaf
+ok "the harness fails a program with a definite leak (exit 97)" exit_is 97 "${VG[@]}" "$T/bad"
+ok "the harness fails a program with a use after free (exit 97)" exit_is 97 "${VG[@]}" "$T/bad" uaf
 rm -f "$IE_VALGRIND_LOGS"/bad.*
 
 # ---- the extract, against the fake API
 python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
 fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
-ok "extract under valgrind: exit 0" exit_is 0 env INSTANTLY_API_KEY="$KEY" $VG "$X" --clients "$T/ws/clients.csv" \
+ok "extract under valgrind: exit 0" exit_is 0 env INSTANTLY_API_KEY="$KEY" "${VG[@]}" "$X" --clients "$T/ws/clients.csv" \
 	--base-url "$URL" --no-progress --since 2026-10-28 --until 2026-11-26 --retry-wait 0.05 -o "$T/a.ndjson.gz"
 ok "extract: no memcheck error, no definite leak" vg_clean instantly-extract
 
 # ---- the transform of that archive
-ok "transform under valgrind: exit 0" exit_is 0 $VG "$TR" -q -o "$T/out" "$T/a.ndjson.gz"
+ok "transform under valgrind: exit 0" exit_is 0 "${VG[@]}" "$TR" -q -o "$T/out" "$T/a.ndjson.gz"
 ok "transform: no memcheck error, no definite leak" vg_clean instantly-transform
 
 # ---- the load into a real PostgreSQL
@@ -64,7 +64,7 @@ psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" \
 	-c "\\copy map from '$T/ws/clients.csv' with (format csv, header)" \
 	-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
 	-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
-ok "load under valgrind: exit 0" exit_is 0 $VG "$LD" -q "$T/out"
+ok "load under valgrind: exit 0" exit_is 0 "${VG[@]}" "$LD" -q "$T/out"
 ok "load: no memcheck error, no definite leak" vg_clean instantly-load
 ok "load: the rows arrived" is "$(psql_q -At -c "select count(*) from synced_leads")" 28
 

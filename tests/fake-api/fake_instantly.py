@@ -4,7 +4,7 @@
     fake_instantly.py --data DIR [--port 0] [--api-key KEY] [switches...]
 
 Serves, on 127.0.0.1 over HTTP/1.1 (keep-alive, Content-Length, gzip when
-asked), the read path of the API as /work/shared/instantly-api.md describes
+asked), the read path of the API as docs/instantly-api.md describes
 it, from a workspace directory written by make_workspace.py:
 
     DIR/campaigns.json              [campaign, ...]

@@ -1,4 +1,4 @@
-/* val: the exact readings of normalization.md for integers, timestamps,
+/* val: the exact readings of docs/normalisation.md for integers, timestamps,
  * dates, UUIDs and trimming. */
 #include "config.h"
 
