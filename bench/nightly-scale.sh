@@ -27,7 +27,10 @@
 # BIN_DIR. BIN_DIR is a directory of wrappers that run the real programs
 # under GNU time (/usr/bin/time -f '%e %M %U %S'): wall time, peak RSS
 # (ru_maxrss of the program, or of a child it waited for: psql for the
-# load; the PostgreSQL server's memory is not in it), CPU time. The
+# load; the PostgreSQL server's memory is not in it; file pages a program
+# maps count too: instantly-load mmaps synced_leads.csv, so its figure is
+# about that file's size, page cache rather than memory of its own), CPU
+# time. The
 # wrapper of instantly-load first hard-links the night's synced_leads.csv
 # aside (nightly.sh deletes the transform's directory after a successful
 # load), outside the timed command. Nothing else changes in nightly.sh's
@@ -65,11 +68,14 @@
 # figures. The figures are informative: the script exits 0 whatever they
 # are, and non-zero only when a command fails or the data is wrong.
 #
-# Run by hand, like the other bench/*.sh. With the defaults it needs about 24 GB of disk beside BENCH_CACHE and BENCH_TMP
-# (workspaces of about 1.7 GB a night, cached; archives, CSV, the server)
-# and about 4 GB of memory for the fake; it takes about 15-30 minutes on 2
-# cores, most of it generating and loading the fake's workspaces. Smaller:
-# bash bench/nightly-scale.sh 20000.
+# Run by hand, like the other bench/*.sh. With the defaults it needs about
+# 3.3 GB in BENCH_CACHE (two workspaces of 1.6 GB, kept for the next run)
+# and about 8 GB in BENCH_TMP (the warehouse grows to 2.8 GB, the floor's
+# table, the CSV, the archives, WAL), and more than 3 GB of memory (the
+# fake holds its workspace: 2.4 GB of RSS for 1,000,000 leads; the first
+# generation took more than 3 GB). It took 15 minutes on 2 loaded cores,
+# 6 of them generating the workspaces (cached) and 2 per night loading
+# the fake. Smaller: bash bench/nightly-scale.sh 20000.
 #
 # Environment:
 #   CAMPAIGNS    mapped campaigns (60); N / CAMPAIGNS leads each (rounded up)
@@ -469,7 +475,6 @@ night() {	# night NUM WS
 	rawn=$(psql_q -d floor -At -c 'SELECT count(*) FROM raw')
 	[ "$rawn" = "${exp%% *}" ] || fail "night $n: the raw copy loaded $rawn rows, expected ${exp%% *}"
 	psql_q -d floor -c 'DROP TABLE raw'
-	rm -f "$work/n$n-synced_leads.csv"
 
 	{
 		echo "night$n.leads $(jq_m "$ws" leads_mapped)"
@@ -480,6 +485,7 @@ night() {	# night NUM WS
 			echo "night$n.$s $(time_of "$work/n$n-$s.time")"
 		done
 		echo "night$n.archive_bytes $(stat -c %s "$archive")"
+		echo "night$n.csv_bytes $(stat -c %s "$work/n$n-synced_leads.csv")"
 		echo "night$n.summary $("${h[@]}" summary "$archive")"
 		echo "night$n.wal_bytes $(psql_q -At -c "SELECT pg_wal_lsn_diff('$lsn1', '$lsn0')::bigint")"
 		echo "night$n.db_bytes $(psql_q -At -c 'SELECT pg_database_size(current_database())')"
@@ -488,6 +494,7 @@ night() {	# night NUM WS
 		echo "night$n.load_line $(grep ' nightly load ' "$work/n$n-nightly.log" | sed 's/^[^ ]* nightly load //')"
 		echo "night$n.night $(night_of "$ws")"
 	} >>"$res"
+	rm -f "$work/n$n-synced_leads.csv"
 }
 jq_m() { "$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1] + "/manifest.json"))[sys.argv[2]])' "$@"; }
 night_of() { "$PYTHON" -c 'import json, sys; n = json.load(open(sys.argv[1] + "/manifest.json")).get("night")
@@ -551,7 +558,8 @@ for n in (1, 2):
           "%d x 429, at most %d in flight, fake cpu %.1f s = %.0f%% of a core over the extract" % (
               status, reqs, retries, h429, items, "/".join(str(v[0]) for v in pw.values()),
               st["rate_limited"], st["max_in_flight"], st["fake_cpu"], 100 * st["fake_cpu"] / x[0]))
-    print("load: %s" % r[p + "load_line"])
+    print("load: %s; synced_leads.csv %.1f MB (the load mmaps it: in its peak RSS)" % (
+        r[p + "load_line"], mb(int(r[p + "csv_bytes"]))))
     live, dead = (r[p + "tup"].split() + ["?", "?"])[:2]
     print("disk: archive %.1f MB (%s bytes, %.0f bytes/row); warehouse database %.1f MB, synced_leads %.1f MB "
           "(with indexes, TOAST); WAL written during the night %.1f MB; synced_leads n_dead_tup %s" % (
