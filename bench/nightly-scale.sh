@@ -89,7 +89,8 @@
 #   SEED         workspace seed (1; night 2 uses SEED + 1)
 #   EXTRACT, TRANSFORM, LOAD   the programs (a command line each, word-split);
 #                default ./instantly-* at the repository root, else the
-#                newest build/*/instantly-*
+#                newest build/*/instantly-* (set them when a sanitizer build
+#                may be the newest); the report names them
 #   NIGHTLY      the script run (default samples/nightly.sh)
 #   PYTHON       interpreter for the fake and the helpers (python3)
 #   PG_BINDIR    PostgreSQL server binaries (default: the newest
@@ -420,7 +421,7 @@ mkdir -p "$work/archive" "$work/work"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t_start=$(date +%s)
 night() {	# night NUM WS
-	local n=$1 ws=$2 rc=0 lsn0 lsn1 c0 c1 t0 t1 archive exp got cols rawn
+	local n=$1 ws=$2 rc=0 lsn0 lsn1 c0 c1 t0 t1 archive exp got cols rawn seen f
 	echo >&2
 	echo "== night $n: $ws" >&2
 	start_fake "$ws"
@@ -428,6 +429,7 @@ night() {	# night NUM WS
 	wrap instantly-extract "n$n" "${xcmd[@]}"
 	wrap instantly-transform "n$n" "${tcmd[@]}"
 	wrap instantly-load "n$n" "${lcmd[@]}"
+	seen=$(echo "$work/archive"/*.ndjson.gz)
 	psql_q -c CHECKPOINT
 	lsn0=$(psql_q -At -c 'SELECT pg_current_wal_lsn()')
 	c0=$("${h[@]}" cpu "$FAKE_PID")
@@ -447,8 +449,12 @@ night() {	# night NUM WS
 	"${h[@]}" stats "$URL" "$RATE" "$WORKSPACES" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" \
 		"$(time_of "$work/n$n-instantly-extract.time" | cut -d' ' -f1)" "$work/n$n-stats.json"
 	fake_stop
-	archive=$(sed -n 's/.*nightly done: \(.*\) loaded.*/\1/p' "$work/n$n-nightly.log")
-	[ -s "$archive" ] || fail "night $n: no archive named in the log"
+	# the night's archive: the one ARCHIVE_DIR did not hold before
+	archive=
+	for f in "$work/archive"/*.ndjson.gz; do
+		[[ " $seen " == *" $f "* ]] || { [ -z "$archive" ] || fail "night $n: two new archives"; archive=$f; }
+	done
+	[ -s "$archive" ] || fail "night $n: no new archive in $work/archive"
 
 	# the data: what the fake served is what the warehouse holds
 	got=$(psql_q -At -F' ' -c "SELECT count(*), md5(coalesce(string_agg(
@@ -511,6 +517,7 @@ echo
 echo "nightly.sh at scale: $N leads asked ($CAMPAIGNS campaigns x $LEADS), $WORKSPACES workspaces, seed $SEED"
 echo "fake API: $RATE requests/s per workspace, $LATENCY_MS ms latency; extract --rate $RATE --parallel $PARALLEL"
 echo "server: PostgreSQL $server_version, default settings ($settings)"
+echo "programs: ${xcmd[*]}, ${tcmd[*]}, ${lcmd[*]}; $NIGHTLY"
 echo "$(nproc) CPU(s), $(uname -m); load average at start: $load0, at end: $(cut -d' ' -f1-3 /proc/loadavg); whole script $((t_end - t_start)) s"
 "$PYTHON" - "$res" "$work/n1-stats.json" "$work/n2-stats.json" "$RATE" "$archives" <<'EOF'
 import json, sys
