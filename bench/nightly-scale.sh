@@ -73,9 +73,11 @@
 # and about 8 GB in BENCH_TMP (the warehouse grows to 2.8 GB, the floor's
 # table, the CSV, the archives, WAL), and more than 3 GB of memory (the
 # fake holds its workspace: 2.4 GB of RSS for 1,000,000 leads; the first
-# generation took more than 3 GB). It took 15 minutes on 2 loaded cores,
-# 6 of them generating the workspaces (cached) and 2 per night loading
-# the fake. Smaller: bash bench/nightly-scale.sh 20000.
+# generation took more than 3 GB). It took 15 and 19 minutes on 2 cores
+# loaded by other work (load average 4 to 11): 6 minutes generating the
+# workspaces (the first run only: they are cached), 2 to 5 per night
+# loading the fake, 4 to 5 per night in nightly.sh. Smaller:
+# bash bench/nightly-scale.sh 20000.
 #
 # Environment:
 #   CAMPAIGNS    mapped campaigns (60); N / CAMPAIGNS leads each (rounded up)
