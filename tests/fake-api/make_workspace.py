@@ -3,6 +3,7 @@
 
     make_workspace.py --out DIR --from-sample samples/sample.ndjson [--clients CSV]
     make_workspace.py --out DIR --synthetic --campaigns N --leads-per-campaign M --seed S
+    make_workspace.py --out DIR --night-after SRC [--changed F] [--removed F] [--new F] [--seed S]
 
 DIR gets:
 
@@ -25,6 +26,15 @@ omitted optional fields, numeric strings in payloads), for benchmarks.
 Both add --unmapped N campaigns (default 1) that are in no client map, with
 leads whose ids interleave with the others', so that a test can check that
 an extract never asks for their leads. Deterministic for a given --seed.
+
+--night-after SRC writes the next night of workspace SRC (for bench/
+nightly-scale.sh): the same campaigns, analytics and client map, and in
+each campaign's leads a fraction F of them changed (--changed, 0.05: one
+more open, a newer timestamp_updated, sometimes one more reply or another
+status), removed (--removed, 0.01: gone from the listing) and new
+(--new, 0.01: generated leads created on the day after SRC's window), each
+rounded per campaign. Unchanged leads keep their bytes. manifest.json says
+how many of each (night).
 """
 
 import argparse
@@ -34,6 +44,8 @@ import gzip
 import json
 import os
 import random
+import re
+import shutil
 import sys
 
 sys.dont_write_bytecode = True	# no __pycache__ in the source tree
@@ -429,12 +441,125 @@ def read_clients(path):
     return [(r[0].lower(), r[1].lower()) for r in rows if len(r) >= 2]
 
 
+# ---- the next night of a workspace ---------------------------------------
+
+LEAD_ID_RE = re.compile(r'^\{"id":"([^"\\]*)"')
+
+
+def lead_lines(path):
+    """The item texts of a leads file (one per line, as lines() writes them)."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    body = text.strip()
+    if not (body.startswith("[") and body.endswith("]")):
+        raise ValueError("%s: not a JSON array" % path)
+    out = []
+    for n, line in enumerate(body[1:-1].split("\n"), 2):
+        line = line.strip()
+        if line.endswith(","):
+            line = line[:-1]
+        if not line:
+            continue
+        if not (line.startswith("{") and line.endswith("}")):
+            raise ValueError("%s:%d: not one item per line" % (path, n))
+        out.append(line)
+    return out
+
+
+def lead_id(text):
+    m = LEAD_ID_RE.match(text)
+    return m.group(1).lower() if m else str(loads(text).get("id", "")).lower()
+
+
+def change_lead(rng, lead, now_ms):
+    """One more open (always a change), sometimes a reply and a new status."""
+    t = iso_ms(now_ms - rng.randrange(1, 12 * 3600 * 1000))
+    lead["email_open_count"] = (lead.get("email_open_count") or 0) + 1
+    lead["timestamp_last_open"] = t
+    lead["timestamp_last_contact"] = lead["timestamp_last_touch"] = t
+    if rng.random() < 0.3:
+        lead["email_reply_count"] = (lead.get("email_reply_count") or 0) + 1
+        lead["timestamp_last_reply"] = t
+    if rng.random() < 0.3:
+        lead["status"] = rng.choice([s for s in (1, 2, 3, -1, -2, -3) if s != lead.get("status")])
+    lead["timestamp_updated"] = t
+
+
+def night_after(a):
+    src, out = a.night_after, a.out
+    for name, v in (("--changed", a.changed), ("--removed", a.removed), ("--new", a.new)):
+        if not 0 <= v <= 1:
+            raise ValueError("%s %s: a fraction from 0 to 1 is needed" % (name, v))
+    if a.changed + a.removed > 1:
+        raise ValueError("--changed + --removed: more than every lead")
+    if os.path.abspath(src) == os.path.abspath(out):
+        raise ValueError("--out must not be --night-after")
+    with open(os.path.join(src, "manifest.json"), encoding="utf-8") as f:
+        m = json.load(f)
+    rng = random.Random(a.seed)
+    end = datetime.date.fromisoformat(m["window"]["end_date"]) + datetime.timedelta(days=1)
+    now = ms_of(end + datetime.timedelta(days=1))
+    os.makedirs(out, exist_ok=True)
+    for sub in ("leads", "daily", "overview"):
+        os.makedirs(os.path.join(out, sub), exist_ok=True)
+        for name in os.listdir(os.path.join(out, sub)):	# a rewrite starts clean
+            if name.endswith(".json"):
+                os.unlink(os.path.join(out, sub, name))
+    for name in ["campaigns.json", "clients.csv"] + [os.path.join(d, x) for d in ("daily", "overview")
+                                                     for x in sorted(os.listdir(os.path.join(src, d)))
+                                                     if x.endswith(".json")]:
+        shutil.copyfile(os.path.join(src, name), os.path.join(out, name + ".tmp"))
+        os.replace(os.path.join(out, name + ".tmp"), os.path.join(out, name))
+    night = {"from": os.path.abspath(src), "seed": a.seed, "changed": 0, "removed": 0, "new": 0}
+    counts, ids = {}, {}
+    for name in sorted(os.listdir(os.path.join(src, "leads"))):
+        if not name.endswith(".json"):
+            continue
+        cid = name[:-5].lower()
+        items = lead_lines(os.path.join(src, "leads", name))
+        n = len(items)
+        k_rm, k_ch, k_new = round(n * a.removed), round(n * a.changed), round(n * a.new)
+        picked = rng.sample(range(n), k_rm + k_ch)
+        gone, changed = set(picked[:k_rm]), set(picked[k_rm:])
+        keep = []
+        for i, text in enumerate(items):
+            if i in gone:
+                continue
+            if i in changed:
+                lead = loads(text)
+                change_lead(rng, lead, now)
+                text = dumps(lead)
+            keep.append(text)
+        for _ in range(k_new):
+            created = ms_of(end, rng)
+            keep.append(dumps(gen_lead(rng, uuid7(rng, created), cid, created, now)))
+        write_text(os.path.join(out, "leads", name), "[\n" + ",\n".join(keep) + "\n]\n")
+        night["changed"] += k_ch
+        night["removed"] += k_rm
+        night["new"] += k_new
+        counts[cid] = len(keep)
+        ids[cid] = {lead_id(t) for t in keep}
+    m["leads"] = dict(sorted(counts.items()))
+    m["leads_total"] = len(set().union(*ids.values())) if ids else 0
+    m["leads_mapped"] = len({lid for c in m["mapped"] for lid in ids.get(c, ())})
+    m["night"] = night
+    write_text(os.path.join(out, "manifest.json"), json.dumps(m, indent=1) + "\n")
+    sys.stderr.write("make_workspace: %s: the night after %s: %d leads changed, %d removed, %d new; %d leads\n"
+                     % (out, src, night["changed"], night["removed"], night["new"], m["leads_total"]))
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="make_workspace.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--out", required=True, metavar="DIR")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--from-sample", metavar="FILE", help="an archive (NDJSON, .gz too)")
     g.add_argument("--synthetic", action="store_true", help="generated items")
+    g.add_argument("--night-after", metavar="SRC", help="the next night of workspace SRC")
+    p.add_argument("--changed", type=float, default=0.05, metavar="F",
+                   help="--night-after: fraction of each campaign's leads changed (0.05)")
+    p.add_argument("--removed", type=float, default=0.01, metavar="F", help="... removed (0.01)")
+    p.add_argument("--new", type=float, default=0.01, metavar="F", help="... new (0.01)")
     p.add_argument("--clients", metavar="CSV",
                    help="the client map (--from-sample: default clients.csv beside FILE)")
     p.add_argument("--campaigns", type=int, default=5, metavar="N", help="mapped campaigns (--synthetic)")
@@ -448,6 +573,12 @@ def main(argv=None):
                    help="last day of the daily rows (--synthetic and unmapped campaigns)")
     p.add_argument("--days", type=int, default=30, metavar="N", help="days of daily rows (30)")
     a = p.parse_args(argv)
+    if a.night_after:
+        try:
+            return night_after(a)
+        except (OSError, ValueError, KeyError) as e:
+            sys.stderr.write("make_workspace: %s\n" % e)
+            return 1
 
     rng = random.Random(a.seed)
     b = Builder(rng, datetime.date.fromisoformat(a.end_date), a.days)
