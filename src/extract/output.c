@@ -144,12 +144,20 @@ spill_open(struct ex_spool *s, ierr *e)
 
 	if (!dir || !*dir)
 		dir = "/tmp";
+	/* An O_TMPFILE file has no name at all, so not even a SIGKILL can
+	 * leave it behind; where the file system cannot make one, a named
+	 * file unlinked at once (a kill between the two leaves an empty
+	 * instantly-extract.XXXXXX, as instantly-etl(7) says). */
+	if ((s->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return 0;
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return ierr_sys(e, errno, "cannot create a temporary file in %s", dir);
 	n = snprintf(path, sizeof path, "%s/instantly-extract.XXXXXX", dir);
 	if (n < 0 || (size_t)n >= sizeof path)
 		return ierr_set(e, "TMPDIR is too long");
 	if ((s->fd = mkostemp(path, O_CLOEXEC)) < 0)
 		return ierr_sys(e, errno, "cannot create a temporary file in %s", dir);
-	unlink(path);	/* nothing to clean up, whatever happens */
+	unlink(path);
 	return 0;
 }
 

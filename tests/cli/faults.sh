@@ -133,12 +133,16 @@ for f in os.listdir(d):
 PY
 fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
 ctl '{"latency_ms":40}'
-# xr OUT [ENV...]: the extract of the whole window into OUT
-xr() {
+# xr OUT [ENV...]: the extract of the whole window into OUT; xr_exec: the
+# same, exec'd (kill_at runs it in the background, where $! must be the
+# extract itself: a function's subshell would take the SIGKILL instead, and
+# the extract would run on)
+xr_exec() {
 	_o=$1; shift
-	env INSTANTLY_API_KEY="$KEY" "$@" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" --no-progress -q \
+	exec env INSTANTLY_API_KEY="$KEY" "$@" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" --no-progress -q \
 		--since 2026-10-28 --until 2026-11-26 --rate 200 --retry-wait 0.05 -o "$_o"
 }
+xr() { ( xr_exec "$@" ); }
 # the archive's content without its times (the order of records aside), as a digest
 cat > "$T/norm.py" <<'PY'
 import gzip, hashlib, json, sys
@@ -376,13 +380,15 @@ echo "# replay: $REPLAY make check TESTS=tests/cli/faults.sh"
 fails_at() { echo "run $1 (umask $2, SIGKILL after $3 ms; replay: $REPLAY): $4"; }
 
 # ---- the extract
-killed=0 finished=0 old=0 new=0 bad="" priv="" named=""
+killed=0 finished=0 old=0 new=0 bad="" priv="" named="" alive=""
 mkdir -p "$T/kx"
 for i in $(seq 1 "$RUNS"); do
 	rm -rf "$T/kx" "$T/kxtmp"; mkdir -p "$T/kx" "$T/kxtmp"; chmod 700 "$T/kx" "$T/kxtmp"
 	cp "$T/ref/old.ndjson.gz" "$T/kx/a.ndjson.gz"
 	pick_umask; ms=$((RANDOM % (XDUR * 3 / 2 + 1)))
-	if (umask "$um"; kill_at "$ms" xr "$T/kx/a.ndjson.gz" TMPDIR="$T/kxtmp"); then killed=$((killed + 1)); else finished=$((finished + 1)); fi
+	if (umask "$um"; kill_at "$ms" xr_exec "$T/kx/a.ndjson.gz" TMPDIR="$T/kxtmp"); then killed=$((killed + 1)); else finished=$((finished + 1)); fi
+	if pgrep -f -- "-o $T/kx/a.ndjson.gz" >/dev/null; then alive="$alive$(fails_at "$i" "$um" "$ms" "the extract still runs after its SIGKILL")
+"; fi
 	if cmp -s "$T/ref/old.ndjson.gz" "$T/kx/a.ndjson.gz"; then old=$((old + 1))
 	elif norm "$T/kx/a.ndjson.gz" 2>/dev/null | cmp -s - "$T/ref/new.norm"; then new=$((new + 1))
 	else bad="$bad$(fails_at "$i" "$um" "$ms" "the archive is neither the old one nor a complete new one")
@@ -396,6 +402,7 @@ for i in $(seq 1 "$RUNS"); do
 	KEEP=
 done
 echo "# extract: $RUNS runs of about $XDUR ms: $killed killed ($finished had finished); afterwards $old old archives, $new complete new ones"
+ok "SIGKILL of the extract: the extract itself is killed, nothing of it runs on" none "$alive"
 ok "SIGKILL of the extract, $RUNS runs: the old archive or a complete new one, never a half" none "$bad"
 ok "SIGKILL of the extract: the output and whatever was left are private" none "$priv"
 ok "SIGKILL of the extract: whatever was left is of a kind the docs name" none "$named"
