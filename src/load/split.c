@@ -500,9 +500,10 @@ probe(const struct ld_opts *o, struct ld_input *in, struct ld_pair *pairs, size_
 	buf_init(&q, (size_t)64 << 20);
 	buf_init(&out, (size_t)64 << 20);
 	rc = buf_puts(&q, "\\encoding UTF8\n" LD_SETTINGS("SET")
-			  "SELECT (to_regclass('synced_leads') IS NULL AND to_regclass('lead_listings') IS NULL)::text\n"
-			  "    || ' ' || EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass('synced_leads')\n"
-			  "    AND attname = 'content_hash' AND NOT attisdropped)::text;\n"
+			  "SELECT CASE WHEN to_regclass('synced_leads') IS NULL AND to_regclass('lead_listings') IS NULL\n"
+			  "    THEN 't' ELSE 'f' END || CASE WHEN EXISTS (SELECT FROM pg_attribute\n"
+			  "    WHERE attrelid = to_regclass('synced_leads') AND attname = 'content_hash' AND NOT attisdropped)\n"
+			  "    THEN ' t' ELSE ' f' END;\n"
 			  "SELECT v.c || ' ' || v.k || ' ' || CASE WHEN " "NOT EXISTS (SELECT FROM client_campaigns m\n"
 			  "    WHERE m.client_id = v.c AND m.campaign_id = v.k) THEN 'u' ELSE 'e' END FROM (VALUES ");
 	for (i = 0; rc == 0 && i < n; i++)
