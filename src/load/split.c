@@ -279,6 +279,8 @@ next_field(struct hcols *h, int csv, const char **pp, const char *end, const cha
 {
 	const char *p = *pp, *q;
 
+	if (p > end)
+		return 1;
 	if (csv && p < end && *p == '"') {
 		size_t n = 0;
 		int esc = 0;
