@@ -127,6 +127,15 @@ static const char lead_filter[] =
 #define MAPPED(A) "EXISTS (SELECT FROM client_campaigns cc WHERE cc.client_id = " A ".client_id " \
 	"AND cc.campaign_id = " A ".campaign_id)"
 
+/* The columns whose values may be stored out of line (TOAST): an update
+ * that leaves one as it was keeps the old value, so PostgreSQL keeps its
+ * TOAST chunks instead of writing them again (and their WAL). */
+static int
+big_value(const char *col)
+{
+	return !strcmp(col, "payload") || !strcmp(col, "item");
+}
+
 /* Upsert: duplicates inside the load resolve to the newest extracted_at
  * (the later line when equal); a row changes only when the load's is newer,
  * or as new with other values (reprocessing with other rules; a lead's
@@ -153,7 +162,9 @@ upsert(buf *b, int id)
 	    buf_puts(b, ") DO UPDATE SET ") < 0)
 		return -1;
 	for (i = t->nkey; i < t->ncols; i++)
-		if (buf_printf(b, "%s = EXCLUDED.%s, ", t->cols[i], t->cols[i]) < 0)
+		if ((big_value(t->cols[i]) ? buf_printf(b, "%s = CASE WHEN t.%s IS NOT DISTINCT FROM EXCLUDED.%s THEN t.%s ELSE EXCLUDED.%s END, ",
+							 t->cols[i], t->cols[i], t->cols[i], t->cols[i], t->cols[i])
+					  : buf_printf(b, "%s = EXCLUDED.%s, ", t->cols[i], t->cols[i])) < 0)
 			return -1;
 	if (*x && buf_puts(b, "content_hash = EXCLUDED.content_hash, ") < 0)
 		return -1;
