@@ -269,6 +269,7 @@ timed() {	# timed KEY RUN DB LOG CMD...: run CMD once (stdout to /dev/null, stde
 		exit 1
 	fi
 	wal=$(psql_q -At -d "$db" -c "SELECT pg_wal_lsn_diff('$w1', '$w0')::bigint")
+	printf '%s\t%s\n' "$w0" "$w1" >"$work/lsn"
 	printf '%s\t%s\t%s\t%s\n' "$key" "$run" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')" "$wal" >>"$results"
 	awk -v k="$key" -v r="$run" -v a="$t0" -v b="$t1" -v w="$wal" \
 		'BEGIN { printf "  %-16s run %s: %8.2f s, %7.1f MB of WAL\n", k, r, b - a, w / 1e6 }' >&2
@@ -333,6 +334,12 @@ for r in $(seq 1 "$RUNS"); do
 	# night 2 on the warehouse after night 1
 	newdb bench_n2 night1
 	timed "night 2" "$r" bench_n2 "$work/n2.err" load_cmd bench_n2 "$csv2"
+	# how much of its WAL is full-page images (the first change of a page
+	# after a checkpoint): pg_waldump --stats, when it can read pg_wal
+	read -r w0 w1 <"$work/lsn"
+	fpi=$("$PGBIN/pg_waldump" -p "$work/pg/data/pg_wal" -s "$w0" -e "$w1" --stats 2>/dev/null |
+		awk '$1 == "Total" { print $3 " " $5; exit }' || true)
+	[ -z "$fpi" ] || extra "fpi" "$r" "$fpi"
 	check_rows bench_n2 synced_leads "$expect2" "night 2 run $r"
 	grep -h 'synced_leads' "$work/n2.err" | sed 's/^/    /' >&2 || true
 	got=$(content bench_n2)
@@ -393,6 +400,7 @@ echo "best wall time of the runs, each from a fresh database and a CHECKPOINT; l
 	              wal[key] / 1e6))
 	print()
 	dead = max(int(x) for x in ex.get("dead", ["0"]))
+	fpi = ex.get("fpi", [None])[-1]
 	print("night 2, the loader's report (synced_leads): %s" % "; ".join(sorted(set(ex.get("report", [])))))
 	print()
 	print("Targets (figures, informative):")
@@ -411,6 +419,10 @@ echo "best wall time of the runs, each from a fresh database and a CHECKPOINT; l
 	w2, w1 = wal["night 2"], wal["first load"]
 	check(w2 <= 0.15 * w1, "night 2 WAL <= 15%% of the first load's: %.1f MB vs %.1f MB = %.1f%%"
 	      % (w2 / 1e6, w1 / 1e6, 100.0 * w2 / w1))
+	if fpi:
+	    rec, img = (int(x) for x in fpi.split())
+	    print("        (pg_waldump, last run: %.1f MB of records, %.1f MB of full-page images; the records alone"
+	          " are %.1f%% of the first load's WAL)" % (rec / 1e6, img / 1e6, 100.0 * rec / w1))
 	check(dead <= changed + removed, "night 2 n_dead_tup of synced_leads <= changed + removed rows: %d vs %d + %d = %d"
 	      % (dead, changed, removed, changed + removed))
 	tw, raw1 = best["twice"], best["raw copy 1"]
