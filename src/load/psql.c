@@ -268,7 +268,7 @@ converse(pid_t pid, int to, int from, int errfd, const char *script, size_t len,
 {
 	static const char mark[] = "\\echo " LD_PREFETCH_END "\n";
 	char line[1024];
-	const char *cut = delta ? strstr(script, mark) : NULL;
+	const char *cut = delta ? memmem(script, len, mark, sizeof mark - 1) : NULL;
 	FILE *f = fdopen(from, "r");
 	int status, failed = 0;
 
