@@ -635,12 +635,12 @@ struct drow {
 	unsigned char lead[16];
 };
 
-/* a row of the warehouse (ld_delta_line) */
+/* a row of the warehouse (ld_delta_line), 32 bytes */
 struct wslot {
 	uint64_t hash;
 	unsigned char lead[16];
 	uint32_t pair;
-	unsigned char used, has_hash, seen;
+	unsigned char has_hash, seen;
 };
 
 struct ld_delta {
@@ -649,8 +649,10 @@ struct ld_delta {
 	int csv;
 	struct drow *rows;
 	size_t nrows, cap;
-	struct wslot *w;
-	size_t wmask, wn;
+	struct wslot *w;	/* the warehouse's rows, wn of wcap */
+	size_t wn, wcap;
+	uint32_t *slot;		/* open addressing: 1 + index into w, 0 empty */
+	size_t wmask;
 	struct hcols hc;
 };
 
@@ -663,6 +665,7 @@ delta_free(struct ld_delta *d)
 		munmap(d->map, d->map_len);
 	free(d->rows);
 	free(d->w);
+	free(d->slot);
 	free(d->hc.scratch);
 	free(d);
 }
@@ -707,38 +710,55 @@ uuid_text(const unsigned char b[16], char out[37])
 	out[k] = '\0';
 }
 
+static size_t
+w_hash(uint32_t pair, const unsigned char lead[16], size_t mask)
+{
+	return (size_t)murmur64(lead, 16, pair) & mask;
+}
+
+/* The warehouse's row (pair, lead): found, or added (add) with its hash
+ * unset; NULL when not found, or out of memory. */
 static struct wslot *
 w_find(struct ld_delta *d, uint32_t pair, const unsigned char lead[16], int add)
 {
-	size_t i;
+	size_t i, k;
 
-	if (add && 2 * (d->wn + 1) > d->wmask + 1) {
-		size_t nm = d->wmask ? 2 * d->wmask + 1 : 4095, k;
-		struct wslot *nw = calloc(nm + 1, sizeof *nw), *old = d->w;
+	if (add && d->wn == d->wcap) {
+		size_t nc = d->wcap ? d->wcap + d->wcap / 2 : 4096;
+		struct wslot *nw = nc < UINT32_MAX ? realloc(d->w, nc * sizeof *nw) : NULL;
 		if (!nw)
 			return NULL;
-		for (k = 0; old && k <= d->wmask; k++)
-			if (old[k].used) {
-				for (i = murmur64(old[k].lead, 16, old[k].pair) & nm; nw[i].used; i = (i + 1) & nm)
-					;
-				nw[i] = old[k];
-			}
-		free(old);
 		d->w = nw;
+		d->wcap = nc;
+	}
+	if (add && 2 * (d->wn + 1) > d->wmask + 1) {
+		size_t nm = d->wmask ? 2 * d->wmask + 1 : 8191;
+		uint32_t *ns = calloc(nm + 1, sizeof *ns);
+		if (!ns)
+			return NULL;
+		for (k = 0; k < d->wn; k++) {
+			for (i = w_hash(d->w[k].pair, d->w[k].lead, nm); ns[i]; i = (i + 1) & nm)
+				;
+			ns[i] = (uint32_t)k + 1;
+		}
+		free(d->slot);
+		d->slot = ns;
 		d->wmask = nm;
 	}
-	if (!d->w)
+	if (!d->slot)
 		return NULL;
-	for (i = murmur64(lead, 16, pair) & d->wmask; d->w[i].used; i = (i + 1) & d->wmask)
-		if (d->w[i].pair == pair && !memcmp(d->w[i].lead, lead, 16))
-			return &d->w[i];
+	for (i = w_hash(pair, lead, d->wmask); d->slot[i]; i = (i + 1) & d->wmask) {
+		struct wslot *w = &d->w[d->slot[i] - 1];
+		if (w->pair == pair && !memcmp(w->lead, lead, 16))
+			return w;
+	}
 	if (!add)
 		return NULL;
-	d->w[i].used = 1;
-	d->w[i].pair = pair;
-	memcpy(d->w[i].lead, lead, 16);
-	d->wn++;
-	return &d->w[i];
+	memset(&d->w[d->wn], 0, sizeof d->w[0]);
+	d->w[d->wn].pair = pair;
+	memcpy(d->w[d->wn].lead, lead, 16);
+	d->slot[i] = (uint32_t)++d->wn;
+	return &d->w[d->wn - 1];
 }
 
 int
@@ -862,9 +882,9 @@ ld_delta_finish(struct ld_input *in, uint64_t *unchanged, ierr *e)
 			w->seen = 1;
 	}
 	/* the leads that a complete listing of this load no longer holds */
-	for (i = 0; in->deletes && i <= d->wmask && d->w; i++) {
+	for (i = 0; in->deletes && i < d->wn; i++) {
 		const struct wslot *w = &d->w[i];
-		if (w->used && !w->seen && in->pairs[w->pair].mode == LD_DELTA && in->pairs[w->pair].listings > 0) {
+		if (!w->seen && in->pairs[w->pair].mode == LD_DELTA && in->pairs[w->pair].listings > 0) {
 			out_key(keys, 'd', &in->pairs[w->pair], w->lead, NULL);
 			gone++;
 		}
