@@ -19,6 +19,8 @@ static const char usage_text[] =
 	"transaction: staging tables filled with psql's \\copy, then upserts (the newest\n"
 	"extracted_at wins), the deletion of leads gone from a complete listing and of\n"
 	"the rows of campaigns that client_campaigns no longer maps to their client.\n"
+	"Leads whose content equals the warehouse's (synced_leads.content_hash) are not\n"
+	"sent or written again.\n"
 	"\n"
 	"  -d, --dsn DSN          connect to DSN (a psql connection string or URI,\n"
 	"                         without a password; by default the PG* environment\n"
