@@ -138,7 +138,8 @@ norm(const char *p, size_t n)
 }
 
 /* Split b at '\n' (a last line without one counts; no empty last line),
- * each line normalised (norm()); lines empty then are left out. */
+ * each line normalised (norm()); lines empty then are left out; max: the
+ * lines added at most. */
 static void
 split_lines(const buf *b, struct lines *l, size_t max)
 {
@@ -147,11 +148,13 @@ split_lines(const buf *b, struct lines *l, size_t max)
 	if (b->len == 0)
 		return;
 	end = b->p + b->len;
-	while (p < end && max-- > 0) {
+	while (p < end && max > 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = norm(p, (size_t)((nl ? nl : end) - p));
-		if (n > 0)
+		if (n > 0) {
 			add_line(l, p, n);
+			max--;
+		}
 		p = nl ? nl + 1 : end;
 	}
 }
@@ -182,14 +185,14 @@ read_file(const char *path, buf *b)
 
 /* The rest, the fresh file and the delta file (either may be NULL) hold
  * the lines of the original plus the header in each: as multisets,
- * lines(rest) + lines(fresh) + lines(delta) = lines(orig) + its first
- * line (the header) k times. */
+ * lines(rest) + lines(fresh) + lines(delta) = lines(orig) + its first k
+ * lines (the header: a row, maybe of several lines) once per file more. */
 static void
 check_split(const buf *orig, const char *rest_path, const char *fresh_path, const char *delta_path)
 {
 	buf rest, fresh, delta;
 	struct lines a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
-	size_t i, k;
+	size_t i, k, j, more = (fresh_path != NULL) + (delta_path != NULL);
 
 	buf_init(&rest, (size_t)1 << 30);
 	buf_init(&fresh, (size_t)1 << 30);
@@ -203,9 +206,10 @@ check_split(const buf *orig, const char *rest_path, const char *fresh_path, cons
 	split_lines(&fresh, &a, SIZE_MAX);
 	split_lines(&delta, &a, SIZE_MAX);
 	split_lines(orig, &b, SIZE_MAX);
-	FUZZ_CHECK(a.n >= b.n, "split: %zu lines in the halves, %zu in the original", a.n, b.n);
-	for (k = a.n - b.n; k > 0; k--)	/* the header, once more per file */
-		split_lines(orig, &b, 1);
+	FUZZ_CHECK(a.n >= b.n && (more ? (a.n - b.n) % more == 0 : a.n == b.n),
+		   "split: %zu lines in the %zu halves, %zu in the original", a.n, more + 1, b.n);
+	for (k = more ? (a.n - b.n) / more : 0, j = 0; j < more; j++)
+		split_lines(orig, &b, k);
 	qsort(a.v, a.n, sizeof *a.v, cmp_span);
 	qsort(b.v, b.n, sizeof *b.v, cmp_span);
 	FUZZ_CHECK(a.n == b.n, "split: line counts");

@@ -212,6 +212,8 @@ hcols_init(struct hcols *h)
 static int
 scratch_put(struct hcols *h, size_t *n, const char *p, size_t len)
 {
+	if (len == 0)
+		return 0;
 	if (*n + len > h->cap) {
 		size_t nc = h->cap ? h->cap : 4096;
 		char *np;
