@@ -28,6 +28,15 @@ Compression runs in a second thread (zlib releases the GIL), so about
 
 --meta FILE writes a JSON summary (leads, lines, bytes before and after
 compression) that bench/transform.sh reads.
+
+--next-night FROM.ndjson.gz (N is then ignored) writes the next night's
+archive of the same campaigns instead (bench/load.sh's night 2): every
+extracted_at one day later; of the leads of FROM, --removed (default 1%)
+are left out and --changed (default 5%) changed (one more open: the
+email_open_count, timestamp_last_open and timestamp_updated); --new
+(default 1%) new leads (a copy of a lead of the campaign with a new id and
+e-mail address) come at the end of each campaign's listing, whose
+leads_complete marker counts them. Deterministic for (FROM, seed).
 """
 
 import argparse
@@ -36,6 +45,7 @@ import json
 import os
 import queue
 import random
+import re
 import sys
 import threading
 import time
@@ -771,6 +781,69 @@ class GzWriter:
         self.raw.close()
 
 
+LEAD_ID = re.compile(r'"data":\{"id":"([0-9a-f-]{36})"')
+EXTRACTED = re.compile(r'"extracted_at":"([0-9T:.Z-]+)"')
+OPENS = re.compile(r'"email_open_count":("?)(\d+)("?)')
+UPDATED = re.compile(r'"timestamp_updated":"([0-9T:.Z-]+)"')
+LAST_OPEN = re.compile(r',"timestamp_last_open":"[0-9T:.Z-]+"')
+EMAIL = re.compile(r'"email":"([^"@]*)@')
+COMPLETE = re.compile(r'"data":\{"leads":(\d+),')
+
+
+def next_night(src, seed, removed, changed, new):
+    """Yield the lines of the night after archive src, and count leads."""
+    rng = random.Random(seed * 7919 + 11)
+    day = 86400000
+
+    def later(m):
+        t = m.group(1)
+        y, mo, d = int(t[0:4]), int(t[5:7]), int(t[8:10])
+        h, mi, sec = int(t[11:13]), int(t[14:16]), float(t[17:-1])
+        ms = ms_of(y, mo, d, h, mi, 0) + round(sec * 1000) + day
+        return m.group(0).replace(t, iso(ms))
+
+    stats = {"leads": 0, "removed": 0, "changed": 0, "new": 0}
+    pair = None
+    kept = []     # lead lines of the current pair (for the copies)
+    count = 0
+    with gzip.open(src, "rt", encoding="utf-8") as f:
+        for line in f:
+            line = EXTRACTED.sub(later, line, count=1)
+            if '"type":"lead"' in line[:20]:
+                r = rng.random()
+                if r < removed:
+                    stats["removed"] += 1
+                    continue
+                if r < removed + changed:
+                    stamp = iso(ms_of(2026, 11, 29, 2, 0, 0) + rng.randint(0, day - 1))
+                    line = OPENS.sub(lambda m: '"email_open_count":%s%d%s' % (m.group(1), int(m.group(2)) + 1,
+                                                                               m.group(3)), line, count=1)
+                    line = UPDATED.sub('"timestamp_updated":"%s"' % stamp, line, count=1)
+                    line = LAST_OPEN.sub("", line, count=1)
+                    line = line[:-3] + ',"timestamp_last_open":"%s"}}\n' % stamp if line.endswith("}}\n") else line
+                    stats["changed"] += 1
+                kept.append(line)
+                count += 1
+                stats["leads"] += 1
+                yield line
+                continue
+            if '"type":"leads_complete"' in line[:40]:
+                k = int(round(len(kept) * new / (1 - removed))) if kept else 0
+                for _ in range(k):
+                    base = rng.choice(kept)
+                    lid = uuid4(rng)
+                    base = LEAD_ID.sub('"data":{"id":"%s"' % lid, base, count=1)
+                    base = EMAIL.sub(lambda m: '"email":"%s.n%d@' % (m.group(1), rng.randint(0, 10**9)), base, count=1)
+                    stats["new"] += 1
+                    stats["leads"] += 1
+                    count += 1
+                    yield base
+                line = COMPLETE.sub('"data":{"leads":%d,' % count, line, count=1)
+                kept, count = [], 0
+            yield line
+    next_night.stats = stats
+
+
 def main():
     ap = argparse.ArgumentParser(description="Generate a realistic instantly-etl archive v1 for benchmarks.")
     ap.add_argument("n", type=int, help="number of lead records")
@@ -778,7 +851,46 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--campaigns", type=int, default=20, help="number of campaigns (default 20)")
     ap.add_argument("--meta", help="write a JSON summary of the archive to this file")
+    ap.add_argument("--next-night", metavar="FROM", help="write the night after archive FROM (N is ignored)")
+    ap.add_argument("--removed", type=float, default=0.01, help="--next-night: share of leads removed (0.01)")
+    ap.add_argument("--changed", type=float, default=0.05, help="--next-night: share of leads changed (0.05)")
+    ap.add_argument("--new", type=float, default=0.01, help="--next-night: share of new leads (0.01)")
     a = ap.parse_args()
+    if a.next_night:
+        t0 = time.time()
+        w = GzWriter(a.out + ".tmp") if a.out.endswith(".gz") else open(a.out + ".tmp", "wb")
+        lines = raw = 0
+        buf, size = [], 0
+        for line in next_night(a.next_night, a.seed, a.removed, a.changed, a.new):
+            buf.append(line)
+            size += len(line)
+            if size >= 1 << 20:
+                b = "".join(buf).encode("utf-8")
+                raw += len(b)
+                lines += len(buf)
+                w.write(b)
+                buf, size = [], 0
+        b = "".join(buf).encode("utf-8")
+        raw += len(b)
+        lines += len(buf)
+        w.write(b)
+        w.close()
+        os.replace(a.out + ".tmp", a.out)
+        st = next_night.stats
+        if a.meta:
+            with open(a.meta) as f:
+                meta = json.load(f)
+            meta.update({"night": 2, "leads": st["leads"], "lines": lines, "uncompressed_bytes": raw,
+                         "file_bytes": os.path.getsize(a.out), "removed": st["removed"], "changed": st["changed"],
+                         "new": st["new"], "seconds": round(time.time() - t0, 2)})
+            meta["expected_rows"]["synced_leads"] = st["leads"]
+            with open(a.meta + ".tmp", "w") as f:
+                json.dump(meta, f)
+                f.write("\n")
+            os.replace(a.meta + ".tmp", a.meta)
+        print("gen_archive: next night of %s: %d leads (%d removed, %d changed, %d new) in %.1f s" % (
+            a.next_night, st["leads"], st["removed"], st["changed"], st["new"], time.time() - t0), file=sys.stderr)
+        return
     if a.n < 0 or a.campaigns < 1:
         ap.error("N must be >= 0 and --campaigns >= 1")
 

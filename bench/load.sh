@@ -1,34 +1,37 @@
 #!/usr/bin/env bash
-# bench/load.sh [N] -- throughput of instantly-load into PostgreSQL.
+# bench/load.sh [N] -- what instantly-load costs, first load and nightly.
 #
 # Generates (or reuses from bench/.cache/) a realistic archive v1 of N leads
-# (default 200000), transforms it once (not timed) and then, on the same
-# synced_leads data in the same run, measures three ways of getting it into
-# a throwaway PostgreSQL server that this script starts (default settings:
-# a normal durable server, fsync and synchronous_commit on):
+# (default 200000, env N_LEADS too) and the next night's archive of the same
+# campaigns (gen_archive.py --next-night: 5% of the leads changed, 1%
+# removed, 1% new, complete listings, every extracted_at a day later),
+# transforms both once (not timed) and measures, in a throwaway PostgreSQL
+# server that this script starts with its default, durable settings (fsync
+# and synchronous_commit on; autovacuum on), the targets of issue 11:
 #
-#   raw copy         \copy synced_leads.csv into an unindexed table (the
-#                    floor: same columns and types, no key, index or FK)
-#   instantly-load   $LOAD DIR into the warehouse schema (staging tables,
-#                    \copy, upserts, one transaction: the whole command is
-#                    timed), then again into the same database: the
-#                    idempotent re-load, every row unchanged, timed apart
-#   batched upserts  the portal's old way: INSERT ... VALUES of 500 rows
-#                    ... ON CONFLICT DO UPDATE, one autocommit statement per
-#                    batch, one psql session (bench/load_batched.py writes
-#                    the SQL beforehand; only the psql run is timed)
+#   first load     instantly-load of night 1 into an empty warehouse, vs a
+#                  \copy of the same rows straight into synced_leads (the
+#                  indexed, typed target): throughput >= 0.9x
+#   night 2        instantly-load of night 2 into the warehouse after night
+#                  1, vs a raw \copy of every night-2 row into an unindexed
+#                  table of text columns: time <= 0.5x
+#   night 2        vs the portal's old way, INSERT ... ON CONFLICT DO UPDATE
+#                  of all night-2 rows in batches of 500 (load_batched.py):
+#                  >= 10x faster
+#   night 2        WAL bytes (pg_current_wal_lsn() before and after) <= 15%
+#                  of the first load's; n_dead_tup of synced_leads <=
+#                  changed + removed rows
+#   twice          night 1 loaded again into the warehouse after night 1,
+#                  vs the raw \copy of night 1: time <= 0.3x
 #
-# Every run gets a fresh database (CREATE DATABASE, schema, clients) and a
-# CHECKPOINT before the timed command, so no run inherits another's work.
-# After every run the target table must hold the archive's rows (else the
-# script fails), and the first run of each method is fingerprinted (a hash
-# of every row's CSV columns): all methods must have loaded the same data.
-#
-# Prints best-of-R wall time, rows/s and MB/s of CSV, the ratios
-# instantly-load/raw copy (throughput) and batched/instantly-load (time),
-# then the targets as PASS/MISS lines. The targets are informative: the
-# script exits 0 whatever the figures, and non-zero only when a command
-# fails or a load leaves the wrong number of rows.
+# Every timed command starts from a fresh database: the empty warehouse
+# (schema, clients, client_campaigns), or a copy (CREATE DATABASE ...
+# TEMPLATE) of the warehouse after night 1 (loaded, then VACUUM ANALYZE),
+# and a CHECKPOINT. After each load the table must hold the archive's rows,
+# and after night 2 the warehouse must hold what a first load of night 2
+# gives (a hash of every row's columns but extracted_at and loaded_at):
+# else the script fails. The targets are figures, not tests: the script
+# exits 0 whatever they are.
 #
 # Environment:
 #   LOAD          the program under test, a command line (word-split); default
@@ -39,23 +42,25 @@
 #   PG_BINDIR     PostgreSQL server binaries (default: the newest
 #                 /usr/lib/postgresql/*/bin); its psql is used throughout,
 #                 by instantly-load too (it comes first in PATH)
-#   RUNS          runs of the raw copy and of instantly-load (default 3)
+#   N_LEADS       N when no argument is given (default 200000)
+#   RUNS          runs of each timed command but the batched upserts (default 3)
 #   RUNS_BATCHED  runs of the batched upserts (default 1; 0 skips them)
 #   BATCH         rows per INSERT of the batched upserts (default 500)
 #   SEED          generator seed (default 1)
 #   BENCH_CACHE   archive cache directory (default bench/.cache)
 #   BENCH_TMP     where the transform's output, the generated SQL and the
 #                 server's data directory go (default ${TMPDIR:-/tmp}; needs
-#                 about 6 KB per lead)
+#                 about 25 KB per lead)
 #
-# The machine should be otherwise idle: commands run one at a time. As root
-# the server runs as user postgres (runuser), like tests/lib.sh's pg_start.
+# The machine should be otherwise idle: commands run one at a time, and the
+# load average at the start is printed. As root the server runs as user
+# postgres (runuser), like tests/lib.sh's pg_start.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-N=${1:-200000}
+N=${1:-${N_LEADS:-200000}}
 case $N in ''|*[!0-9]*) echo "usage: $0 [N]  (N: number of leads, default 200000)" >&2; exit 2;; esac
 RUNS=${RUNS:-3}
 RUNS_BATCHED=${RUNS_BATCHED:-1}
@@ -146,9 +151,9 @@ pg_start() {
 	return 1
 }
 
-# ---- the archive and its tables -----------------------------------------
+# ---- the archives and their tables --------------------------------------
 genhash=$(sha1sum "$here/gen_archive.py" | cut -c1-8)
-archive() {	# archive N -> path (generated once per N, seed and generator version)
+archive() {	# archive N -> base path (generated once per N, seed and generator version)
 	local n=$1 base
 	base="$CACHE/archive-n$n-s$SEED-$genhash"
 	if [ ! -s "$base.ndjson.gz" ] || [ ! -s "$base.meta.json" ]; then
@@ -161,6 +166,13 @@ archive() {	# archive N -> path (generated once per N, seed and generator versio
 	else
 		echo "reusing $base.ndjson.gz" >&2
 	fi
+	if [ ! -s "$base.night2.ndjson.gz" ] || [ ! -s "$base.night2.meta.json" ]; then
+		echo "generating the next night -> $base.night2.ndjson.gz" >&2
+		cp "$base.meta.json" "$base.night2.meta.json.tmp"
+		"$PYTHON" "$here/gen_archive.py" 0 "$base.night2.ndjson.gz" --seed "$SEED" \
+			--next-night "$base.ndjson.gz" --meta "$base.night2.meta.json.tmp"
+		mv "$base.night2.meta.json.tmp" "$base.night2.meta.json"
+	fi
 	printf '%s\n' "$base"
 }
 aN=$(archive "$N")
@@ -169,189 +181,251 @@ echo "load:      ${lcmd[*]}" >&2
 echo "transform: ${tcmd[*]}" >&2
 echo "psql:      $(command -v psql) ($(psql --version))" >&2
 
-# the CSV tables that instantly-load reads, and the same tables in COPY text
-# format for load_batched.py (exact NULLs); exit status 1 = some lines
-# rejected, which the row check below catches
-csv=$work/csv txt=$work/txt
-for f in csv text; do
-	d=$csv; [ $f = csv ] || d=$txt
-	rc=0; "${tcmd[@]}" -q -f $f -o "$d" "$aN.ndjson.gz" || rc=$?
-	[ "$rc" -le 1 ] || { echo "load.sh: ${tcmd[*]} -f $f failed (exit status $rc)" >&2; exit 1; }
-done
 jget() {	# jget FILE KEY...: one value of a JSON file
 	"$PYTHON" -c 'import functools, json, sys
 print(functools.reduce(lambda d, k: d[k], sys.argv[2:], json.load(open(sys.argv[1]))))' "$@"
 }
-expect=$(jget "$aN.meta.json" expected_rows synced_leads)	# what the archive holds
-got=$(jget "$csv/summary.json" tables synced_leads rows)	# what the transform wrote
-if [ "$got" != "$expect" ]; then
-	echo "load.sh: the transform wrote $got synced_leads rows, the archive holds $expect" >&2
-	exit 1
-fi
-cols=$(head -n 1 "$csv/synced_leads.csv")	# the CSV header: plain column names
-csv_bytes=$(stat -c %s "$csv/synced_leads.csv")
+# the CSV tables that instantly-load reads (night 1, night 2), and night 2
+# in COPY text format for load_batched.py (exact NULLs); exit status 1 =
+# some lines rejected, which the row checks catch
+transform() {	# transform FORMAT DIR ARCHIVE META
+	local rc=0 got want
+	"${tcmd[@]}" -q -f "$1" -o "$2" "$3" || rc=$?
+	[ "$rc" -le 1 ] || { echo "load.sh: ${tcmd[*]} -f $1 $3 failed (exit status $rc)" >&2; exit 1; }
+	got=$(jget "$2/summary.json" tables synced_leads rows) want=$(jget "$4" expected_rows synced_leads)
+	[ "$got" = "$want" ] || { echo "load.sh: the transform wrote $got synced_leads rows of $3, it holds $want" >&2; exit 1; }
+}
+csv1=$work/csv1 csv2=$work/csv2 txt2=$work/txt2
+transform csv "$csv1" "$aN.ndjson.gz" "$aN.meta.json"
+transform csv "$csv2" "$aN.night2.ndjson.gz" "$aN.night2.meta.json"
+expect1=$(jget "$aN.meta.json" expected_rows synced_leads)
+expect2=$(jget "$aN.night2.meta.json" expected_rows synced_leads)
+changed=$(jget "$aN.night2.meta.json" changed)
+removed=$(jget "$aN.night2.meta.json" removed)
+new=$(jget "$aN.night2.meta.json" new)
+cols=$(head -n 1 "$csv1/synced_leads.csv")	# the CSV header: plain column names
+bytes1=$(stat -c %s "$csv1/synced_leads.csv")
+bytes2=$(stat -c %s "$csv2/synced_leads.csv")
 
-# the clients: every distinct client_id (first column) of every table
-clients=$(for f in "$txt"/*.txt; do tail -n +2 "$f" | cut -f1; done | sort -u)
-if [ -z "$clients" ] || printf '%s\n' "$clients" | grep -qvE '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$'; then
-	echo "load.sh: unexpected client_id values in $txt" >&2
+# the clients and their campaigns: every (client_id, campaign_id) of the
+# campaigns table (first two columns)
+pairs=$(tail -n +2 "$csv1/campaigns.csv" | cut -d, -f1,2 | tr -d '"' | sort -u)
+if [ -z "$pairs" ] || printf '%s\n' "$pairs" | grep -qvE '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12},[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$'; then
+	echo "load.sh: unexpected client_id, campaign_id values in $csv1/campaigns.csv" >&2
 	exit 1
 fi
-clients_sql="INSERT INTO clients (id, name) VALUES $(printf '%s\n' "$clients" |
-	awk -v q="'" '{ printf "%s(%s%s%s, %sbench client %d%s)", (NR > 1 ? ", " : ""), q, $1, q, q, NR, q }')"
+clients_sql="INSERT INTO clients (id, name) SELECT DISTINCT c::uuid, 'bench client ' || c FROM (VALUES $(printf '%s\n' "$pairs" |
+	cut -d, -f1 | sort -u | awk -v q="'" '{ printf "%s(%s%s%s)", (NR > 1 ? ", " : ""), q, $1, q }')) v (c);
+INSERT INTO client_campaigns (client_id, campaign_id) VALUES $(printf '%s\n' "$pairs" |
+	awk -F, -v q="'" '{ printf "%s(%s%s%s, %s%s%s)", (NR > 1 ? ", " : ""), q, $1, q, q, $2, q }');"
+# the unindexed table of text columns, for the raw copies
+raw_sql="CREATE TABLE raw ($(printf '%s\n' "$cols" | tr ',' '\n' | sed 's/$/ text/' | paste -sd, | sed 's/,/, /g'))"
 
 if [ "$RUNS_BATCHED" -gt 0 ]; then
-	echo "generating the batched upserts ($BATCH rows per INSERT) -> $work/batched.sql" >&2
-	"$PYTHON" "$here/load_batched.py" --batch "$BATCH" "$txt/synced_leads.txt" >"$work/batched.sql"
+	transform text "$txt2" "$aN.night2.ndjson.gz" "$aN.night2.meta.json"
+	echo "generating the batched upserts of night 2 ($BATCH rows per INSERT) -> $work/batched.sql" >&2
+	"$PYTHON" "$here/load_batched.py" --batch "$BATCH" "$txt2/synced_leads.txt" >"$work/batched.sql"
+	rm -rf "$txt2"
 fi
-rm -rf "$txt"
 
 pg_start
 echo "server:    $(psql_q -At -c 'SELECT version()' | cut -d, -f1), data in $work/pg" >&2
 server_version=$(psql_q -At -c 'SHOW server_version' | cut -d' ' -f1)
 settings=$(psql_q -At -F= -c "SELECT name, current_setting(name) FROM pg_settings
-	WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level',
-		'shared_buffers', 'max_wal_size', 'work_mem', 'temp_buffers') ORDER BY name" | paste -sd' ')
+	WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'autovacuum',
+		'shared_buffers', 'max_wal_size', 'work_mem') ORDER BY name" | paste -sd' ')
 
 # ---- measurements -------------------------------------------------------
 results=$work/results.tsv
 : >"$results"
-: >"$work/checks"
 
-newdb() {	# newdb NAME [raw]: a fresh database, the schema, the clients (and the raw table)
-	local db=$1 raw=()
-	[ -z "${2:-}" ] || raw=(-c 'CREATE TABLE raw (LIKE synced_leads INCLUDING DEFAULTS)')
-	psql_q -c "CREATE DATABASE $db"
-	psql_q -d "$db" -c 'SET client_min_messages = warning' \
-		-f "$root/schemas/sql/01-auth.sql" -f "$root/schemas/sql/02-tables.sql" \
-		-f "$root/schemas/sql/03-rls.sql" -c "$clients_sql" "${raw[@]}"
+newdb() {	# newdb NAME [raw|TEMPLATE]: a fresh warehouse (schema, clients), a raw table, or a copy
+	local db=$1
+	case ${2:-} in
+	raw)	psql_q -c "CREATE DATABASE $db"
+		psql_q -d "$db" -c "$raw_sql" ;;
+	'')	psql_q -c "CREATE DATABASE $db"
+		psql_q -d "$db" -c 'SET client_min_messages = warning' \
+			-f "$root/schemas/sql/01-auth.sql" -f "$root/schemas/sql/02-tables.sql" \
+			-f "$root/schemas/sql/03-rls.sql" -c "$clients_sql" ;;
+	*)	psql_q -c "CREATE DATABASE $db TEMPLATE $2" ;;
+	esac
 	psql_q -d "$db" -c CHECKPOINT
 }
+dropdb_() { psql_q -c "DROP DATABASE $1"; }
 
-timed() {	# timed KEY RUN LOG CMD...: run CMD once (stdout to /dev/null, stderr to LOG), record its wall time
-	local key=$1 run=$2 log=$3 t0 t1 rc=0
-	shift 3
+lsn() { psql_q -At -d "$1" -c 'SELECT pg_current_wal_lsn()'; }
+timed() {	# timed KEY RUN DB LOG CMD...: run CMD once (stdout to /dev/null, stderr to LOG); wall time, WAL bytes
+	local key=$1 run=$2 db=$3 log=$4 t0 t1 w0 w1 rc=0 wal
+	shift 4
+	w0=$(lsn "$db")
 	t0=$(date +%s.%N)
 	"$@" >/dev/null 2>"$log" || rc=$?
 	t1=$(date +%s.%N)
+	w1=$(lsn "$db")
 	if [ "$rc" -ne 0 ]; then
 		echo "load.sh: $key failed (exit status $rc): $*" >&2
 		tail -n 20 "$log" >&2
 		exit 1
 	fi
-	awk -v k="$key" -v r="$run" -v a="$t0" -v b="$t1" \
-		'BEGIN { printf "%s\t%s\t%.4f\n", k, r, b - a }' >>"$results"
-	awk -v k="$key" -v r="$run" -v a="$t0" -v b="$t1" \
-		'BEGIN { printf "  %-16s run %s: %8.2f s\n", k, r, b - a }' >&2
+	wal=$(psql_q -At -d "$db" -c "SELECT pg_wal_lsn_diff('$w1', '$w0')::bigint")
+	printf '%s\t%s\n' "$w0" "$w1" >"$work/lsn"
+	printf '%s\t%s\t%s\t%s\n' "$key" "$run" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')" "$wal" >>"$results"
+	awk -v k="$key" -v r="$run" -v a="$t0" -v b="$t1" -v w="$wal" \
+		'BEGIN { printf "  %-16s run %s: %8.2f s, %7.1f MB of WAL\n", k, r, b - a, w / 1e6 }' >&2
 }
+extra() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$work/extra.tsv"; }	# extra KEY RUN VALUE
+: >"$work/extra.tsv"
 
-check_rows() {	# check_rows DB TABLE KEY: TABLE must hold $expect rows
+check_rows() {	# check_rows DB TABLE N WHAT: TABLE must hold N rows
 	local n
 	n=$(psql_q -At -d "$1" -c "SELECT count(*) FROM $2")
-	if [ "$n" != "$expect" ]; then
-		echo "load.sh: after $3, $2 holds $n rows, expected $expect" >&2
-		exit 1
-	fi
+	[ "$n" = "$3" ] || { echo "load.sh: after $4, $2 holds $n rows, expected $3" >&2; exit 1; }
 }
-
-fingerprint() {	# fingerprint DB TABLE KEY: hash of every row's CSV columns, to compare methods
-	psql_q -At -d "$1" -c "SELECT '$3', sum(hashtextextended(ROW($cols)::text, 0)) FROM $2" \
-		| tr '|' '\t' >>"$work/fingerprints"
+content() {	# content DB: a hash of every lead's columns but extracted_at and loaded_at
+	psql_q -At -d "$1" -c "SELECT sum(hashtextextended(ROW($(printf '%s' "$cols" | sed 's/,extracted_at//'))::text, 0)) FROM synced_leads"
 }
+load_cmd() { env PGDATABASE="$1" "${lcmd[@]}" "$2"; }	# load_cmd DB DIR
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-cat "$csv"/*.csv >/dev/null	# warm the page cache
+cat "$csv1"/*.csv "$csv2"/*.csv >/dev/null	# warm the page cache
 [ "$RUNS_BATCHED" -eq 0 ] || cat "$work/batched.sql" >/dev/null
-max=$RUNS; [ "$RUNS_BATCHED" -le "$max" ] || max=$RUNS_BATCHED
 echo >&2
-echo "== $N leads, $expect synced_leads rows: $RUNS run(s) of raw copy and instantly-load, $RUNS_BATCHED of batched upserts" >&2
-for r in $(seq 1 "$max"); do
-	if [ "$r" -le "$RUNS" ]; then
-		# 1. the floor
-		db=bench_raw_$r
-		newdb "$db" raw
-		timed "raw copy" "$r" "$work/raw.err" psql_q -d "$db" \
-			-c "\\copy raw ($cols) FROM '$csv/synced_leads.csv' WITH (FORMAT csv, HEADER)"
-		check_rows "$db" raw "raw copy run $r"
-		[ "$r" -gt 1 ] || fingerprint "$db" raw "raw copy"
-		psql_q -c "DROP DATABASE $db"
+echo "== $N leads: night 1 $expect1 rows, night 2 $expect2 rows ($changed changed, $removed removed, $new new); $RUNS run(s), $RUNS_BATCHED of the batched upserts" >&2
 
-		# 3. instantly-load, then the same load again (nothing changes)
-		db=bench_load_$r
-		newdb "$db"
-		timed "instantly-load" "$r" "$work/load.err" env PGDATABASE="$db" "${lcmd[@]}" "$csv"
-		check_rows "$db" synced_leads "instantly-load run $r"
-		[ "$r" -gt 1 ] || fingerprint "$db" synced_leads "instantly-load"
-		grep -h 'synced_leads' "$work/load.err" | sed 's/^/    /' >&2 || true
-		before=$(psql_q -At -d "$db" -c 'SELECT max(loaded_at) FROM synced_leads')
-		psql_q -d "$db" -c CHECKPOINT
-		timed "re-load" "$r" "$work/reload.err" env PGDATABASE="$db" "${lcmd[@]}" "$csv"
-		check_rows "$db" synced_leads "re-load run $r"
-		grep -h 'synced_leads' "$work/reload.err" | sed 's/^/    /' >&2 || true
-		after=$(psql_q -At -d "$db" -c 'SELECT max(loaded_at) FROM synced_leads')
-		[ "$before" = "$after" ] && v=ok || v=bad
-		printf 're-load\t%s\t%s\n' "$r" "$v" >>"$work/checks"
-		psql_q -c "DROP DATABASE $db"
-	fi
-	if [ "$r" -le "$RUNS_BATCHED" ]; then
-		# 2. the portal's old way
-		db=bench_batched_$r
-		newdb "$db"
-		timed "batched upserts" "$r" "$work/batched.err" psql_q -d "$db" -f "$work/batched.sql"
-		check_rows "$db" synced_leads "batched upserts run $r"
-		[ "$r" -gt 1 ] || fingerprint "$db" synced_leads "batched upserts"
-		psql_q -c "DROP DATABASE $db"
-	fi
+# the warehouse after night 1 (the template of night 2, twice and batched),
+# and what a first load of night 2 gives (the check of night 2)
+newdb night1
+load_cmd night1 "$csv1" 2>/dev/null
+psql_q -d night1 -c 'VACUUM ANALYZE'
+check_rows night1 synced_leads "$expect1" "the first load of night 1"
+newdb check2
+load_cmd check2 "$csv2" 2>/dev/null
+want2=$(content check2)
+dropdb_ check2
+
+for r in $(seq 1 "$RUNS"); do
+	# the floors: raw copies of night 1 and night 2 into text columns
+	for n in 1 2; do
+		db=bench_raw$n
+		newdb $db raw
+		d=$csv1; [ $n = 1 ] || d=$csv2
+		timed "raw copy $n" "$r" $db "$work/raw.err" psql_q -d $db \
+			-c "\\copy raw ($cols) FROM '$d/synced_leads.csv' WITH (FORMAT csv, HEADER)"
+		e=$expect1; [ $n = 1 ] || e=$expect2
+		check_rows $db raw "$e" "raw copy $n run $r"
+		dropdb_ $db
+	done
+
+	# \copy straight into the indexed, typed target
+	newdb bench_copy
+	timed "indexed copy" "$r" bench_copy "$work/copy.err" psql_q -d bench_copy \
+		-c "\\copy synced_leads ($cols) FROM '$csv1/synced_leads.csv' WITH (FORMAT csv, HEADER)"
+	check_rows bench_copy synced_leads "$expect1" "indexed copy run $r"
+	dropdb_ bench_copy
+
+	# the first load
+	newdb bench_first
+	timed "first load" "$r" bench_first "$work/first.err" load_cmd bench_first "$csv1"
+	check_rows bench_first synced_leads "$expect1" "first load run $r"
+	grep -h 'synced_leads' "$work/first.err" | sed 's/^/    /' >&2 || true
+	dropdb_ bench_first
+
+	# night 2 on the warehouse after night 1
+	newdb bench_n2 night1
+	timed "night 2" "$r" bench_n2 "$work/n2.err" load_cmd bench_n2 "$csv2"
+	# how much of its WAL is full-page images (the first change of a page
+	# after a checkpoint): pg_waldump --stats, when it can read pg_wal
+	read -r w0 w1 <"$work/lsn"
+	fpi=$("$PGBIN/pg_waldump" -p "$work/pg/data/pg_wal" -s "$w0" -e "$w1" --stats 2>/dev/null |
+		awk '$1 == "Total" { print $3 " " $5; exit }' || true)
+	[ -z "$fpi" ] || extra "fpi" "$r" "$fpi"
+	check_rows bench_n2 synced_leads "$expect2" "night 2 run $r"
+	grep -h 'synced_leads' "$work/n2.err" | sed 's/^/    /' >&2 || true
+	got=$(content bench_n2)
+	[ "$got" = "$want2" ] || { echo "load.sh: after night 2 (run $r) the warehouse differs from a first load of night 2" >&2; exit 1; }
+	# the loader's session has ended: its statistics are in
+	extra "dead" "$r" "$(psql_q -At -d bench_n2 -c "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'synced_leads'")"
+	extra "report" "$r" "$(grep -h 'synced_leads ' "$work/n2.err" | sed 's/.*synced_leads *//' | tr -s ' ')"
+	dropdb_ bench_n2
+
+	# night 1 again
+	newdb bench_twice night1
+	timed "twice" "$r" bench_twice "$work/twice.err" load_cmd bench_twice "$csv1"
+	check_rows bench_twice synced_leads "$expect1" "twice run $r"
+	grep -h 'synced_leads' "$work/twice.err" | sed 's/^/    /' >&2 || true
+	dropdb_ bench_twice
+done
+for r in $(seq 1 "$RUNS_BATCHED"); do
+	# the portal's old way: night 2 as batched upserts
+	newdb bench_batched night1
+	timed "batched upserts" "$r" bench_batched "$work/batched.err" psql_q -d bench_batched -f "$work/batched.sql"
+	dropdb_ bench_batched
 done
 pg_stop
 
 # ---- report -------------------------------------------------------------
 echo
-echo "instantly-load benchmark: N = $N leads ($expect synced_leads rows), seed $SEED, $(nproc) CPU(s), $(uname -m)"
+echo "instantly-load benchmark: N = $N leads, seed $SEED, $(nproc) CPU(s), $(uname -m)"
+echo "night 1: $expect1 rows ($(awk -v b="$bytes1" 'BEGIN { printf "%.1f", b / 1e6 }') MB of CSV); night 2: $expect2 rows ($changed changed, $removed removed, $new new; $(awk -v b="$bytes2" 'BEGIN { printf "%.1f", b / 1e6 }') MB)"
 echo "server: PostgreSQL $server_version, default settings ($settings)"
-echo "best wall time of the runs, each into a fresh database; MB/s = synced_leads.csv ($(awk -v b="$csv_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB)"
-echo "load average at start: $load0"
-"$PYTHON" - "$results" "$work/checks" "$work/fingerprints" "$expect" "$csv_bytes" "$BATCH" <<-'EOF'
+echo "best wall time of the runs, each from a fresh database and a CHECKPOINT; load average at start: $load0"
+"$PYTHON" - "$results" "$work/extra.tsv" "$expect1" "$expect2" "$changed" "$removed" "$BATCH" <<-'EOF'
 	import sys
-	results, checks, fps, expect, nbytes, batch = sys.argv[1:]
-	expect, nbytes = int(expect), int(nbytes)
-	best, runs = {}, {}
+	results, extra, n1, n2, changed, removed, batch = sys.argv[1:]
+	n1, n2, changed, removed = int(n1), int(n2), int(changed), int(removed)
+	best, wal, runs = {}, {}, {}
 	for line in open(results):
-	    key, run, wall = line.rstrip("\n").split("\t")
-	    best[key] = min(best.get(key, float("inf")), float(wall))
+	    key, run, wall, w = line.rstrip("\n").split("\t")
+	    if float(wall) < best.get(key, float("inf")):
+	        best[key], wal[key] = float(wall), int(w)
 	    runs[key] = runs.get(key, 0) + 1
-	rows = [("raw copy", "raw \\copy, unindexed table (floor)"),
-	        ("instantly-load", "instantly-load, fresh database"),
-	        ("re-load", "instantly-load again, rows unchanged"),
-	        ("batched upserts", "batched upserts, %s rows/INSERT" % batch)]
-	raw = best.get("raw copy")
+	ex = {}
+	for line in open(extra):
+	    key, run, v = line.rstrip("\n").split("\t")
+	    ex.setdefault(key, []).append(v)
+	rows = [("raw copy 1", "raw \\copy of night 1, text columns", n1),
+	        ("raw copy 2", "raw \\copy of night 2, text columns", n2),
+	        ("indexed copy", "\\copy of night 1 into synced_leads", n1),
+	        ("first load", "instantly-load night 1, empty", n1),
+	        ("night 2", "instantly-load night 2 after night 1", n2),
+	        ("twice", "instantly-load night 1 again", n1),
+	        ("batched upserts", "night 2 as %s-row INSERT batches" % batch, n2)]
 	print()
-	print("%-38s %4s %8s %10s %7s %10s" % ("method", "runs", "best s", "rows/s", "MB/s", "× raw copy"))
-	print("-" * 82)
-	for key, label in rows:
+	print("%-40s %4s %8s %10s %10s" % ("what", "runs", "best s", "rows/s", "WAL MB"))
+	print("-" * 76)
+	for key, label, n in rows:
 	    if key in best:
-	        w = best[key]
-	        print("%-38s %4d %8.2f %10s %7.1f %10.2f" % (label, runs[key], w, "{:,}".format(round(expect / w)),
-	              nbytes / 1e6 / w, w / raw))
+	        print("%-40s %4d %8.2f %10s %10.1f" % (label, runs[key], best[key], "{:,}".format(round(n / best[key])),
+	              wal[key] / 1e6))
 	print()
-	load, reload_, batched = best.get("instantly-load"), best.get("re-load"), best.get("batched upserts")
-	print("instantly-load / raw copy throughput:     %.2f" % (raw / load))
-	if batched:
-	    print("instantly-load / batched upserts speed:   %.1f×" % (batched / load))
-	print("re-load / first load wall time:           %.2f" % (reload_ / load))
+	dead = max(int(x) for x in ex.get("dead", ["0"]))
+	fpi = ex.get("fpi", [None])[-1]
+	print("night 2, the loader's report (synced_leads): %s" % "; ".join(sorted(set(ex.get("report", [])))))
 	print()
-	print("Targets (informative):")
+	print("Targets (figures, informative):")
 	def check(ok, text):
 	    print("  %s  %s" % ("PASS" if ok else "MISS", text))
-	check(True, "every run left %s rows in its table (count(*) after each run)" % "{:,}".format(expect))
-	f = dict(l.rstrip("\n").split("\t") for l in open(fps))
-	check(len(set(f.values())) == 1, "the same rows in every method (hash of the CSV columns, first run of each: %s)"
-	      % ", ".join(sorted(f)))
-	c = [l.split("\t")[2].strip() for l in open(checks) if l.startswith("re-load\t")]
-	check(c and all(v == "ok" for v in c), "the re-load changed no row (max(loaded_at) unchanged, %d run(s))" % len(c))
-	check(raw / load >= 0.7, "instantly-load throughput ≥ 0.7 × raw copy: %.2f s vs %.2f s = %.2f"
-	      % (load, raw, raw / load))
-	if batched:
-	    check(batched / load >= 5, "instantly-load ≥ 5× faster than batched upserts: %.2f s vs %.2f s = %.1f×"
-	          % (load, batched, batched / load))
+	first, copy = best["first load"], best["indexed copy"]
+	r = (n1 / first) / (n1 / copy)
+	check(r >= 0.9, "first load >= 0.9x the throughput of a \\copy into the indexed typed table: %.2f s vs %.2f s = %.2fx"
+	      % (first, copy, r))
+	n2t, raw2 = best["night 2"], best["raw copy 2"]
+	check(n2t <= 0.5 * raw2, "night 2 <= 0.5x the time of a raw \\copy of its rows: %.2f s vs %.2f s = %.2fx"
+	      % (n2t, raw2, n2t / raw2))
+	if "batched upserts" in best:
+	    b = best["batched upserts"]
+	    check(b / n2t >= 10, "night 2 >= 10x faster than the batched upserts: %.2f s vs %.2f s = %.1fx" % (n2t, b, b / n2t))
+	w2, w1 = wal["night 2"], wal["first load"]
+	check(w2 <= 0.15 * w1, "night 2 WAL <= 15%% of the first load's: %.1f MB vs %.1f MB = %.1f%%"
+	      % (w2 / 1e6, w1 / 1e6, 100.0 * w2 / w1))
+	if fpi:
+	    rec, img = (int(x) for x in fpi.split())
+	    print("        (pg_waldump, last run: %.1f MB of records, %.1f MB of full-page images; the records alone"
+	          " are %.1f%% of the first load's WAL)" % (rec / 1e6, img / 1e6, 100.0 * rec / w1))
+	check(dead <= changed + removed, "night 2 n_dead_tup of synced_leads <= changed + removed rows: %d vs %d + %d = %d"
+	      % (dead, changed, removed, changed + removed))
+	tw, raw1 = best["twice"], best["raw copy 1"]
+	check(tw <= 0.3 * raw1, "the same archive twice <= 0.3x the time of its raw \\copy: %.2f s vs %.2f s = %.2fx"
+	      % (tw, raw1, tw / raw1))
 	EOF

@@ -19,9 +19,12 @@
  * ld_psql_run); main.c is linked with its main() renamed, so ld_cleanup_*
  * are the loader's own. Properties checked: a refusal has a message; after
  * ld_input_free() nothing of the loader's temporary files is left; when
- * synced_leads is split, the two halves hold every line of the original
- * once, plus the header in each; every file the script names exists; the
- * script builds or says why not.
+ * synced_leads is split, the halves (fresh, staged and, for campaigns the
+ * warehouse knows, the rows ld_delta_finish() sends when the warehouse has
+ * none of them) hold every line of the original once, plus the header in
+ * each, once the content_hash column the loader appends is taken off (see
+ * norm()); every file the script names exists; the script builds or says
+ * why not.
  */
 #include "config.h"
 
@@ -111,7 +114,32 @@ add_line(struct lines *l, const char *p, size_t n)
 	l->v[l->n++].n = n;
 }
 
-/* Split b at '\n' (a last line without one counts; no empty last line). */
+/* The length of line [p, p + n) without its trailing ",NUMBER", "\tNUMBER",
+ * ",content_hash" or "\tcontent_hash" groups: the loader appends one such
+ * group to every row (its content hash) and to the header; the same
+ * normalisation on both sides compares the rows whatever they ended with. */
+static size_t
+norm(const char *p, size_t n)
+{
+	for (;;) {
+		size_t k = n;
+		if (k >= 13 && !memcmp(p + k - 12, "content_hash", 12) && (p[k - 13] == ',' || p[k - 13] == '\t')) {
+			n = k - 13;
+			continue;
+		}
+		while (k > 0 && p[k - 1] >= '0' && p[k - 1] <= '9')
+			k--;
+		if (k < n && k > 0 && p[k - 1] == '-')
+			k--;
+		if (k == n || k == 0 || (p[k - 1] != ',' && p[k - 1] != '\t'))
+			return n;
+		n = k - 1;
+	}
+}
+
+/* Split b at '\n' (a last line without one counts; no empty last line),
+ * each line normalised (norm()); lines empty then are left out; max: the
+ * lines added at most. */
 static void
 split_lines(const buf *b, struct lines *l, size_t max)
 {
@@ -120,9 +148,13 @@ split_lines(const buf *b, struct lines *l, size_t max)
 	if (b->len == 0)
 		return;
 	end = b->p + b->len;
-	while (p < end && max-- > 0) {
+	while (p < end && max > 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		add_line(l, p, (size_t)((nl ? nl : end) - p));
+		size_t n = norm(p, (size_t)((nl ? nl : end) - p));
+		if (n > 0) {
+			add_line(l, p, n);
+			max--;
+		}
 		p = nl ? nl + 1 : end;
 	}
 }
@@ -151,26 +183,33 @@ read_file(const char *path, buf *b)
 	fclose(f);
 }
 
-/* The rest and the fresh file hold the lines of the original plus the
- * header twice: as multisets, lines(rest) + lines(fresh) = lines(orig) +
- * its first k lines (k lines of header). */
+/* The rest, the fresh file and the delta file (either may be NULL) hold
+ * the lines of the original plus the header in each: as multisets,
+ * lines(rest) + lines(fresh) + lines(delta) = lines(orig) + its first k
+ * lines (the header: a row, maybe of several lines) once per file more. */
 static void
-check_split(const buf *orig, const char *rest_path, const char *fresh_path)
+check_split(const buf *orig, const char *rest_path, const char *fresh_path, const char *delta_path)
 {
-	buf rest, fresh;
+	buf rest, fresh, delta;
 	struct lines a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
-	size_t i, k;
+	size_t i, k, j, more = (fresh_path != NULL) + (delta_path != NULL);
 
 	buf_init(&rest, (size_t)1 << 30);
 	buf_init(&fresh, (size_t)1 << 30);
+	buf_init(&delta, (size_t)1 << 30);
 	read_file(rest_path, &rest);
-	read_file(fresh_path, &fresh);
+	if (fresh_path)
+		read_file(fresh_path, &fresh);
+	if (delta_path)
+		read_file(delta_path, &delta);
 	split_lines(&rest, &a, SIZE_MAX);
 	split_lines(&fresh, &a, SIZE_MAX);
+	split_lines(&delta, &a, SIZE_MAX);
 	split_lines(orig, &b, SIZE_MAX);
-	FUZZ_CHECK(a.n > b.n, "split: %zu lines in the halves, %zu in the original", a.n, b.n);
-	k = a.n - b.n;
-	split_lines(orig, &b, k);
+	FUZZ_CHECK(a.n >= b.n && (more ? (a.n - b.n) % more == 0 : a.n == b.n),
+		   "split: %zu lines in the %zu halves, %zu in the original", a.n, more + 1, b.n);
+	for (k = more ? (a.n - b.n) / more : 0, j = 0; j < more; j++)
+		split_lines(orig, &b, k);
 	qsort(a.v, a.n, sizeof *a.v, cmp_span);
 	qsort(b.v, b.n, sizeof *b.v, cmp_span);
 	FUZZ_CHECK(a.n == b.n, "split: line counts");
@@ -182,6 +221,7 @@ check_split(const buf *orig, const char *rest_path, const char *fresh_path)
 	free(b.v);
 	buf_free(&rest);
 	buf_free(&fresh);
+	buf_free(&delta);
 }
 
 int
@@ -239,8 +279,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		read_file(in.path[TBL_SYNCED_LEADS], &orig);
 		rc = ld_split_fresh(&in, &o, &e);
 		FUZZ_CHECK(rc == 0 || e.msg[0], "ld_split_fresh refused without a message");
-		if (rc == 0 && in.fresh_path)
-			check_split(&orig, in.path[TBL_SYNCED_LEADS], in.fresh_path);
+		if (rc == 0 && ld_delta_pairs(&in)) {
+			uint64_t unchanged;
+			rc = ld_delta_finish(&in, &unchanged, &e);	/* the warehouse has none of their rows */
+			FUZZ_CHECK(rc == 0 || e.msg[0], "ld_delta_finish refused without a message");
+			FUZZ_CHECK(rc < 0 || unchanged == 0, "ld_delta_finish: %llu unchanged of no rows",
+				   (unsigned long long)unchanged);
+		}
+		if (rc == 0 && in.hashed)
+			check_split(&orig, in.path[TBL_SYNCED_LEADS], in.fresh_path, in.delta_path);
 		buf_free(&orig);
 		if (rc < 0)
 			goto out;

@@ -75,8 +75,18 @@ CREATE TABLE IF NOT EXISTS synced_leads (
 	payload jsonb,
 	extracted_at timestamptz NOT NULL,
 	loaded_at timestamptz NOT NULL DEFAULT now(),
+	content_hash bigint,	-- instantly-load's change detection (TABLES.md)
 	PRIMARY KEY (client_id, campaign_id, instantly_lead_id)
 );
+-- a warehouse of an older release gets the column (NULL: the next load
+-- rewrites the row once and sets it); ALTER TABLE only when it is missing,
+-- since it would lock the portal's readers out until the load commits
+DO $$ BEGIN
+	IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'synced_leads'::regclass
+		AND attname = 'content_hash' AND NOT attisdropped) THEN
+		ALTER TABLE synced_leads ADD COLUMN content_hash bigint;
+	END IF;
+END $$;
 -- the portal's lead lists: per client, filtered by status or interest
 CREATE INDEX IF NOT EXISTS synced_leads_status_idx ON synced_leads (client_id, lead_status);
 CREATE INDEX IF NOT EXISTS synced_leads_interest_idx ON synced_leads (client_id, interest_status);

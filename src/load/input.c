@@ -385,6 +385,17 @@ ld_input_free(struct ld_input *in)
 	}
 	free(in->pairs);
 	in->pairs = NULL;
+	ld_delta_free(in);
+	if (in->delta_path) {
+		unlink(in->delta_path);
+		free(in->delta_path);
+		in->delta_path = NULL;
+	}
+	if (in->keys_path) {
+		unlink(in->keys_path);
+		free(in->keys_path);
+		in->keys_path = NULL;
+	}
 
 	for (id = 0; id < TBL_N; id++) {
 		if (ld_is_temp(in, in->path[id]))

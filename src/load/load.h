@@ -17,6 +17,9 @@ struct ld_opts {
 	int print_sql;		/* print the script, run nothing */
 	int init_schema;	/* apply the schema first, in the same transaction */
 	int no_delete;		/* never delete leads */
+	/* the load whose changed rows psql.c asks split.c for, once the
+	 * script's transaction holds its lock (NULL: none) */
+	struct ld_input *delta;
 };
 
 /* What DIR holds, from its summary.json and files. */
@@ -37,6 +40,17 @@ struct ld_input {
 	struct ld_pair *pairs;	/* the campaigns of synced_leads */
 	size_t npairs;
 	uint64_t fresh_rows;
+	/* every synced_leads file the script reads carries a last column,
+	 * content_hash (split.c): 0 when the file is the transform's own */
+	int hashed;
+	int deletes;		/* leads gone from complete listings are deleted */
+	int db_failed;		/* the failure was the warehouse's (exit 5) */
+	/* change detection (split.c): the rows of the pairs in delta mode,
+	 * compared with the warehouse's content_hash once the script holds
+	 * its lock; only new and changed rows go to delta_path, the keys of
+	 * rows to delete or to touch to keys_path */
+	struct ld_delta *delta;
+	char *delta_path, *keys_path;
 };
 
 struct ld_pair {
@@ -45,7 +59,20 @@ struct ld_pair {
 	int dup;		/* a lead key twice in the load */
 	int listings;		/* its complete listings in the load */
 	int exists;		/* in synced_leads or lead_listings already */
+	int unmapped;		/* client_campaigns does not map it */
+	int mode;		/* LD_FULL, LD_FRESH or LD_DELTA */
 };
+
+/* How a pair's rows go in: all through staging (the upsert's rules
+ * decide), \copy'd straight into synced_leads (new to the warehouse), or
+ * only those whose content differs from the warehouse's (change
+ * detection, split.c) */
+enum { LD_FULL, LD_FRESH, LD_DELTA };
+
+/* The line psql prints after the warehouse's rows that the loader compares
+ * with (script.c writes it, psql.c waits for it) */
+#define LD_PREFETCH_END "ie-prefetch-end"
+
 
 /* What every psql session of the loader sets first (KW: "SET" or "SET
  * LOCAL"): the warehouse is schema public, whatever search_path PGOPTIONS
@@ -96,6 +123,20 @@ int ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e);
 
 /* Are the pair's rows in fresh_path? */
 int ld_pair_fresh(const struct ld_pair *p);
+
+/* Are there pairs in delta mode (the script then asks the warehouse for
+ * their rows' hashes and waits, LD_PREFETCH_END, for the rest)? */
+int ld_delta_pairs(const struct ld_input *in);
+
+/* One line of the warehouse's answer: "PAIR\tLEAD\tHASH" (HASH \N: a row
+ * loaded before content_hash existed). 0, or -1 with e set. */
+int ld_delta_line(struct ld_input *in, const char *line, ierr *e);
+
+/* Every line read: write delta_path (new and changed rows) and keys_path
+ * (rows to touch or delete); *unchanged gets the rows not sent. 0, or -1
+ * with e set (in->tmp_failed for a write error). */
+int ld_delta_finish(struct ld_input *in, uint64_t *unchanged, ierr *e);
+void ld_delta_free(struct ld_input *in);
 
 /* Run psql with the query on its stdin; out gets its stdout (NUL-ended).
  * Returns psql's exit status, or -1. */

@@ -19,6 +19,8 @@ static const char usage_text[] =
 	"transaction: staging tables filled with psql's \\copy, then upserts (the newest\n"
 	"extracted_at wins), the deletion of leads gone from a complete listing and of\n"
 	"the rows of campaigns that client_campaigns no longer maps to their client.\n"
+	"Leads whose content equals the warehouse's (synced_leads.content_hash) are not\n"
+	"sent or written again.\n"
 	"\n"
 	"  -d, --dsn DSN          connect to DSN (a psql connection string or URI,\n"
 	"                         without a password; by default the PG* environment\n"
@@ -54,7 +56,7 @@ static const struct option longopts[] = {
 /* Every file the loader may make in its temporary directory: a converted
  * table, and the two halves of a split synced_leads. Paths are built when
  * the directory is made, so the handler only calls unlink and rmdir. */
-#define CLEANUP_MAX (TBL_N + 4)
+#define CLEANUP_MAX (TBL_N + 7)
 static char cleanup_dir[4096];
 static char cleanup_files[CLEANUP_MAX][4200];
 static volatile sig_atomic_t cleanup_armed;
@@ -97,14 +99,15 @@ void
 ld_cleanup_dir(const char *dir)
 {
 	static const char *const split[] = { "staged-synced_leads.csv", "staged-synced_leads.txt",
-					     "fresh-synced_leads.csv", "fresh-synced_leads.txt" };
+					     "fresh-synced_leads.csv", "fresh-synced_leads.txt",
+					     "delta-synced_leads.csv", "delta-synced_leads.txt", "delta-keys.txt" };
 	int i, k = 0;
 
 	cleanup_armed = 0;
 	snprintf(cleanup_dir, sizeof cleanup_dir, "%s", dir);
 	for (i = 0; i < TBL_N; i++)
 		snprintf(cleanup_files[k++], sizeof cleanup_files[0], "%s/%s.txt", dir, tbl_defs[i].name);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < (int)(sizeof split / sizeof split[0]); i++)
 		snprintf(cleanup_files[k++], sizeof cleanup_files[0], "%s/%s", dir, split[i]);
 	cleanup_armed = 1;
 }
@@ -210,12 +213,6 @@ main(int argc, char **argv)
 		return rc;
 	}
 	signal(SIGPIPE, SIG_IGN);	/* a psql that dies early: EPIPE, not death */
-	if (!o.print_sql && ld_split_fresh(&in, &o, &e) < 0) {
-		log_error("%s", e.msg);
-		rc = in.tmp_failed ? EXIT_OUTPUT : EXIT_INPUT;
-		ld_input_free(&in);
-		return rc;
-	}
 	deletes = !o.no_delete;
 	if (deletes && in.lead_rejects > 0) {
 		/* a rejected line may have been a lead still in its campaign */
@@ -223,6 +220,17 @@ main(int argc, char **argv)
 			 (unsigned long long)in.lead_rejects);
 		deletes = 0;
 	}
+	in.deletes = deletes;
+	/* every lead gets its content hash; new campaigns go straight in,
+	 * known ones are compared with the warehouse (--print-sql: all staged) */
+	if (ld_split_fresh(&in, &o, &e) < 0) {
+		log_error("%s", e.msg);
+		rc = in.tmp_failed ? EXIT_OUTPUT : in.db_failed ? EXIT_DATABASE : EXIT_INPUT;
+		ld_input_free(&in);
+		return rc;
+	}
+	if (ld_delta_pairs(&in))
+		o.delta = &in;
 	buf_init(&script, (size_t)64 << 20);
 	if (ld_script(&script, &in, o.init_schema, deletes, &e) < 0) {
 		log_error("%s", e.msg);
@@ -239,7 +247,7 @@ main(int argc, char **argv)
 		}
 	} else if (ld_psql_run(&o, &script, &e) < 0) {
 		log_error("%s", e.msg);
-		rc = EXIT_DATABASE;
+		rc = in.tmp_failed ? EXIT_OUTPUT : EXIT_DATABASE;
 	} else {
 		rc = EXIT_OK;
 	}

@@ -252,27 +252,84 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, int *errfd,
 	return pid;
 }
 
-/* Write the script, read stdout line by line into line_cb, wait. Returns
+/* The change detection's turn in the middle of the script (delta, not
+ * NULL): psql has printed the warehouse's hashes of the leads compared
+ * (each line to ld_delta_line()) and LD_PREFETCH_END, and waits, holding
+ * the lock, for the rest of the script; ld_delta_finish() writes the files
+ * that the rest reads. 0: go on; 1: psql ended first (its exit status
+ * says why); -1: our failure (e set): psql is stopped, its transaction
+ * rolls back. */
+static int
+delta_turn(struct ld_input *delta, FILE *f, uint64_t *unchanged, ierr *e)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 1;
+
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (n == (ssize_t)sizeof LD_PREFETCH_END && !memcmp(line, LD_PREFETCH_END "\n", (size_t)n)) {
+			rc = ld_delta_finish(delta, unchanged, e) < 0 ? -1 : 0;
+			break;
+		}
+		if (ld_delta_line(delta, line, e) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	free(line);
+	return rc;
+}
+
+/* Write the script, read stdout line by line into line_cb, wait. With
+ * delta, the script stops after LD_PREFETCH_END for delta_turn(). Returns
  * psql's exit status, 128 + signal when killed, or -1. */
 static int
-converse(pid_t pid, int to, int from, int errfd, const char *script, size_t len,
+converse(pid_t pid, int to, int from, int errfd, const char *script, size_t len, struct ld_input *delta,
 	 void (*line_cb)(const char *, void *), void *arg, ierr *e)
 {
+	static const char mark[] = "\\echo " LD_PREFETCH_END "\n";
 	char line[1024];
-	FILE *f;
-	int status;
+	const char *cut = delta ? memmem(script, len, mark, sizeof mark - 1) : NULL;
+	FILE *f = fdopen(from, "r");
+	int status, failed = 0;
 
-	/* the scripts are small and psql prints little, at their end: writing
-	 * it all before reading cannot block both sides */
-	if (fdio_write_all(to, script, len) < 0 && errno != EPIPE)
-		log_error("writing the script to psql: %s", strerror(errno));
-	close(to);
-	if ((f = fdopen(from, "r")) != NULL) {
+	if (!f) {
+		close(from);
+		ierr_sys(e, errno, "fdopen");
+		failed = 1;
+		kill(pid, SIGTERM);
+		close(to);
+	} else if (cut) {
+		uint64_t unchanged = 0;
+		char set[64];
+		int rc;
+
+		cut += sizeof mark - 1;
+		if (fdio_write_all(to, script, (size_t)(cut - script)) < 0 && errno != EPIPE)
+			log_error("writing the script to psql: %s", strerror(errno));
+		rc = delta_turn(delta, f, &unchanged, e);
+		if (rc < 0) {
+			failed = 1;	/* the transaction is open: psql stopped, it rolls back */
+			kill(pid, SIGTERM);
+		} else if (rc == 0) {
+			snprintf(set, sizeof set, "\\set ie_unchanged %llu\n", (unsigned long long)unchanged);
+			if ((fdio_write_all(to, set, strlen(set)) < 0 ||
+			     fdio_write_all(to, cut, len - (size_t)(cut - script)) < 0) && errno != EPIPE)
+				log_error("writing the script to psql: %s", strerror(errno));
+		}
+		close(to);
+	} else {
+		/* the scripts are small and psql prints little, at their end:
+		 * writing it all before reading cannot block both sides */
+		if (fdio_write_all(to, script, len) < 0 && errno != EPIPE)
+			log_error("writing the script to psql: %s", strerror(errno));
+		close(to);
+	}
+	if (f) {
 		while (fgets(line, sizeof line, f))
 			line_cb(line, arg);
 		fclose(f);
-	} else {
-		close(from);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
@@ -282,6 +339,8 @@ converse(pid_t pid, int to, int from, int errfd, const char *script, size_t len,
 		}
 	ld_cleanup_child(0);
 	relay_errors(errfd);
+	if (failed)
+		return -1;
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
@@ -301,7 +360,7 @@ ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 	log_debug("running %s with a script of %zu bytes", o->psql, script->len);
 	if ((pid = spawn(o, 0, &to, &from, &errfd, e)) < 0)
 		return -1;
-	rc = converse(pid, to, from, errfd, script->p, script->len, count_reports, &t, e);
+	rc = converse(pid, to, from, errfd, script->p, script->len, o->delta, count_reports, &t, e);
 	if (rc < 0)
 		return -1;
 	if (rc > 128)
@@ -335,5 +394,5 @@ ld_psql_query(const struct ld_opts *o, const buf *query, buf *out, ierr *e)
 
 	if ((pid = spawn(o, log_verbosity() <= 0, &to, &from, &errfd, e)) < 0)
 		return -1;
-	return converse(pid, to, from, errfd, query->p, query->len, append_line, out, e);
+	return converse(pid, to, from, errfd, query->p, query->len, NULL, append_line, out, e);
 }

@@ -72,6 +72,27 @@ put_cols(buf *b, const struct tbl_def *t, size_t from, size_t to, const char *pr
 	return 0;
 }
 
+/* The column that the loader adds to synced_leads's rows (split.c) */
+static const char *
+extra_cols(int id)
+{
+	return id == TBL_SYNCED_LEADS ? ", content_hash" : "";
+}
+
+/* \copy of a synced_leads file that split.c wrote (a header line, then
+ * rows with their content_hash) into table */
+static int
+copy_hashed(buf *b, const struct ld_input *in, const char *table, const char *path)
+{
+	const struct tbl_def *t = &tbl_defs[TBL_SYNCED_LEADS];
+
+	if (buf_printf(b, "\\copy %s (", table) < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
+	    buf_puts(b, ", content_hash) from ") < 0 || put_path(b, path) < 0 ||
+	    buf_printf(b, " with (format %s, header)\n", in->text[TBL_SYNCED_LEADS] ? "text" : "csv") < 0)
+		return -1;
+	return 0;
+}
+
 static int
 stage(buf *b, const struct ld_input *in, int id)
 {
@@ -87,6 +108,8 @@ stage(buf *b, const struct ld_input *in, int id)
 			      t->name, t->name) < 0) {
 		return -1;
 	}
+	if (id == TBL_SYNCED_LEADS && in->hashed)
+		return copy_hashed(b, in, "ie_stage_synced_leads", in->path[id]);
 	if (buf_printf(b, "\\copy ie_stage_%s (", t->name) < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
 	    buf_puts(b, ") from ") < 0 || put_path(b, in->path[id]) < 0 ||
 	    buf_printf(b, " with (format %s, header)\n", in->text[id] ? "text" : "csv") < 0)
@@ -104,35 +127,52 @@ static const char lead_filter[] =
 #define MAPPED(A) "EXISTS (SELECT FROM client_campaigns cc WHERE cc.client_id = " A ".client_id " \
 	"AND cc.campaign_id = " A ".campaign_id)"
 
+/* The columns whose values may be stored out of line (TOAST): an update
+ * that leaves one as it was keeps the old value, so PostgreSQL keeps its
+ * TOAST chunks instead of writing them again (and their WAL). */
+static int
+big_value(const char *col)
+{
+	return !strcmp(col, "payload") || !strcmp(col, "item");
+}
+
 /* Upsert: duplicates inside the load resolve to the newest extracted_at
  * (the later line when equal); a row changes only when the load's is newer,
- * or as new with other values (reprocessing with other rules). Rows of
+ * or as new with other values (reprocessing with other rules; a lead's
+ * content_hash counts: a row loaded before it existed gets it). Rows of
  * pairs that client_campaigns does not map are not loaded (counted as
  * unmapped): a campaign taken away from a client stays away. */
 static int
 upsert(buf *b, int id)
 {
 	const struct tbl_def *t = &tbl_defs[id];
+	const char *x = extra_cols(id);
 	size_t i;
 
 	if (buf_puts(b, "WITH staged AS (SELECT DISTINCT ON (") < 0 || put_cols(b, t, 0, t->nkey, "") < 0 ||
-	    buf_puts(b, ") ") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
+	    buf_puts(b, ") ") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 || buf_puts(b, x) < 0 ||
 	    buf_printf(b, "\n    FROM ie_stage_%s ORDER BY ", t->name) < 0 || put_cols(b, t, 0, t->nkey, "") < 0 ||
 	    buf_puts(b, ", extracted_at DESC, ie_ord DESC),\n") < 0 ||
 	    buf_puts(b, "mapped AS (SELECT * FROM staged s WHERE " MAPPED("s") "),\n") < 0 ||
 	    buf_printf(b, "src AS (SELECT * FROM mapped s%s),\n", id == TBL_SYNCED_LEADS ? lead_filter : "") < 0 ||
 	    buf_printf(b, "up AS (INSERT INTO %s AS t (", t->name) < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
-	    buf_puts(b, ")\n    SELECT ") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
+	    buf_puts(b, x) < 0 || buf_puts(b, ")\n    SELECT ") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
+	    buf_puts(b, x) < 0 ||
 	    buf_puts(b, " FROM src\n    ON CONFLICT (") < 0 || put_cols(b, t, 0, t->nkey, "") < 0 ||
 	    buf_puts(b, ") DO UPDATE SET ") < 0)
 		return -1;
 	for (i = t->nkey; i < t->ncols; i++)
-		if (buf_printf(b, "%s = EXCLUDED.%s, ", t->cols[i], t->cols[i]) < 0)
+		if ((big_value(t->cols[i]) ? buf_printf(b, "%s = CASE WHEN t.%s IS NOT DISTINCT FROM EXCLUDED.%s THEN t.%s ELSE EXCLUDED.%s END, ",
+							 t->cols[i], t->cols[i], t->cols[i], t->cols[i], t->cols[i])
+					  : buf_printf(b, "%s = EXCLUDED.%s, ", t->cols[i], t->cols[i])) < 0)
 			return -1;
+	if (*x && buf_puts(b, "content_hash = EXCLUDED.content_hash, ") < 0)
+		return -1;
 	if (buf_puts(b, "loaded_at = now()\n    WHERE t.extracted_at < EXCLUDED.extracted_at OR (t.extracted_at = "
 		     "EXCLUDED.extracted_at AND (") < 0 ||
-	    put_cols(b, t, t->nkey, t->ncols, "t.") < 0 || buf_puts(b, ") IS DISTINCT FROM (") < 0 ||
-	    put_cols(b, t, t->nkey, t->ncols, "EXCLUDED.") < 0 ||
+	    put_cols(b, t, t->nkey, t->ncols, "t.") < 0 || buf_puts(b, *x ? ", t.content_hash" : "") < 0 ||
+	    buf_puts(b, ") IS DISTINCT FROM (") < 0 || put_cols(b, t, t->nkey, t->ncols, "EXCLUDED.") < 0 ||
+	    buf_puts(b, *x ? ", EXCLUDED.content_hash" : "") < 0 ||
 	    buf_puts(b, "))\n    RETURNING (xmax = 0) AS inserted)\n") < 0 ||
 	    buf_printf(b, "INSERT INTO ie_report SELECT '%s', count(*) FILTER (WHERE inserted), "
 		       "count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM mapped) - count(*), 0,\n"
@@ -144,12 +184,26 @@ upsert(buf *b, int id)
 
 /* Leads gone from a campaign whose listing in this load is complete (a
  * leads_complete marker): those older than the newest marker and not in its
- * listing, i.e. not staged after the marker before it. */
+ * listing, i.e. not staged after the marker before it. The campaigns of
+ * the change detection (ie_delta) are not all staged: split.c named their
+ * gone leads in ie_keys ('d'), deleted by the same rule (delta_delete_sql,
+ * first). */
+static const char delta_delete_sql[] =
+	"WITH m AS (SELECT client_id, campaign_id, max(extracted_at) AS done\n"
+	"    FROM ie_stage_leads_complete lc WHERE " MAPPED("lc") " GROUP BY client_id, campaign_id),\n"
+	"del AS (DELETE FROM synced_leads t USING ie_keys k, m\n"
+	"    WHERE k.kind = 'd' AND m.client_id = k.client_id AND m.campaign_id = k.campaign_id\n"
+	"    AND t.client_id = k.client_id AND t.campaign_id = k.campaign_id AND t.instantly_lead_id = k.instantly_lead_id\n"
+	"    AND t.extracted_at < m.done\n"
+	"    RETURNING 1)\n"
+	"INSERT INTO ie_report SELECT 'synced_leads', 0, 0, 0, count(*), 0 FROM del;\n";
+
 static const char delete_sql[] =
 	"WITH m AS (SELECT client_id, campaign_id, max(extracted_at) AS done,\n"
 	"        (array_agg(extracted_at ORDER BY extracted_at DESC))[2] AS prev\n"
 	"    FROM ie_stage_leads_complete lc WHERE NOT EXISTS (SELECT FROM ie_fresh f\n"
-	"        WHERE f.client_id = lc.client_id AND f.campaign_id = lc.campaign_id) AND " MAPPED("lc") "\n"
+	"        WHERE f.client_id = lc.client_id AND f.campaign_id = lc.campaign_id) AND NOT EXISTS (SELECT FROM ie_delta d\n"
+	"        WHERE d.client_id = lc.client_id AND d.campaign_id = lc.campaign_id) AND " MAPPED("lc") "\n"
 	"    GROUP BY client_id, campaign_id),\n"
 	"del AS (DELETE FROM synced_leads t USING m\n"
 	"    WHERE t.client_id = m.client_id AND t.campaign_id = m.campaign_id AND t.extracted_at < m.done\n"
@@ -172,7 +226,6 @@ static const char delete_sql[] =
 static int
 fresh(buf *b, const struct ld_input *in)
 {
-	const struct tbl_def *t = &tbl_defs[TBL_SYNCED_LEADS];
 	size_t i;
 	int first = 1;
 
@@ -194,14 +247,62 @@ fresh(buf *b, const struct ld_input *in)
 		     "    OR EXISTS (SELECT FROM lead_listings l WHERE l.client_id = f.client_id AND l.campaign_id = f.campaign_id))\n"
 		     "THEN RAISE EXCEPTION 'instantly-load: another load wrote campaigns of this one meanwhile: run it again';\n"
 		     "END IF; END $$;\n") < 0 ||
-	    buf_puts(b, "\\copy synced_leads (") < 0 || put_cols(b, t, 0, t->ncols, "") < 0 ||
-	    buf_puts(b, ") from ") < 0 || put_path(b, in->fresh_path) < 0 ||
-	    buf_printf(b, " with (format %s, header)\n", in->text[TBL_SYNCED_LEADS] ? "text" : "csv") < 0 ||
+	    copy_hashed(b, in, "synced_leads", in->fresh_path) < 0 ||
 	    buf_printf(b, "INSERT INTO ie_report VALUES ('synced_leads', %llu, 0, 0, 0, 0);\n",
 		       (unsigned long long)in->fresh_rows) < 0)
 		return -1;
 	return 0;
 }
+
+/* Change detection, part 1 (under the lock): the campaigns compared
+ * (ie_delta), and the warehouse's hash of each of their leads, printed for
+ * the loader (split.c's ld_delta_line()); then the line LD_PREFETCH_END,
+ * after which psql.c sends "\set ie_unchanged N" and the rest of the
+ * script, once ld_delta_finish() has written the files named there. */
+static int
+delta_head(buf *b, const struct ld_input *in)
+{
+	size_t i;
+	int first = 1;
+
+	if (buf_puts(b, "INSERT INTO ie_delta VALUES ") < 0)
+		return -1;
+	for (i = 0; i < in->npairs; i++) {
+		if (in->pairs[i].mode != LD_DELTA)
+			continue;
+		if (buf_printf(b, "%s(%zu, '%s', '%s')", first ? "" : ", ", i, in->pairs[i].client_id,
+			       in->pairs[i].campaign_id) < 0)
+			return -1;
+		first = 0;
+	}
+	return buf_puts(b, ";\n"
+			"\\copy (SELECT d.i, s.instantly_lead_id, s.content_hash FROM ie_delta d JOIN synced_leads s "
+			"ON s.client_id = d.client_id AND s.campaign_id = d.campaign_id) to stdout\n"
+			"\\echo " LD_PREFETCH_END "\n");
+}
+
+/* Change detection, part 2: the new and changed rows into staging, with
+ * the others; the keys of the leads to delete or to touch */
+static int
+delta_stage(buf *b, const struct ld_input *in)
+{
+	if (copy_hashed(b, in, "ie_stage_synced_leads", in->delta_path) < 0 ||
+	    buf_puts(b, "CREATE TEMP TABLE ie_keys (kind text, client_id uuid, campaign_id uuid, instantly_lead_id uuid, "
+		     "extracted_at timestamptz) ON COMMIT DROP;\n\\copy ie_keys from ") < 0 ||
+	    put_path(b, in->keys_path) < 0 || buf_puts(b, "\n") < 0)
+		return -1;
+	return 0;
+}
+
+/* Change detection, part 3, after the upserts: the rows not sent count as
+ * unchanged; the unchanged rows of a listing that sets no watermark
+ * (partial, or --no-delete) get the load's newer extracted_at, so that an
+ * older archive loaded later cannot overwrite what this one said. */
+static const char delta_touch_sql[] =
+	"INSERT INTO ie_report VALUES ('synced_leads', 0, 0, :ie_unchanged, 0, 0);\n"
+	"UPDATE synced_leads t SET extracted_at = k.extracted_at FROM ie_keys k\n"
+	"    WHERE k.kind = 't' AND t.client_id = k.client_id AND t.campaign_id = k.campaign_id\n"
+	"    AND t.instantly_lead_id = k.instantly_lead_id AND t.extracted_at < k.extracted_at;\n";
 
 /* The rows of every pair that client_campaigns no longer maps, deleted
  * from table t and counted. The pairs come from a walk of t's primary key
@@ -226,12 +327,15 @@ unmapped(buf *b, const char *t)
 int
 ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr *e)
 {
-	int id;
+	int id, delta = ld_delta_pairs(in);
 
 	for (id = 0; id < TBL_N; id++)
 		if (ld_text_check(in->path[id], "file name", e) < 0)
 			return -1;
 	if (in->fresh_path && ld_text_check(in->fresh_path, "file name", e) < 0)
+		return -1;
+	/* the change detection's files, named before they are written */
+	if (delta && (ld_text_check(in->delta_path, "file name", e) < 0 || ld_text_check(in->keys_path, "file name", e) < 0))
 		return -1;
 
 	/* psql reads the rest of the script, \copy's file names included, and
@@ -256,16 +360,21 @@ ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr 
 		     "SET LOCAL work_mem = '256MB';\n"
 		     "CREATE TEMP TABLE ie_report (name text, inserted bigint, updated bigint, "
 		     "unchanged bigint, deleted bigint, unmapped bigint) ON COMMIT DROP;\n"
-		     "CREATE TEMP TABLE ie_fresh (client_id uuid, campaign_id uuid) ON COMMIT DROP;\n") < 0 ||
-	    fresh(b, in) < 0)
+		     "CREATE TEMP TABLE ie_fresh (client_id uuid, campaign_id uuid) ON COMMIT DROP;\n"
+		     "CREATE TEMP TABLE ie_delta (i integer, client_id uuid, campaign_id uuid) ON COMMIT DROP;\n") < 0 ||
+	    (delta && delta_head(b, in) < 0) || fresh(b, in) < 0)
 		return OOM(e);
 	for (id = 0; id < TBL_N; id++)
 		if (stage(b, in, id) < 0)
 			return OOM(e);
+	if (delta && delta_stage(b, in) < 0)
+		return OOM(e);
 	for (id = 0; id < TBL_N; id++)
 		if (id != TBL_LEADS_COMPLETE && upsert(b, id) < 0)
 			return OOM(e);
-	if (deletes && buf_puts(b, delete_sql) < 0)
+	if (delta && buf_puts(b, delta_touch_sql) < 0)
+		return OOM(e);
+	if (deletes && ((delta && buf_puts(b, delta_delete_sql) < 0) || buf_puts(b, delete_sql) < 0))
 		return OOM(e);
 	/* campaigns taken away from their client: whatever --no-delete says */
 	for (id = 0; id < TBL_N; id++)
@@ -273,6 +382,9 @@ ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr 
 			return OOM(e);
 	if (unmapped(b, "lead_listings") < 0)
 		return OOM(e);
+	/* ---- every write of the load is done here (upserts, deletions):
+	 * what is derived from the loaded tables goes next, before the
+	 * policies and the report */
 	/* ALTER POLICY (an older release's policies replaced) locks its table
 	 * against readers until COMMIT: so only now, just before it */
 	if (init_schema && buf_puts(b, schema_03_rls) < 0)

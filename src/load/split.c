@@ -1,4 +1,5 @@
-/* Leads of campaigns new to the warehouse skip the staging table.
+/* The leads file, scanned once: campaigns new to the warehouse skip the
+ * staging table, and known campaigns send only the rows that changed.
  *
  * Staging costs a second write of every row. A campaign that has no lead in
  * synced_leads and no complete listing in lead_listings cannot conflict with
@@ -6,7 +7,18 @@
  * rows can be \copy'd straight into synced_leads. This file finds those
  * campaigns (one scan of the table file, one query) and splits their rows
  * off; the script locks synced_leads and checks again inside its
- * transaction, so a concurrent load makes this one fail, never mix. */
+ * transaction, so a concurrent load makes this one fail, never mix.
+ *
+ * Every row gets a content hash (content_hash below: the values of every
+ * column but the key and extracted_at), appended as a last column to the
+ * files the script reads; the warehouse keeps it in synced_leads.content_hash.
+ * The rows of a known campaign (LD_DELTA) are held back: once the script's
+ * transaction holds its lock, psql prints the warehouse's (lead, hash) of
+ * those campaigns (ld_delta_line) and ld_delta_finish() writes only the new
+ * and changed rows for staging, with the keys of the leads a complete
+ * listing no longer holds (deleted) and of the unchanged rows of a listing
+ * that sets no watermark (their extracted_at is moved on, see
+ * instantly-load(1)). Unchanged rows are not sent at all. */
 #include "config.h"
 
 #include <errno.h>
@@ -137,6 +149,320 @@ fpset_add(struct fpset *s, uint64_t h)
 	return 0;
 }
 
+/* ---- the content hash -------------------------------------------------- */
+
+/* MurmurHash64A (Austin Appleby, public domain), bytes read little-endian
+ * whatever the machine: the warehouse keeps the result. */
+static uint64_t
+murmur64(const void *key, size_t len, uint64_t seed)
+{
+	const uint64_t m = 0xc6a4a7935bd1e995ULL;
+	const unsigned char *p = key;
+	uint64_t h = seed ^ (len * m), k;
+	size_t i, n8 = len / 8;
+
+	for (i = 0; i < n8; i++, p += 8) {
+		k = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+		    (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+		k *= m;
+		k ^= k >> 47;
+		k *= m;
+		h ^= k;
+		h *= m;
+	}
+	if (len & 7) {
+		for (i = len & 7; i-- > 0;)
+			h ^= (uint64_t)p[i] << (8 * i);
+		h *= m;
+	}
+	h ^= h >> 47;
+	h *= m;
+	h ^= h >> 47;
+	return h;
+}
+
+/* What the hash covers: every column of synced_leads but the key and
+ * extracted_at, each by its name, so that the order of the columns in the
+ * file does not matter (schemas/TABLES.md, content_hash). */
+struct hcols {
+	size_t ncols, nkey;
+	int ts;			/* extracted_at's column */
+	uint64_t seed[64];	/* per column: murmur64 of its name */
+	char *scratch;		/* a value with escapes, decoded */
+	size_t cap;
+};
+
+static int
+hcols_init(struct hcols *h)
+{
+	const struct tbl_def *t = &tbl_defs[TBL_SYNCED_LEADS];
+	size_t i;
+
+	memset(h, 0, sizeof *h);
+	h->ncols = t->ncols;
+	h->nkey = t->nkey;
+	h->ts = tbl_column(t, "extracted_at");
+	if (h->ncols > sizeof h->seed / sizeof h->seed[0] || h->ts < 0)
+		return -1;
+	for (i = 0; i < h->ncols; i++)
+		h->seed[i] = murmur64(t->cols[i], strlen(t->cols[i]), 0x1e7a11c0ffee5eedULL);
+	return 0;
+}
+
+static int
+scratch_put(struct hcols *h, size_t *n, const char *p, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (*n + len > h->cap) {
+		size_t nc = h->cap ? h->cap : 4096;
+		char *np;
+		while (nc < *n + len)
+			nc *= 2;
+		if (!(np = realloc(h->scratch, nc)))
+			return -1;
+		h->scratch = np;
+		h->cap = nc;
+	}
+	memcpy(h->scratch + *n, p, len);
+	*n += len;
+	return 0;
+}
+
+static int
+hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* COPY text escapes of [p, end) decoded into h->scratch */
+static int
+text_decode(struct hcols *h, const char *p, const char *end, size_t *n)
+{
+	static const char esc[] = "b\bf\fn\nr\rt\tv\v";
+	const char *bs;
+	char c;
+
+	*n = 0;
+	while ((bs = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		if (scratch_put(h, n, p, (size_t)(bs - p)) < 0)
+			return -1;
+		p = bs + 1;
+		if (p >= end)
+			break;	/* a lone backslash at the end: the server refuses it */
+		if (*p >= '0' && *p <= '7') {
+			int v = 0, k;
+			for (k = 0; k < 3 && p < end && *p >= '0' && *p <= '7'; k++)
+				v = v * 8 + (*p++ - '0');
+			c = (char)v;
+		} else if (*p == 'x' && p + 1 < end && hexval(p[1]) >= 0) {
+			int v = hexval(p[1]);
+			p += 2;
+			if (p < end && hexval(*p) >= 0)
+				v = v * 16 + hexval(*p++);
+			c = (char)v;
+		} else {
+			const char *m = strchr(esc, *p);
+			c = *p && m && (m - esc) % 2 == 0 ? m[1] : *p;
+			p++;
+		}
+		if (scratch_put(h, n, &c, 1) < 0)
+			return -1;
+	}
+	return scratch_put(h, n, p, (size_t)(end - p));
+}
+
+/* The next field of a row at *pp (before end): its value [*v, *v + *vn)
+ * (*v NULL: SQL NULL), *pp moved past it and its separator. 0; 1 when the
+ * row is malformed (the server will say so: the hash is then any value);
+ * -1 out of memory. */
+static int
+next_field(struct hcols *h, int csv, const char **pp, const char *end, const char **v, size_t *vn)
+{
+	const char *p = *pp, *q;
+
+	if (p > end)
+		return 1;
+	if (csv && p < end && *p == '"') {
+		size_t n = 0;
+		int esc = 0;
+		for (p++;;) {
+			if (!(q = memchr(p, '"', (size_t)(end - p))))
+				return 1;	/* no closing quote */
+			if (q + 1 < end && q[1] == '"') {
+				if (scratch_put(h, &n, p, (size_t)(q + 1 - p)) < 0)
+					return -1;
+				esc = 1;
+				p = q + 2;
+				continue;
+			}
+			if (esc) {
+				if (scratch_put(h, &n, p, (size_t)(q - p)) < 0)
+					return -1;
+				*v = h->scratch ? h->scratch : "";
+				*vn = n;
+			} else {
+				*v = p;
+				*vn = (size_t)(q - p);
+			}
+			p = q + 1;
+			break;
+		}
+		if (p < end && *p++ != ',')
+			return 1;
+		*pp = p;
+		return 0;
+	}
+	if (!(q = memchr(p, csv ? ',' : '\t', (size_t)(end - p))))
+		q = end;
+	*pp = q < end ? q + 1 : q;
+	if (csv) {
+		*v = q > p ? p : NULL;	/* unquoted empty: NULL */
+		*vn = (size_t)(q - p);
+	} else if (q - p == 2 && p[0] == '\\' && p[1] == 'N') {
+		*v = NULL;
+		*vn = 0;
+	} else if (memchr(p, '\\', (size_t)(q - p))) {
+		if (text_decode(h, p, q, vn) < 0)
+			return -1;
+		*v = h->scratch ? h->scratch : "";
+	} else {
+		*v = p;
+		*vn = (size_t)(q - p);
+	}
+	return 0;
+}
+
+/* The content hash of row [s, e): the sum over the hashed columns of
+ * murmur64(value, seed of the column; another seed for NULL), mixed once
+ * more. ts (may be NULL) gets a copy of extracted_at's value, NUL-ended,
+ * tsn bytes at most ("" when NULL or too long). 0, or -1 out of memory. */
+static int
+content_hash(struct hcols *h, int csv, const char *s, const char *e, uint64_t *out, char *ts, size_t tsn)
+{
+	const char *p = s, *v;
+	size_t i, vn;
+	uint64_t sum = 0;
+	int rc;
+
+	if (ts)
+		ts[0] = '\0';
+	for (i = 0; i < h->ncols; i++) {
+		if (p >= e && i > 0 && (csv ? p[-1] != ',' : p[-1] != '\t'))
+			break;	/* too few fields */
+		if ((rc = next_field(h, csv, &p, e, &v, &vn)) < 0)
+			return -1;
+		if (rc > 0)
+			break;
+		if ((int)i == h->ts) {
+			if (ts && v && vn < tsn) {
+				memcpy(ts, v, vn);
+				ts[vn] = '\0';
+			}
+			continue;
+		}
+		if (i < h->nkey)
+			continue;
+		sum += v ? murmur64(v, vn, h->seed[i]) : murmur64("", 0, ~h->seed[i]);
+	}
+	*out = murmur64(&sum, 0, sum ^ (uint64_t)i);	/* i: the fields read, in the hash too */
+	return 0;
+}
+
+/* ---- buffered output ----------------------------------------------------- */
+
+struct out {
+	int fd, failed;
+	size_t n;
+	char b[1 << 16];
+};
+
+static void
+out_put(struct out *o, const void *p, size_t n)
+{
+	if (o->failed)
+		return;
+	if (o->n + n > sizeof o->b) {
+		if (fdio_write_all(o->fd, o->b, o->n) < 0) {
+			o->failed = 1;
+			return;
+		}
+		o->n = 0;
+		if (n > sizeof o->b) {
+			if (fdio_write_all(o->fd, p, n) < 0)
+				o->failed = 1;
+			return;
+		}
+	}
+	memcpy(o->b + o->n, p, n);
+	o->n += n;
+}
+
+/* 0, or -1 with errno set; closes the file and frees o either way */
+static int
+out_close(struct out *o)
+{
+	int rc = o->failed || fdio_write_all(o->fd, o->b, o->n) < 0 ? -1 : 0, err = errno;
+
+	if (close(o->fd) < 0 && rc == 0) {
+		err = errno;
+		rc = -1;
+	}
+	free(o);
+	errno = err;
+	return rc;
+}
+
+/* a row, its content hash appended as a last column */
+static void
+out_row(struct out *o, int csv, const char *s, const char *e, uint64_t hash)
+{
+	char tail[32];
+	int64_t v;
+	int n;
+
+	memcpy(&v, &hash, sizeof v);
+	n = snprintf(tail, sizeof tail, "%c%lld\n", csv ? ',' : '\t', (long long)v);
+	out_put(o, s, (size_t)(e - s));
+	out_put(o, tail, (size_t)n);
+}
+
+/* in->tmpdir/name, or NULL (out of memory, e set) */
+static char *
+tmp_name(const struct ld_input *in, const char *name, ierr *e)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", in->tmpdir, name) < 0) {
+		ierr_set(e, "out of memory");
+		return NULL;
+	}
+	return p;
+}
+
+static struct out *
+out_open(struct ld_input *in, const char *path, ierr *e)
+{
+	struct out *o;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		in->tmp_failed = 1;
+		ierr_sys(e, errno, "cannot create %s", path);
+		return NULL;
+	}
+	if (!(o = malloc(sizeof *o))) {
+		close(fd);
+		unlink(path);
+		ierr_set(e, "out of memory");
+		return NULL;
+	}
+	o->fd = fd;
+	o->failed = 0;
+	o->n = 0;
+	return o;
+}
+
 /* ---- the campaigns ----------------------------------------------------- */
 
 static struct ld_pair *
@@ -162,13 +488,13 @@ pair_of(struct ld_pair **pairs, size_t *n, size_t *cap, const char *c, const cha
 }
 
 /* Ask the warehouse which of the pairs it knows, or does not map to their
- * client (their rows go through staging, where they are left out). A
- * failed query (no tables
- * yet, say) leaves every pair unknown, so none is split off... unless the
- * tables do not exist at all, which --init-schema is about to fix: then all
- * are new. */
+ * client (their rows go through staging, where they are left out), and
+ * whether synced_leads has its content_hash column. A failed query (no
+ * tables yet, say) leaves every pair unknown, so none is split off or
+ * compared... unless the tables do not exist at all, which --init-schema is
+ * about to fix: then all are new. */
 static int
-probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
+probe(const struct ld_opts *o, struct ld_input *in, struct ld_pair *pairs, size_t n, ierr *e)
 {
 	buf q, out;
 	size_t i;
@@ -177,8 +503,13 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 
 	buf_init(&q, (size_t)64 << 20);
 	buf_init(&out, (size_t)64 << 20);
-	rc = buf_puts(&q, "\\encoding UTF8\n" LD_SETTINGS("SET") "SELECT to_regclass('synced_leads') IS NULL AND to_regclass('lead_listings') IS NULL;\n"
-			  "SELECT v.c || ' ' || v.k FROM (VALUES ");
+	rc = buf_puts(&q, "\\encoding UTF8\n" LD_SETTINGS("SET")
+			  "SELECT CASE WHEN to_regclass('synced_leads') IS NULL AND to_regclass('lead_listings') IS NULL\n"
+			  "    THEN 't' ELSE 'f' END || CASE WHEN EXISTS (SELECT FROM pg_attribute\n"
+			  "    WHERE attrelid = to_regclass('synced_leads') AND attname = 'content_hash' AND NOT attisdropped)\n"
+			  "    THEN ' t' ELSE ' f' END;\n"
+			  "SELECT v.c || ' ' || v.k || ' ' || CASE WHEN " "NOT EXISTS (SELECT FROM client_campaigns m\n"
+			  "    WHERE m.client_id = v.c AND m.campaign_id = v.k) THEN 'u' ELSE 'e' END FROM (VALUES ");
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = buf_printf(&q, "%s('%s'::uuid, '%s'::uuid)", i ? ", " : "", pairs[i].client_id,
 				pairs[i].campaign_id);
@@ -202,11 +533,12 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 	if (rc != 0) {
 		log_debug("asking the warehouse for known campaigns failed (psql exit %d): staging every lead", rc);
 		for (i = 0; i < n; i++)
-			pairs[i].exists = 1;
+			pairs[i].exists = pairs[i].unmapped = 1;
 		buf_free(&out);
 		return rc < 0 ? -1 : 0;
 	}
-	/* "t"/"f" (no tables at all), then one "client campaign" line per known pair */
+	/* "t"/"f" (no tables at all) and "t"/"f" (content_hash is there),
+	 * then one "client campaign e|u" line per known or unmapped pair */
 	if (buf_putc(&out, '\0') < 0) {
 		buf_free(&out);
 		return ierr_set(e, "out of memory");
@@ -215,13 +547,22 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 	if (!o->init_schema && strncmp(line, "t", 1) == 0)
 		for (i = 0; i < n; i++)
 			pairs[i].exists = 1;	/* no schema and none coming: the load fails anyway */
+	if (!o->init_schema && strncmp(line, "f f", 3) == 0) {
+		buf_free(&out);
+		in->db_failed = 1;
+		return ierr_set(e, "the warehouse's synced_leads has no content_hash column (its schema is older than this "
+				"instantly-load): load once with --init-schema to add it");
+	}
 	for (; (line = strchr(line, '\n')) != NULL;) {
 		line++;
 		if (strlen(line) < 73)
 			break;
 		for (i = 0; i < n; i++)
-			if (!memcmp(line, pairs[i].client_id, 36) && !memcmp(line + 37, pairs[i].campaign_id, 36))
+			if (!memcmp(line, pairs[i].client_id, 36) && !memcmp(line + 37, pairs[i].campaign_id, 36)) {
 				pairs[i].exists = 1;
+				if (line[73] == ' ' && line[74] == 'u')
+					pairs[i].unmapped = 1;
+			}
 	}
 	buf_free(&out);
 	return 0;
@@ -230,7 +571,18 @@ probe(const struct ld_opts *o, struct ld_pair *pairs, size_t n, ierr *e)
 int
 ld_pair_fresh(const struct ld_pair *p)
 {
-	return !p->exists && !p->dup && p->listings <= 1;
+	return p->mode == LD_FRESH;
+}
+
+int
+ld_delta_pairs(const struct ld_input *in)
+{
+	size_t i;
+
+	for (i = 0; in->delta && i < in->npairs; i++)
+		if (in->pairs[i].mode == LD_DELTA)
+			return 1;
+	return 0;
 }
 
 /* Two complete listings of one campaign in a load (two extracts in one
@@ -274,169 +626,472 @@ count_listings(const struct ld_input *in, struct ld_pair *pairs, size_t n, ierr 
 	return 0;
 }
 
+/* ---- change detection ---------------------------------------------------- */
+
+/* a row of the leads file */
+struct drow {
+	uint64_t off;		/* in the mapped file */
+	uint32_t len;		/* without its newline */
+	uint32_t pair;
+	uint64_t hash;
+	unsigned char lead[16];
+};
+
+/* a row of the warehouse (ld_delta_line), 32 bytes */
+struct wslot {
+	uint64_t hash;
+	unsigned char lead[16];
+	uint32_t pair;
+	unsigned char has_hash, seen;
+};
+
+struct ld_delta {
+	char *map;
+	size_t map_len, header_len;	/* header_len: without its newline */
+	int csv;
+	struct drow *rows;
+	size_t nrows, cap;
+	struct wslot *w;	/* the warehouse's rows, wn of wcap */
+	size_t wn, wcap;
+	uint32_t *slot;		/* open addressing: 1 + index into w, 0 empty */
+	size_t wmask;
+	struct hcols hc;
+};
+
+static void
+delta_free(struct ld_delta *d)
+{
+	if (!d)
+		return;
+	if (d->map)
+		munmap(d->map, d->map_len);
+	free(d->rows);
+	free(d->w);
+	free(d->slot);
+	free(d->hc.scratch);
+	free(d);
+}
+
+void
+ld_delta_free(struct ld_input *in)
+{
+	delta_free(in->delta);
+	in->delta = NULL;
+}
+
+static int
+uuid_bin(const char *u, unsigned char out[16])
+{
+	int i, k = 0, hi, lo;
+
+	for (i = 0; i < 36 && k < 16;) {
+		if (u[i] == '-') {
+			i++;
+			continue;
+		}
+		if ((hi = hexval(u[i])) < 0 || (lo = hexval(u[i + 1])) < 0)
+			return -1;
+		out[k++] = (unsigned char)(hi << 4 | lo);
+		i += 2;
+	}
+	return k == 16 && i == 36 ? 0 : -1;
+}
+
+static void
+uuid_text(const unsigned char b[16], char out[37])
+{
+	static const char hx[] = "0123456789abcdef";
+	int i, k = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[k++] = '-';
+		out[k++] = hx[b[i] >> 4];
+		out[k++] = hx[b[i] & 15];
+	}
+	out[k] = '\0';
+}
+
+static size_t
+w_hash(uint32_t pair, const unsigned char lead[16], size_t mask)
+{
+	return (size_t)murmur64(lead, 16, pair) & mask;
+}
+
+/* The warehouse's row (pair, lead): found, or added (add) with its hash
+ * unset; NULL when not found, or out of memory. */
+static struct wslot *
+w_find(struct ld_delta *d, uint32_t pair, const unsigned char lead[16], int add)
+{
+	size_t i, k;
+
+	if (add && d->wn == d->wcap) {
+		size_t nc = d->wcap ? d->wcap + d->wcap / 2 : 4096;
+		struct wslot *nw = nc < UINT32_MAX ? realloc(d->w, nc * sizeof *nw) : NULL;
+		if (!nw)
+			return NULL;
+		d->w = nw;
+		d->wcap = nc;
+	}
+	if (add && 2 * (d->wn + 1) > d->wmask + 1) {
+		size_t nm = d->wmask ? 2 * d->wmask + 1 : 8191;
+		uint32_t *ns = calloc(nm + 1, sizeof *ns);
+		if (!ns)
+			return NULL;
+		for (k = 0; k < d->wn; k++) {
+			for (i = w_hash(d->w[k].pair, d->w[k].lead, nm); ns[i]; i = (i + 1) & nm)
+				;
+			ns[i] = (uint32_t)k + 1;
+		}
+		free(d->slot);
+		d->slot = ns;
+		d->wmask = nm;
+	}
+	if (!d->slot)
+		return NULL;
+	for (i = w_hash(pair, lead, d->wmask); d->slot[i]; i = (i + 1) & d->wmask) {
+		struct wslot *w = &d->w[d->slot[i] - 1];
+		if (w->pair == pair && !memcmp(w->lead, lead, 16))
+			return w;
+	}
+	if (!add)
+		return NULL;
+	memset(&d->w[d->wn], 0, sizeof d->w[0]);
+	d->w[d->wn].pair = pair;
+	memcpy(d->w[d->wn].lead, lead, 16);
+	d->slot[i] = (uint32_t)++d->wn;
+	return &d->w[d->wn - 1];
+}
+
+int
+ld_delta_line(struct ld_input *in, const char *line, ierr *e)
+{
+	struct ld_delta *d = in->delta;
+	unsigned char lead[16];
+	unsigned long long pair;
+	struct wslot *w;
+	char *end;
+	long long h;
+
+	errno = 0;
+	pair = strtoull(line, &end, 10);
+	if (!d || errno || end == line || *end != '\t' || pair >= in->npairs || strlen(end + 1) < 38 ||
+	    uuid_bin(end + 1, lead) < 0 || end[37] != '\t')
+		return ierr_set(e, "psql: unexpected line in the warehouse's lead hashes");
+	if (!(w = w_find(d, (uint32_t)pair, lead, 1)))
+		return ierr_set(e, "out of memory");
+	if (end[38] == '\\' && end[39] == 'N') {
+		w->has_hash = 0;	/* loaded before content_hash: changed, once */
+	} else {
+		errno = 0;
+		h = strtoll(end + 38, &end, 10);
+		if (errno || (*end != '\n' && *end != '\0'))
+			return ierr_set(e, "psql: unexpected hash in the warehouse's lead hashes");
+		memcpy(&w->hash, &h, sizeof h);
+		w->has_hash = 1;
+	}
+	return 0;
+}
+
+/* COPY text of a value: backslash, TAB, LF and CR escaped */
+static void
+out_text(struct out *o, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '\\': out_put(o, "\\\\", 2); break;
+		case '\t': out_put(o, "\\t", 2); break;
+		case '\n': out_put(o, "\\n", 2); break;
+		case '\r': out_put(o, "\\r", 2); break;
+		default: out_put(o, s, 1); break;
+		}
+}
+
+static void
+out_key(struct out *o, char kind, const struct ld_pair *p, const unsigned char lead[16], const char *ts)
+{
+	char u[37];
+
+	uuid_text(lead, u);
+	out_put(o, &kind, 1);
+	out_put(o, "\t", 1);
+	out_put(o, p->client_id, 36);
+	out_put(o, "\t", 1);
+	out_put(o, p->campaign_id, 36);
+	out_put(o, "\t", 1);
+	out_put(o, u, 36);
+	out_put(o, "\t", 1);
+	if (ts)
+		out_text(o, ts);
+	else
+		out_put(o, "\\N", 2);
+	out_put(o, "\n", 1);
+}
+
+static void
+out_header(struct out *o, const struct ld_delta *d)
+{
+	out_put(o, d->map, d->header_len);
+	out_put(o, d->csv ? ",content_hash\n" : "\tcontent_hash\n", 14);
+}
+
+/* A pair whose listing in this load sets lead_listings.complete_at: its
+ * unchanged rows keep their extracted_at (the watermark says when they
+ * were listed last); the others' are moved on. */
+static int
+watermarked(const struct ld_input *in, const struct ld_pair *p)
+{
+	return in->deletes && p->listings > 0;
+}
+
+int
+ld_delta_finish(struct ld_input *in, uint64_t *unchanged, ierr *e)
+{
+	struct ld_delta *d = in->delta;
+	struct out *rows = NULL, *keys = NULL;
+	uint64_t sent = 0, touched = 0, gone = 0;
+	char ts[256];
+	uint64_t h;
+	size_t i;
+	int rc = -1;
+
+	*unchanged = 0;
+	if (!(rows = out_open(in, in->delta_path, e)) || !(keys = out_open(in, in->keys_path, e)))
+		goto out;
+	out_header(rows, d);
+	for (i = 0; i < d->nrows; i++) {
+		const struct drow *r = &d->rows[i];
+		const struct ld_pair *p = &in->pairs[r->pair];
+		struct wslot *w;
+		if (p->mode != LD_DELTA)
+			continue;
+		w = w_find(d, r->pair, r->lead, 0);
+		if (!w || !w->has_hash || w->hash != r->hash) {
+			out_row(rows, d->csv, d->map + r->off, d->map + r->off + r->len, r->hash);
+			sent++;
+		} else {
+			(*unchanged)++;
+			if (!watermarked(in, p)) {
+				if (content_hash(&d->hc, d->csv, d->map + r->off, d->map + r->off + r->len, &h, ts, sizeof ts) < 0) {
+					ierr_set(e, "out of memory");
+					goto out;
+				}
+				out_key(keys, 't', p, r->lead, ts);
+				touched++;
+			}
+		}
+		if (w)
+			w->seen = 1;
+	}
+	/* the leads that a complete listing of this load no longer holds */
+	for (i = 0; in->deletes && i < d->wn; i++) {
+		const struct wslot *w = &d->w[i];
+		if (!w->seen && in->pairs[w->pair].mode == LD_DELTA && in->pairs[w->pair].listings > 0) {
+			out_key(keys, 'd', &in->pairs[w->pair], w->lead, NULL);
+			gone++;
+		}
+	}
+	log_debug("synced_leads: %llu rows of known campaigns compared with the warehouse's %zu: %llu new or changed "
+		  "sent, %llu unchanged (%llu of them moved on), %llu to delete",
+		  (unsigned long long)(sent + *unchanged), d->wn, (unsigned long long)sent,
+		  (unsigned long long)*unchanged, (unsigned long long)touched, (unsigned long long)gone);
+	rc = 0;
+out:
+	if (rows && out_close(rows) < 0 && rc == 0) {
+		in->tmp_failed = 1;
+		rc = ierr_sys(e, errno, "writing %s", in->delta_path);
+	}
+	if (keys && out_close(keys) < 0 && rc == 0) {
+		in->tmp_failed = 1;
+		rc = ierr_sys(e, errno, "writing %s", in->keys_path);
+	}
+	return rc;
+}
+
+/* ---- the split ------------------------------------------------------------ */
+
 int
 ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
 {
-	const char *path = in->path[TBL_SYNCED_LEADS], *s, *end, *header_end;
+	const char *path = in->path[TBL_SYNCED_LEADS], *s, *end;
 	char f[3][37];
 	struct ld_pair *pairs = NULL, *pr = NULL;
-	size_t npairs = 0, cap = 0, i, nfresh = 0;
+	size_t npairs = 0, cap = 0, i, nfresh = 0, ndelta = 0;
 	struct fpset fp = { NULL, 0, 0 };
+	struct ld_delta *d;
 	struct rows r;
 	struct stat st;
-	char *map = NULL, *fresh_path = NULL, *rest_path = NULL;
-	int fd, ffd = -1, rfd = -1, rc = -1;
-	uint64_t fresh_rows = 0, nrows = 0;
+	struct out *fo = NULL, *so = NULL;
+	char *fresh_path = NULL, *rest_path = NULL;
+	int fd, rc = -1;
+	uint64_t fresh_rows = 0, delta_rows = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (!(d = calloc(1, sizeof *d)))
+		return ierr_set(e, "out of memory");
+	if (hcols_init(&d->hc) < 0) {
+		free(d);
+		return ierr_set(e, "synced_leads: too many columns or no extracted_at");
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		delta_free(d);
 		return ierr_sys(e, errno, "%s", path);
+	}
 	if (fstat(fd, &st) < 0) {
 		close(fd);
+		delta_free(d);
 		return ierr_sys(e, errno, "%s", path);
 	}
 	if (st.st_size == 0) {
 		close(fd);
+		delta_free(d);
 		return 0;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	d->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (map == MAP_FAILED)
+	if (d->map == MAP_FAILED) {
+		d->map = NULL;
+		delta_free(d);
 		return ierr_sys(e, errno, "%s: mmap", path);
-	r.p = map;
-	r.end = map + st.st_size;
-	r.csv = !in->text[TBL_SYNCED_LEADS];
+	}
+	d->map_len = (size_t)st.st_size;
+	r.p = d->map;
+	r.end = d->map + st.st_size;
+	r.csv = d->csv = !in->text[TBL_SYNCED_LEADS];
 	if (!next_row(&r, &s, &end)) {	/* the header */
 		rc = 0;
 		goto out;
 	}
-	header_end = r.p;
+	d->header_len = (size_t)(end - d->map);
 
-	/* pass 1: the campaigns, their row counts, repeated keys */
+	/* the campaigns, their row counts, repeated keys; every row's hash */
 	while (next_row(&r, &s, &end)) {
+		struct drow *dr;
 		if (row_uuids(&r, s, end, f, 3) < 0) {
 			ierr_set(e, "%s: row %llu: no client, campaign and lead UUID in the first three fields", path,
-				 (unsigned long long)nrows + 1);
+				 (unsigned long long)d->nrows + 1);
 			goto out;
 		}
-		nrows++;
+		if ((uint64_t)(end - s) > UINT32_MAX) {
+			ierr_set(e, "%s: row %llu: longer than 4 GiB", path, (unsigned long long)d->nrows + 1);
+			goto out;
+		}
 		if (!pr || memcmp(pr->campaign_id, f[1], 36) || memcmp(pr->client_id, f[0], 36))
-			if (!(pr = pair_of(&pairs, &npairs, &cap, f[0], f[1]))) {
-				ierr_set(e, "out of memory");
-				goto out;
-			}
+			if (!(pr = pair_of(&pairs, &npairs, &cap, f[0], f[1])))
+				goto oom;
 		pr->rows++;
 		switch (fpset_add(&fp, fingerprint(f))) {
 		case 1:
 			pr->dup = 1;
 			break;
 		case -1:
-			ierr_set(e, "out of memory");
-			goto out;
+			goto oom;
 		}
+		if (d->nrows == d->cap) {
+			size_t nc = d->cap ? 2 * d->cap : 4096;
+			struct drow *nr = realloc(d->rows, nc * sizeof *nr);
+			if (!nr)
+				goto oom;
+			d->rows = nr;
+			d->cap = nc;
+		}
+		dr = &d->rows[d->nrows++];
+		dr->off = (uint64_t)(s - d->map);
+		dr->len = (uint32_t)(end - s);
+		dr->pair = (uint32_t)(pr - pairs);
+		(void)uuid_bin(f[2], dr->lead);	/* checked by row_uuids() */
+		if (content_hash(&d->hc, d->csv, s, end, &dr->hash, NULL, 0) < 0)
+			goto oom;
 	}
 	free(fp.slot);
 	fp.slot = NULL;
-	if (npairs > 0 && count_listings(in, pairs, npairs, e) < 0)
-		goto out;
-	if (npairs == 0 || probe(o, pairs, npairs, e) < 0) {
-		rc = npairs == 0 ? 0 : -1;
-		goto out;
-	}
-	for (i = 0; i < npairs; i++)
-		if (ld_pair_fresh(&pairs[i])) {
-			nfresh++;
-			fresh_rows += pairs[i].rows;
-		}
-	log_debug("synced_leads: %zu of %zu campaigns new to the warehouse, %llu of %llu rows straight in", nfresh,
-		  npairs, (unsigned long long)fresh_rows, (unsigned long long)nrows);
-	if (nfresh == 0) {
+	if (npairs == 0) {
 		rc = 0;
 		goto out;
 	}
+	if (count_listings(in, pairs, npairs, e) < 0)
+		goto out;
+	if (o->print_sql) {
+		for (i = 0; i < npairs; i++)
+			pairs[i].exists = pairs[i].unmapped = 1;	/* no warehouse to ask: all staged */
+	} else if (probe(o, in, pairs, npairs, e) < 0) {
+		goto out;
+	}
+	for (i = 0; i < npairs; i++) {
+		struct ld_pair *p = &pairs[i];
+		p->mode = p->dup || p->listings > 1 ? LD_FULL : !p->exists ? LD_FRESH : p->unmapped ? LD_FULL : LD_DELTA;
+		if (p->mode == LD_FRESH) {
+			nfresh++;
+			fresh_rows += p->rows;
+		} else if (p->mode == LD_DELTA) {
+			ndelta++;
+			delta_rows += p->rows;
+		}
+	}
+	log_debug("synced_leads: %zu of %zu campaigns new to the warehouse, %llu of %llu rows straight in", nfresh,
+		  npairs, (unsigned long long)fresh_rows, (unsigned long long)d->nrows);
+	log_debug("synced_leads: %zu campaigns known to the warehouse, %llu rows to compare with it", ndelta,
+		  (unsigned long long)delta_rows);
+
+	/* the rows of new campaigns, and those that all go through staging,
+	 * each with its hash */
 	if (!ld_tmpdir(in, e))
 		goto out;
-	if (asprintf(&rest_path, "%s/staged-synced_leads.%s", in->tmpdir, r.csv ? "csv" : "txt") < 0) {
-		rest_path = NULL;
-		ierr_set(e, "out of memory");
+	if (!(rest_path = tmp_name(in, d->csv ? "staged-synced_leads.csv" : "staged-synced_leads.txt", e)) ||
+	    !(so = out_open(in, rest_path, e)))
 		goto out;
+	out_header(so, d);
+	if (nfresh > 0) {
+		if (!(fresh_path = tmp_name(in, d->csv ? "fresh-synced_leads.csv" : "fresh-synced_leads.txt", e)) ||
+		    !(fo = out_open(in, fresh_path, e)))
+			goto out;
+		out_header(fo, d);
 	}
-	if ((rfd = open(rest_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+	if (ndelta > 0 &&
+	    (!(in->delta_path = tmp_name(in, d->csv ? "delta-synced_leads.csv" : "delta-synced_leads.txt", e)) ||
+	     !(in->keys_path = tmp_name(in, "delta-keys.txt", e))))
+		goto out;
+	for (i = 0; i < d->nrows; i++) {
+		const struct drow *dr = &d->rows[i];
+		int mode = pairs[dr->pair].mode;
+		if (mode != LD_DELTA)
+			out_row(mode == LD_FRESH ? fo : so, d->csv, d->map + dr->off, d->map + dr->off + dr->len,
+				dr->hash);
+	}
+	rc = out_close(so);
+	so = NULL;
+	if (fo && out_close(fo) < 0)
+		rc = -1;
+	fo = NULL;
+	if (rc < 0) {
 		in->tmp_failed = 1;
-		ierr_sys(e, errno, "cannot create %s", rest_path);
+		ierr_sys(e, errno, "writing in %s", in->tmpdir);
 		goto out;
 	}
-	if (fdio_write_all(rfd, map, (size_t)(header_end - map)) < 0)
-		goto write_error;
-	if (nfresh == npairs) {
-		/* all new: the file as it is goes straight in; staging gets
-		 * the header only */
-		if (close(rfd) < 0) {
-			rfd = -1;
-			goto write_error;
-		}
-		rfd = -1;
-		in->fresh_path = in->path[TBL_SYNCED_LEADS];
-		in->path[TBL_SYNCED_LEADS] = rest_path;
-		rest_path = NULL;
-		goto done;
-	}
-
-	/* pass 2: split the rows */
-	if (asprintf(&fresh_path, "%s/fresh-synced_leads.%s", in->tmpdir, r.csv ? "csv" : "txt") < 0) {
-		fresh_path = NULL;
-		ierr_set(e, "out of memory");
-		goto out;
-	}
-	if ((ffd = open(fresh_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-		in->tmp_failed = 1;
-		ierr_sys(e, errno, "cannot create %s", fresh_path);
-		goto out;
-	}
-	if (fdio_write_all(ffd, map, (size_t)(header_end - map)) < 0)
-		goto write_error;
-	r.p = header_end;
-	pr = NULL;
-	while (next_row(&r, &s, &end)) {
-		int fresh;
-		(void)row_uuids(&r, s, end, f, 3);
-		if (!pr || memcmp(pr->campaign_id, f[1], 36) || memcmp(pr->client_id, f[0], 36))
-			pr = pair_of(&pairs, &npairs, &cap, f[0], f[1]);	/* found: no allocation */
-		fresh = ld_pair_fresh(pr);
-		if (fdio_write_all(fresh ? ffd : rfd, s, (size_t)(r.p - s)) < 0)
-			goto write_error;
-		/* a last row without newline gets one; an unclosed quote makes
-		 * the last row end at the end of the file, newline included */
-		if (r.p[-1] != '\n' && fdio_write_all(fresh ? ffd : rfd, "\n", 1) < 0)
-			goto write_error;
-	}
-	if (close(ffd) < 0 || close(rfd) < 0) {
-		ffd = rfd = -1;
-		goto write_error;
-	}
-	ffd = rfd = -1;
+	rc = -1;
 	if (ld_is_temp(in, in->path[TBL_SYNCED_LEADS]))
-		unlink(in->path[TBL_SYNCED_LEADS]);	/* a converted file, split now */
+		unlink(in->path[TBL_SYNCED_LEADS]);	/* a converted file, split now (still mapped) */
 	free(in->path[TBL_SYNCED_LEADS]);
 	in->path[TBL_SYNCED_LEADS] = rest_path;
 	in->fresh_path = fresh_path;
+	in->hashed = 1;
 	rest_path = fresh_path = NULL;
-	goto done;
-
-done:
 	in->pairs = pairs;
 	in->npairs = npairs;
 	in->fresh_rows = fresh_rows;
 	pairs = NULL;
+	if (ndelta > 0) {
+		in->delta = d;	/* its rows are compared once the script holds its lock */
+		d = NULL;
+	}
 	rc = 0;
 	goto out;
-write_error:
-	in->tmp_failed = 1;
-	ierr_sys(e, errno, "writing in %s", in->tmpdir);
+oom:
+	ierr_set(e, "out of memory");
 out:
-	if (ffd >= 0)
-		close(ffd);
-	if (rfd >= 0)
-		close(rfd);
+	if (fo)
+		(void)out_close(fo);
+	if (so)
+		(void)out_close(so);
 	if (rest_path)
 		unlink(rest_path);
 	if (fresh_path)
@@ -445,6 +1100,6 @@ out:
 	free(fresh_path);
 	free(fp.slot);
 	free(pairs);
-	munmap(map, (size_t)st.st_size);
+	delta_free(d);
 	return rc;
 }

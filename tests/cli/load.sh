@@ -112,7 +112,7 @@ ok "the report: 0 inserted, 0 updated, 5 unchanged leads" grep -Eq "synced_leads
 archive "$T/a2.ndjson" 2026-11-28T02:00:00.000Z 1 1 2 "3=\"now set\"" 6
 transform "$T/d2" "$T/a2.ndjson"
 ok "a newer complete listing: exit 0" sh -c '"$LOAD" "$T/d2" 2> "$T/report.3"'
-ok "the report: 1 inserted (6), 3 updated (1 2 3), 2 deleted (4 5)" grep -Eq "synced_leads +1 inserted +3 updated +0 unchanged +2 deleted" "$T/report.3"
+ok "the report: 1 inserted (6), 2 updated (2 3), 1 unchanged (1: same values), 2 deleted (4 5)" grep -Eq "synced_leads +1 inserted +2 updated +1 unchanged +2 deleted" "$T/report.3"
 ok "leads 4 and 5 are gone, 6 is there" test "$(psql_q -At -c "select string_agg(right(instantly_lead_id::text, 1), '' order by instantly_lead_id) from synced_leads")" = 1236
 
 # ---- an older archive never overwrites newer rows, nor brings back deleted leads

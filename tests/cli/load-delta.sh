@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# instantly-load writes only what changed (issue 11), against a real
+# PostgreSQL: unchanged rows are not rewritten (same ctid and xmin, no
+# update in pg_stat), changed ones are, new ones inserted, gone ones deleted
+# for complete listings only; the counts; an older archive never overwrites
+# a newer one that left a row unchanged (complete and partial listings,
+# --no-delete); deleted stays deleted; rows loaded before content_hash
+# existed; the schema applied again keeps the hashes; a second load at the
+# same time waits and then compares with what the first wrote; a failure
+# changes nothing; exact values (a "\." line, NULL and '', U+0000) through
+# the comparison, also when the file is converted to COPY text.
+. "$(dirname "$0")/../lib.sh"
+[ -x "$LOAD" ] || skip_all "no $LOAD"
+pg_start
+psql_q -c "create database w"
+export PGDATABASE=w
+
+C1=11111111-1111-4111-8111-111111111111
+K1=9b6f458e-6dc5-4762-83d5-a528aedd2235
+K2=22222222-0000-4000-8000-000000000002
+# gen.py OUT EXTRACTED_AT COMPLETE(0/1) LEAD-SPEC...: an archive of leads of
+# campaign $CAMPAIGN (default K1) for client C1; LEAD-SPEC is N (lead
+# number) or N=JSON (its personalization: a JSON string or null)
+cat > "$T/gen.py" <<'PY'
+import json, os, sys
+out, at, complete = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+C1 = "11111111-1111-4111-8111-111111111111"; K = os.environ.get("CAMPAIGN", "9b6f458e-6dc5-4762-83d5-a528aedd2235")
+def env(t, data, **kw):
+    d = {"v": 1, "type": t, "client_id": C1, "campaign_id": K, "extracted_at": at}
+    d.update(kw); d["data"] = data
+    return json.dumps(d, ensure_ascii=False)
+lines = [env("campaign", {"id": K, "name": "Q4 NL", "status": 1})]
+specs = sys.argv[4:]
+for s in specs:
+    n, eq, text = s.partition("=")
+    lead = {"id": "019f19e7-cbee-7984-a98a-%012d" % int(n), "email": "lead%s@example.com" % n,
+            "email_reply_count": 0, "payload": {"Functie": "CTO", "n": int(n)}}
+    if eq:
+        lead["personalization"] = json.loads(text)
+    lines.append(env("lead", lead))
+if complete:
+    lines.append(env("leads_complete", {"leads": len(specs), "pages": 1}))
+open(out, "w", encoding="utf-8").write("\n".join(lines) + "\n")
+PY
+# night NAME AT COMPLETE SPEC...: the archive $T/NAME.ndjson and its transform $T/NAME, printed
+night() { _n=$1; shift; python3 "$T/gen.py" "$T/$_n.ndjson" "$@" && "$TRANSFORM" -q -o "$T/$_n" "$T/$_n.ndjson" && echo "$T/$_n"; }
+q() { psql_q -At -c "$1"; }
+lead() { echo "019f19e7-cbee-7984-a98a-$(printf %012d "$1")"; }
+# rows: "lead-number:ctid:xmin" of every lead of K1
+rows() { q "select right(instantly_lead_id::text, 2)::int || ':' || ctid || ':' || xmin from synced_leads where campaign_id = '$K1' order by 1"; }
+row() { rows | grep "^$1:"; }
+perso() { q "select coalesce(personalization, '<NULL>') from synced_leads where instantly_lead_id = '$(lead "$1")' and campaign_id = '${2:-$K1}'"; }
+ext() { q "select to_char(extracted_at at time zone 'UTC', 'DD HH24') from synced_leads where instantly_lead_id = '$(lead "$1")' and campaign_id = '${2:-$K1}'"; }
+report() { grep -Eq "synced_leads +$2 inserted +$3 updated +$4 unchanged +$5 deleted" "$1" || { cat "$1"; return 1; }; }
+# stat: n_tup_ins n_tup_upd n_tup_del of synced_leads (the loader's session
+# has ended; its statistics may take a moment to arrive)
+stat() { q "select n_tup_ins || ' ' || n_tup_upd || ' ' || n_tup_del from pg_stat_user_tables where relname = 'synced_leads'"; }
+stat_is() {	# stat_is "INS UPD DEL" +INS +UPD +DEL: the counters moved by exactly that
+	read -r i0 u0 d0 <<<"$1"
+	for _ in $(seq 50); do
+		read -r i u d <<<"$(stat)"
+		[ "$i" = $((i0 + $2)) ] && [ "$u" = $((u0 + $3)) ] && [ "$d" = $((d0 + $4)) ] && return 0
+		sleep 0.1
+	done
+	echo "pg_stat_user_tables: $i $u $d, wanted +$2 +$3 +$4 on $1"; return 1
+}
+
+d1=$(night d1 2026-11-27T02:00:00.000Z 1 1 2 '3=""' 4 '5=null' 6)
+# the helpers, for the points that run in bash -c
+export -f q lead rows row perso ext report psql_q
+export T K1 K2 LOAD TRANSFORM PGBIN SRCDIR
+for f in "$SRCDIR"/schemas/sql/[0-9]*.sql; do psql_q -f "$f"; done
+q "insert into clients (id, name) values ('$C1', 'Client 1')" >/dev/null
+q "insert into client_campaigns (client_id, campaign_id) values ('$C1', '$K1'), ('$C1', '$K2')" >/dev/null
+ok "first load: 6 inserted, each with its content_hash" bash -c '"$LOAD" "$1" 2> "$T/r1b" &&
+	test "$("$PGBIN/psql" -X -At -c "select count(content_hash) from synced_leads")" = 6' bash "$d1"
+ok "... the report" report "$T/r1b" 6 0 0 0
+rows > "$T/rows1"
+again() { "$LOAD" -q "$d1" && is "$(rows)" "$(cat "$T/rows1")"; }
+ok "loading it again: nothing rewritten (ctid and xmin of every row as they were)" again
+
+# ---- night 2: complete; 1 unchanged, 2 changed, 3 '' -> NULL, 4 gone, 5 NULL -> '', 6 unchanged, 7 new
+d2=$(night d2 2026-11-28T02:00:00.000Z 1 1 '2="now set"' '3=null' '5=""' 6 7)
+before=$(stat)
+ok "night 2: exit 0" bash -c '"$LOAD" "$1" 2> "$T/r2"' bash "$d2"
+ok "... the report: 1 inserted, 3 updated, 2 unchanged, 1 deleted" report "$T/r2" 1 3 2 1
+kept() { for i in "$@"; do is "$(row "$i")" "$(grep "^$i:" "$T/rows1")" || return 1; done; }
+rewritten() { for i in "$@"; do [ "$(row "$i")" != "$(grep "^$i:" "$T/rows1")" ] || { echo "$i kept"; return 1; }; done; }
+ok "... the unchanged rows (1, 6) not rewritten: same ctid and xmin" kept 1 6
+ok "... the changed rows (2, 3, 5) rewritten" rewritten 2 3 5
+ok "... pg_stat: 1 insert, 3 updates, 1 deletion, no more" stat_is "$before" 1 3 1
+ok "... the values: NULL and '' exact, lead 4 gone, 7 there" is "$(perso 2)|$(perso 3)|$(perso 5)|$(q "select count(*) from synced_leads where instantly_lead_id = '$(lead 4)'")|$(q "select count(*) from synced_leads where instantly_lead_id = '$(lead 7)'")" "now set|<NULL>||0|1"
+ok "... an unchanged row keeps its extracted_at (the listing's complete_at is the newer time)" \
+	test "$(ext 1)|$(ext 2)|$(q "select to_char(complete_at at time zone 'UTC', 'DD HH24') from lead_listings")" = "27 02|28 02|28 02"
+
+# ---- an older archive never overwrites what a newer one said, also unchanged
+d15=$(night d15 2026-11-27T12:00:00.000Z 1 '1="older, other"' 2 '6="older, other"' 4)
+ok "an older complete archive (between nights 1 and 2), rows 1 and 6 other than both: exit 0" "$LOAD" -q "$d15"
+ok "... rows 1 and 6 as night 2 said (unchanged there), lead 4 still deleted" \
+	test "$(perso 1)|$(perso 6)|$(perso 2)|$(q "select count(*) from synced_leads where instantly_lead_id = '$(lead 4)'")" = "<NULL>|<NULL>|now set|0"
+ok "night 1 again: nothing changes, deleted stays deleted" bash -c '"$LOAD" "$1" 2> "$T/r1c" && grep -Eq "synced_leads +0 inserted +0 updated +[0-9]+ unchanged +0 deleted" "$T/r1c" &&
+	test "$("$PGBIN/psql" -X -At -c "select count(*) from synced_leads where instantly_lead_id::text like '"'%000000000004'"'")" = 0' bash "$d1"
+
+# partial listings set no watermark: their unchanged rows get the newer extracted_at
+rows > "$T/rows2"
+d3=$(night d3 2026-11-29T02:00:00.000Z 0 1 '2="now set"')
+ok "night 3, partial (1 and 2 unchanged, the others not listed): exit 0, 2 unchanged" bash -c '"$LOAD" "$1" 2> "$T/r3"' bash "$d3"
+ok "... the report: 0 inserted, 0 updated, 2 unchanged, 0 deleted" report "$T/r3" 0 0 2 0
+ok "... the unchanged rows of the partial listing carry its extracted_at; nothing deleted" \
+	test "$(ext 1)|$(ext 2)|$(ext 6)|$(q "select count(*) from synced_leads where campaign_id = '$K1'")" = "29 02|29 02|27 02|6"
+ok "... their content and loaded_at as they were" test "$(q "select count(*) from synced_leads where loaded_at > (select max(loaded_at) from synced_leads where instantly_lead_id = '$(lead 7)')")" = 0
+d25=$(night d25 2026-11-28T12:00:00.000Z 0 '1="older, partial"' '2="older, partial"' '6="older, partial"')
+ok "an older partial archive (between nights 2 and 3): exit 0" "$LOAD" -q "$d25"
+ok "... rows 1 and 2 as night 3 said (unchanged there); row 6 (not in night 3) from it" \
+	test "$(perso 1)|$(perso 2)|$(perso 6)" = "<NULL>|now set|older, partial"
+# --no-delete: the listing sets no watermark either
+d4=$(night d4 2026-11-30T02:00:00.000Z 1 1 '2="now set"')
+ok "night 4, complete but --no-delete: the unchanged rows carry its extracted_at, nothing deleted" bash -c '
+	"$LOAD" --no-delete "$1" 2> "$T/r4" && grep -Eq "synced_leads +0 inserted +0 updated +2 unchanged +0 deleted" "$T/r4"' bash "$d4"
+ok "... extracted_at of 1 and 2 moved on" test "$(ext 1)|$(ext 2)|$(q "select count(*) from synced_leads where campaign_id = '$K1'")" = "30 02|30 02|6"
+d35=$(night d35 2026-11-29T12:00:00.000Z 0 '1="older again"')
+ok "... an older archive after it: exit 0" "$LOAD" -q "$d35"
+ok "... it overwrites nothing" is "$(perso 1)" "<NULL>"
+
+# ---- exact values through the comparison, the file converted to COPY text
+# (a "\." line): the hashes of the other rows still match
+tricky='"line1\nline2\r\n\\.\nafter a backslash-dot line, a \"quote\", a comma, \t a tab, \\\\ a backslash, \u00e9 and \ud83d\ude00"'
+d5=$(night d5 2026-12-01T02:00:00.000Z 1 1 '2="now set"' "3=$tricky" '5="nul \u0000 here"' '6="older, partial"' 7)
+ok "a \\. line and U+0000 in changed rows: the file goes in as COPY text; exit 0" bash -c '"$LOAD" "$1" 2> "$T/r5"' bash "$d5"
+ok "... the report: 2 updated (3, 5), 4 unchanged (1 2 6 7: their hashes match across the formats)" report "$T/r5" 0 2 4 0
+exact() {
+	python3 - "$(perso 3)" "$(perso 5)" <<'PY'
+import sys
+want3 = "line1\nline2\r\n\\.\nafter a backslash-dot line, a \"quote\", a comma, \t a tab, \\\\ a backslash, \u00e9 and \U0001F600"
+assert sys.argv[1] == want3, repr(sys.argv[1])
+assert sys.argv[2] == "nul \ufffd here", repr(sys.argv[2])
+PY
+}
+ok "... the values exact (\\. line, CR LF, tab, backslashes, unicode; U+0000 as U+FFFD)" exact
+ok "... loading it again (COPY text): nothing to do" bash -c '"$LOAD" "$1" 2> "$T/r5b"; grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged +0 deleted" "$T/r5b"' bash "$d5"
+d6=$(night d6 2026-12-01T03:00:00.000Z 1 1 '2="now set"' "3=$tricky" '5="nul \u0000 here"' '6="older, partial"' 7)
+ok "... a newer listing of the same rows: 6 unchanged" \
+	bash -c '"$LOAD" "$1" 2> "$T/r6" && grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged +0 deleted" "$T/r6"' bash "$d6"
+"$TRANSFORM" -q -f text -o "$T/d6t" "$T/d6.ndjson"
+ok "... the transform's own COPY text format: the same hashes, 6 unchanged" \
+	bash -c '"$LOAD" "$1" 2> "$T/r6t" && grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged +0 deleted" "$T/r6t"' bash "$T/d6t"
+
+# ---- rows loaded before content_hash existed; the schema applied again
+hashes() { q "select string_agg(instantly_lead_id || ' ' || content_hash, ',' order by instantly_lead_id) from synced_leads"; }
+export -f hashes
+hashes > "$T/h1"
+ok "--init-schema on the populated warehouse: the hashes kept, nothing rewritten" bash -c '
+	"$LOAD" --init-schema "$1" 2> "$T/r7" && grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged" "$T/r7" &&
+	test "$(hashes)" = "$(cat "$T/h1")"' bash "$d6"
+ok "... and schemas/sql/02-tables.sql applied by hand: the same" bash -c '
+	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$SRCDIR/schemas/sql/02-tables.sql" && test "$(hashes)" = "$(cat "$T/h1")"'
+q "alter table synced_leads drop column content_hash" >/dev/null
+ok "a warehouse of the release before (no content_hash): a load without --init-schema says what to do (exit 5)" bash -c '
+	"$LOAD" "$1" 2> "$T/r8"; test $? -eq 5 && grep -q "no content_hash column.*--init-schema" "$T/r8"' bash "$d6"
+ok "... with --init-schema: its rows count as changed once and get their hash" bash -c '
+	"$LOAD" --init-schema "$1" 2> "$T/r9" && grep -Eq "synced_leads +0 inserted +6 updated +0 unchanged" "$T/r9" &&
+	test "$(hashes)" = "$(cat "$T/h1")"' bash "$d6"
+ok "... then nothing to do" bash -c '"$LOAD" "$1" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged"' bash "$d6"
+q "update synced_leads set content_hash = null where instantly_lead_id = '$(lead 7)'" >/dev/null
+ok "a row without its hash (loaded before it, one row): rewritten once, the others not" bash -c '
+	"$LOAD" "$1" 2>&1 | grep -Eq "synced_leads +0 inserted +1 updated +5 unchanged" && test "$(hashes)" = "$(cat "$T/h1")"' bash "$d6"
+
+# ---- a failure late in the load changes nothing
+dump() { for t in campaigns synced_leads lead_listings; do psql_q -At -c "select to_jsonb(x) - 'loaded_at' from $t x order by 1::text"; done; }
+export -f dump same_file
+dump > "$T/dump.a"
+d9=$(night d9 2026-12-02T02:00:00.000Z 1 1 '2="changed again"' 3 6 7 8 9)
+sed -i '$s/"not_yet_emailed"/"sent-ish"/' "$d9/synced_leads.csv"
+ok "a row the database refuses, the last of the file (a new lead): exit 5" exit_is 5 "$LOAD" -q "$d9"
+ok "... nothing changed (no update, no deletion, no listing)" bash -c 'dump > "$T/dump.b"; same_file "$T/dump.a" "$T/dump.b"'
+d10=$(night d10 2026-12-02T02:00:00.000Z 1 1 '2="changed again"' '3="changed too"')
+sed -i '$s/"not_yet_emailed"/"sent-ish"/' "$d10/synced_leads.csv"	# lead 3, changed
+ok "a changed row the database refuses, the last: exit 5, nothing changed" bash -c '
+	"$LOAD" -q "$1"; test $? -eq 5 && dump > "$T/dump.c" && same_file "$T/dump.a" "$T/dump.c"' bash "$d10"
+
+# ---- a second load at the same time: waits for the first, then compares
+# with what the first wrote. A session holds lead_listings, so load A stops
+# mid-transaction (after its comparison and upserts); load B then waits for
+# A's lock; both finish once the session goes.
+block() {
+	PGAPPNAME=blocker "$PGBIN/psql" -X -q -c "begin" -c "lock table lead_listings in share mode" \
+		-c "select pg_sleep(60)" >/dev/null 2>&1 &
+	bp=$!
+	for _ in $(seq 250); do
+		[ "$(q "select count(*) from pg_stat_activity where application_name = 'blocker' and query like '%pg_sleep%'")" = 1 ] && return 0
+		sleep 0.02
+	done
+	echo "the blocking session did not start"; return 1
+}
+unblock() { q "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'blocker'" >/dev/null 2>&1 || true; wait "$bp" 2>/dev/null || true; }
+waiting() {	# waiting N: N sessions (not the blocker) wait for a lock (10 s at most)
+	for _ in $(seq 500); do
+		[ "$(q "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and application_name <> 'blocker'")" = "$1" ] && return 0
+		sleep 0.02
+	done
+	echo "not $1 waiting: $(q "select string_agg(query, ' | ') from pg_stat_activity where wait_event_type = 'Lock'")"; return 1
+}
+dA=$(night dA 2026-12-03T02:00:00.000Z 1 1 '2="from A"' 3 6 7 10)
+dB=$(night dB 2026-12-04T02:00:00.000Z 1 1 '2="from A"' '3="from B"' 6 10)
+concurrent() {
+	block || return 1
+	"$LOAD" "$dA" 2> "$T/rA" &
+	pa=$!
+	waiting 1 || { unblock; wait $pa; return 1; }
+	"$LOAD" "$dB" 2> "$T/rB" &
+	pb=$!
+	waiting 2 || { unblock; wait $pa $pb; return 1; }
+	unblock
+	wait $pa || { echo A; cat "$T/rA"; return 1; }
+	wait $pb || { echo B; cat "$T/rB"; return 1; }
+	# A: 2, 3 and 6 changed, 1 and 7 unchanged, 10 new, 5 gone; B, after
+	# A: 1, 2, 6 and 10 unchanged, 3 changed, 7 gone
+	report "$T/rA" 1 3 2 1 && report "$T/rB" 0 1 4 1 &&
+		is "$(perso 2)|$(perso 3)|$(q "select string_agg(right(instantly_lead_id::text, 2), ' ' order by instantly_lead_id) from synced_leads where campaign_id = '$K1'")" "from A|from B|01 02 03 06 10"
+}
+ok "a second load while the first holds the lock: waits, then sees what the first wrote (its counts, the result)" concurrent
+
+# ---- campaigns new to the warehouse still go straight in, with their hashes
+dK2=$(CAMPAIGN=$K2 night dK2 2026-12-04T03:00:00.000Z 1 1 2 3)
+ok "a new campaign: straight in (-v says so), hashed" bash -c '"$LOAD" -v "$1" 2> "$T/rk" && grep -q "1 of 1 campaigns new to the warehouse, 3 of 3 rows straight in" "$T/rk" &&
+	test "$("$PGBIN/psql" -X -At -c "select count(content_hash) from synced_leads where campaign_id = '"'$K2'"'")" = 3' bash "$dK2"
+ok "... loaded again: compared, nothing to do" bash -c '"$LOAD" -v "$1" 2> "$T/rk2" && grep -q "1 campaigns known to the warehouse, 3 rows to compare" "$T/rk2" &&
+	grep -Eq "synced_leads +0 inserted +0 updated +3 unchanged" "$T/rk2"' bash "$dK2"
+
+done_testing
