@@ -62,7 +62,8 @@ retries() {
 	lint && n429=$(m instantly_etl_extract_http_429_responses) && [ "$n429" -gt 0 ] &&
 	is "$(m instantly_etl_extract_retries)" "$(sed -n 's/.*(\([0-9]*\) retried, .*/\1/p' "$T/n2.err")" &&
 	is "$n429" "$(sed -n 's/.*retried, \([0-9]*\) [^0-9]* 429, .*/\1/p' "$T/n2.err")" &&
-	is "$(m 'instantly_etl_load_rows{table="synced_leads",outcome="updated"}')" 28
+	is "$(m 'instantly_etl_load_rows{table="synced_leads",outcome="unchanged"}')" 28 &&
+	is "$(m 'instantly_etl_load_rows{table="synced_leads",outcome="updated"}')" 0
 }
 ok "429s and retries counted as the extract's summary says; a second load: 28 leads updated (newer)" retries
 
@@ -116,7 +117,7 @@ status() {
 	grep -Eq "^  $TODAY"'T[0-9:]+Z +[0-9.]+ s +0  ok +28 +51 +0  47/0/0/0 +'"$TODAY"'\.ndjson\.gz \([0-9.]+KB?\)$' "$T/st.out" &&
 	grep -Eq '^  [0-9T:Z-]+ +[0-9.]+ s +3  extract failed \(6\) +- +- +-  -/-/-/- +-$' "$T/st.out" &&
 	grep -Eq '^  [0-9T:Z-]+ +[0-9.]+ s +5  load failed \(5\) ' "$T/st.out" &&
-	grep -Eq '^  [0-9T:Z-]+ +[0-9.]+ s +0  ok +28 +51 +0  0/47/0/0 ' "$T/st.out" && grep -q "^last success: $TODAY" "$T/st.out" &&
+	grep -Eq '^  [0-9T:Z-]+ +[0-9.]+ s +0  ok +28 +51 +0  0/19/28/0 ' "$T/st.out" && grep -q "^last success: $TODAY" "$T/st.out" &&
 	grep -q "^  $TODAY.ndjson.gz  [0-9]* bytes$" "$T/st.out" || { cat "$T/st.out"; return 1; }
 }
 ok "--status: each run's start, duration, exit status and meaning, leads, rows, rejects, rows loaded, its archive and size; the last success; the archives kept" status
