@@ -65,7 +65,7 @@ retries() {
 	is "$(m 'instantly_etl_load_rows{table="synced_leads",outcome="unchanged"}')" 28 &&
 	is "$(m 'instantly_etl_load_rows{table="synced_leads",outcome="updated"}')" 0
 }
-ok "429s and retries counted as the extract's summary says; a second load: 28 leads updated (newer)" retries
+ok "429s and retries counted as the extract's summary says; a second load of the same leads: 28 unchanged" retries
 
 failed() {
 	good=$(m instantly_etl_last_success_timestamp_seconds) ino=$(stat -c %i "$M")
