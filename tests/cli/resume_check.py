@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Compare an archive written by interrupted and resumed runs of
+instantly-extract --resume with an uninterrupted run's.
+
+    resume_check.py EXPECTED.gz ACTUAL.gz
+
+Both are read as gzip (several members: one archive) or plain NDJSON. They
+must hold the same records, each exactly as often: every line but the
+run_summary, with only extracted_at taken out (the time a response came,
+which legitimately differs); the run_summary must be the last line, once,
+and say the same per campaign (status, leads, pages, leads_complete,
+daily_rows, overview, error), the same item counts, status, window and
+base URL (requests, retries and times differ). No lead may be there twice
+for one (client, campaign). Prints what differs; exit status 0 when
+nothing does.
+"""
+import collections
+import gzip
+import json
+import sys
+
+
+def read(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    lines = raw.decode("utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def split(path):
+    items, summaries, last = collections.Counter(), [], None
+    leads = collections.Counter()
+    for n, line in enumerate(read(path), 1):
+        rec = json.loads(line)
+        last = rec.get("type")
+        if rec.get("type") == "run_summary":
+            summaries.append((n, rec))
+            continue
+        if rec.get("type") == "lead":
+            leads[(rec["client_id"], rec["campaign_id"], rec["data"].get("id"))] += 1
+        rec.pop("extracted_at", None)
+        items[json.dumps(rec, sort_keys=True)] += 1
+    return items, summaries, last, leads
+
+
+def summary_facts(rec):
+    d = rec["data"]
+    camps = sorted(
+        (c["client_id"], c["campaign_id"], c["status"], c["leads"], c["pages"], c["leads_complete"],
+         c["daily_rows"], c["overview"], c["error"]) for c in d["campaigns"])
+    return {"status": d["status"], "items": d["items"], "window": d["window"], "base_url": d["base_url"],
+            "campaigns": camps}
+
+
+def main():
+    exp_items, exp_sum, _, _ = split(sys.argv[1])
+    got_items, got_sum, got_last, got_leads = split(sys.argv[2])
+    bad = []
+    twice = [k for k, v in got_leads.items() if v > 1]
+    if twice:
+        bad.append("%d leads twice or more, e.g. %s" % (len(twice), twice[0]))
+    if got_items != exp_items:
+        missing = exp_items - got_items
+        extra = got_items - exp_items
+        bad.append("records differ: %d missing, %d extra" % (sum(missing.values()), sum(extra.values())))
+        for k in list(missing)[:3]:
+            bad.append("  missing: " + k[:300])
+        for k in list(extra)[:3]:
+            bad.append("  extra:   " + k[:300])
+    if len(got_sum) != 1 or got_last != "run_summary":
+        bad.append("%d run_summary lines, the last line a %s" % (len(got_sum), got_last))
+    elif summary_facts(got_sum[0][1]) != summary_facts(exp_sum[0][1]):
+        bad.append("run summaries differ:\n  expected %s\n  got      %s" % (
+            json.dumps(summary_facts(exp_sum[0][1]))[:2000], json.dumps(summary_facts(got_sum[0][1]))[:2000]))
+    for b in bad:
+        print(b)
+    if not bad:
+        print("same: %d records" % sum(got_items.values()))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
