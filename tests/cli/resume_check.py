@@ -19,6 +19,7 @@ import gzip
 import json
 import re
 import sys
+import zlib
 
 
 EXTRACTED_AT = re.compile(rb',"extracted_at":"[^"]*"')
@@ -62,7 +63,11 @@ def summary_facts(rec):
 
 def main():
     exp_items, exp_sum, _ = split(sys.argv[1])
-    got_items, got_sum, got_last = split(sys.argv[2])
+    try:
+        got_items, got_sum, got_last = split(sys.argv[2])
+    except (OSError, EOFError, zlib.error, ValueError) as e:
+        print("%s: not a whole archive: %s" % (sys.argv[2], e))
+        return 1
     bad = []
     twice = [k for k, v in got_items.items() if v > 1 and b'"type":"lead"' in k[:40]]
     if twice:
