@@ -47,6 +47,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,11 +199,12 @@ unhex(const char *s, char *out, size_t outlen)
 	if (n % 2 || n / 2 >= outlen)
 		return -1;
 	for (i = 0; i < n; i += 2) {
-		int hi = s[i] >= 'a' ? s[i] - 'a' + 10 : s[i] - '0', lo = s[i + 1] >= 'a' ? s[i + 1] - 'a' + 10 : s[i + 1] - '0';
+		static const char hex[] = "0123456789abcdef";
+		const char *hi = s[i] ? strchr(hex, s[i]) : NULL, *lo = s[i + 1] ? strchr(hex, s[i + 1]) : NULL;
 
-		if (hi < 0 || hi > 15 || lo < 0 || lo > 15 || (hi == 0 && lo == 0))
-			return -1;
-		out[i / 2] = (char)(hi << 4 | lo);
+		if (!hi || !lo || (hi == hex && lo == hex))
+			return -1;	/* not hex, or a NUL byte */
+		out[i / 2] = (char)((hi - hex) << 4 | (lo - hex));
 	}
 	out[n / 2] = '\0';
 	return 0;
@@ -422,15 +424,17 @@ static int
 apply_checkpoint(struct ex_run *r, char *p, char *end, unsigned long recno, ierr *e)
 {
 	struct ex_resume *rs = r->resume;
-	char *line, *tok[8 + 128], cursor[1025];
+	char *line, *tok[6 + ARCH_NTYPES], cursor[1025];
 	uint64_t offset = 0;
 	int ntok, t;
 
 	while ((line = next_line(&p, end))) {
 		char *save = NULL, *w;
 
-		for (ntok = 0, w = strtok_r(line, " ", &save); w && ntok < (int)(sizeof tok / sizeof *tok);
-		     w = strtok_r(NULL, " ", &save))
+		/* the first words; a listing's campaigns (as many as the page
+		 * listed) are read from save on */
+		for (ntok = 0, w = strtok_r(line, " ", &save); w; w = ntok < (int)(sizeof tok / sizeof *tok) &&
+		     !(ntok == 4 && !strcmp(tok[0], "L")) ? strtok_r(NULL, " ", &save) : NULL)
 			tok[ntok++] = w;
 		if (ntok == 0)
 			continue;
@@ -446,7 +450,7 @@ apply_checkpoint(struct ex_run *r, char *p, char *end, unsigned long recno, ierr
 			r->n.transport_errors = strtoull(tok[5], NULL, 10);
 			for (t = 0; t < ARCH_NTYPES; t++)
 				r->n.items[t] = strtoull(tok[6 + t], NULL, 10);
-		} else if (!strcmp(tok[0], "L") && ntok >= 4) {
+		} else if (!strcmp(tok[0], "L") && ntok == 4) {
 			unsigned long long w_i = strtoull(tok[1], NULL, 10);
 			struct ex_workspace *ws;
 			int more = !strcmp(tok[2], "more");
@@ -454,8 +458,8 @@ apply_checkpoint(struct ex_run *r, char *p, char *end, unsigned long recno, ierr
 			if (w_i >= r->map->nws || unhex(tok[3], cursor, sizeof cursor) < 0)
 				return bad(rs, recno, "a bad listing event", e);
 			ws = &r->map->ws[w_i];
-			for (t = 4; t < ntok; t++) {
-				struct ex_campaign *c = camp_at(r, tok[t]);
+			while ((w = strtok_r(NULL, " ", &save))) {
+				struct ex_campaign *c = camp_at(r, w);
 
 				if (!c)
 					return bad(rs, recno, "a campaign out of range", e);
@@ -551,7 +555,13 @@ journal_split(struct ex_resume *rs, buf *all, struct record **recs, size_t *nrec
 		size_t len, left;
 		int hn = -1;
 
-		if (!nl || nl - p > 40 || sscanf(p, MAGIC " %zu %8lx%n", &len, &crc, &hn) != 2 || p + hn != nl)
+		char head[48];
+
+		if (!nl || nl - p >= (ptrdiff_t)sizeof head)
+			goto torn;
+		memcpy(head, p, (size_t)(nl - p));
+		head[nl - p] = '\0';	/* sscanf reads no further than the line */
+		if (sscanf(head, MAGIC " %zu %8lx%n", &len, &crc, &hn) != 2 || hn != nl - p)
 			goto torn;
 		left = all->len - pos - (size_t)(hn + 1);
 		if (len >= left || nl[1 + len] != '\n' ||
