@@ -2,7 +2,7 @@
 """Compare an archive written by interrupted and resumed runs of
 instantly-extract --resume with an uninterrupted run's.
 
-    resume_check.py EXPECTED.gz ACTUAL.gz
+    resume_check.py EXPECTED.gz ACTUAL.gz...
 
 Both are read as gzip (several members: one archive) or plain NDJSON. They
 must hold the same records, each exactly as often: every line but the
@@ -12,7 +12,7 @@ and say the same per campaign (status, leads, pages, leads_complete,
 daily_rows, overview, error), the same item counts, status, window and
 base URL (requests, retries and times differ). No lead may be there twice
 for one (client, campaign). Prints what differs; exit status 0 when
-nothing does.
+nothing does in any ACTUAL.
 """
 import collections
 import gzip
@@ -61,13 +61,12 @@ def summary_facts(rec):
             "campaigns": camps}
 
 
-def main():
-    exp_items, exp_sum, _ = split(sys.argv[1])
+def check(exp_items, exp_sum, path):
+    """What differs between the expected archive and the one at path."""
     try:
-        got_items, got_sum, got_last = split(sys.argv[2])
+        got_items, got_sum, got_last = split(path)
     except (OSError, EOFError, zlib.error, ValueError) as e:
-        print("%s: not a whole archive: %s" % (sys.argv[2], e))
-        return 1
+        return ["not a whole archive: %s" % e]
     bad = []
     twice = [k for k, v in got_items.items() if v > 1 and b'"type":"lead"' in k[:40]]
     if twice:
@@ -85,12 +84,23 @@ def main():
     elif summary_facts(got_sum[0][1]) != summary_facts(exp_sum[0][1]):
         bad.append("run summaries differ:\n  expected %s\n  got      %s" % (
             json.dumps(summary_facts(exp_sum[0][1]))[:2000], json.dumps(summary_facts(got_sum[0][1]))[:2000]))
-    for b in bad:
-        print(b)
-    if not bad:
-        print("same: %d records" % sum(got_items.values()))
-    return 1 if bad else 0
+    return bad
 
 
+def main():
+    if len(sys.argv) < 3:
+        sys.exit("usage: resume_check.py EXPECTED ACTUAL...")
+    exp_items, exp_sum, _ = split(sys.argv[1])
+    failed = 0
+    for path in sys.argv[2:]:
+        bad = check(exp_items, exp_sum, path)
+        if bad:
+            failed += 1
+            print("%s:" % path)
+            for b in bad:
+                print("  " + b)
+        else:
+            print("%s: same, %d records" % (path, sum(exp_items.values())))
+    return 1 if failed else 0
 if __name__ == "__main__":
     sys.exit(main())
