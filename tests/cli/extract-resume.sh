@@ -328,6 +328,22 @@ gone_partial() {
 }
 ok "the partial archive gone, the journal there: warned, started over, complete" gone_partial
 
+over_before() {	# killed after the journal said "over" (F) and before the rename: the rename is all that is left
+	keep_partial >/dev/null || return 1
+	python3 - "$(side "$T/k/r.gz" resume)" <<'PY'
+import sys, zlib
+body = b"F 1\n"
+with open(sys.argv[1], "ab") as f:
+    f.write(b"IEJ1 %d %08x\n" % (len(body), zlib.crc32(body)) + body + b"\n")
+PY
+	_part=$(sha256sum < "$(side "$T/k/r.gz" partial)")
+	ctl '{"reset_stats":true}'
+	: > "$T/k/r.gz.err"
+	exit_is 1 x "$T/k/r.gz" --resume && contains "$T/k/r.gz.err" "was over (exit status 1)" &&
+		is "$(sha256sum < "$T/k/r.gz")" "$_part" && no_side "$T/k/r.gz" && is "$(requests)" 0
+}
+ok "a run killed between its last journal record (over) and the rename: the resume only renames, with its exit status" over_before
+
 # ---- the window is the first run's ------------------------------------------------
 window() {
 	rm -f "$T/k/"* "$T/k/".r.gz.*
