@@ -344,6 +344,26 @@ PY
 }
 ok "a run killed between its last journal record (over) and the rename: the resume only renames, with its exit status" over_before
 
+not_regular() {
+	: > "$T/k/dn.err"
+	exit_is 4 env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" $BASE --base-url "$URL" -o /dev/null --resume \
+		2>"$T/k/dn.err" && contains "$T/k/dn.err" "--resume writes a regular file" && [ ! -e /dev/.null.resume ]
+}
+ok "--resume to a path that is no regular file (/dev/null): refused (exit 4)" not_regular
+group_mode() {	# the side files stay 0600; FILE gets the mode any archive gets (INSTANTLY_ETL_UMASK)
+	rm -f "$T/k/g.gz"
+	ctl '{"leads_latency_ms":30}'
+	env INSTANTLY_ETL_UMASK=027 INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" $BASE --base-url "$URL" \
+		-o "$T/k/g.gz" --resume -j 2 --checkpoint 0 2>/dev/null &
+	_p=$!
+	sleep 0.3
+	_modes=$(stat -c %a "$(side "$T/k/g.gz" partial)" "$(side "$T/k/g.gz" resume)" | tr '\n' ' ')
+	wait $_p
+	quiet
+	is "$_modes" "600 600 " && is "$(stat -c %a "$T/k/g.gz")" 640
+}
+ok "INSTANTLY_ETL_UMASK=027: .FILE.partial and .FILE.resume 0600 while it runs, FILE 0640 at the end" group_mode
+
 # ---- the window is the first run's ------------------------------------------------
 window() {
 	rm -f "$T/k/"* "$T/k/".r.gz.*
