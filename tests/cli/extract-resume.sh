@@ -212,12 +212,21 @@ ok "...and the resume completes it" resume_ok "$T/d6/r.gz"
 # ---- what a resume refuses ---------------------------------------------------
 # a kept partial run to try things on
 mkdir "$T/k"
+# until_paged FILE PID: wait until the journal of FILE notes a page of leads
+# (the run is half-way), at most 20 s
+until_paged() {
+	for _i in $(seq 1 400); do
+		grep -aq '^P ' "$(side "$1" resume)" 2>/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || return 0
+		sleep 0.05
+	done
+}
 keep_partial() {	# a run of $T/k/r.gz killed half-way (the journal stays)
 	rm -f "$T/k/"* "$T/k/".r.gz.*
 	quiet
-	ctl '{"leads_latency_ms":30}'
+	ctl '{"leads_latency_ms":60}'
 	xbg "$T/k/r.gz" --resume -j 2 --checkpoint 0
-	sleep 0.4
+	until_paged "$T/k/r.gz" "$XPID"
 	kill -KILL "$XPID"; wait "$XPID" 2>/dev/null || true
 	quiet
 	[ -s "$(side "$T/k/r.gz" resume)" ] && [ -e "$(side "$T/k/r.gz" partial)" ]
@@ -352,11 +361,11 @@ not_regular() {
 ok "--resume to a path that is no regular file (/dev/null): refused (exit 4)" not_regular
 group_mode() {	# the side files stay 0600; FILE gets the mode any archive gets (INSTANTLY_ETL_UMASK)
 	rm -f "$T/k/g.gz"
-	ctl '{"leads_latency_ms":30}'
+	ctl '{"leads_latency_ms":60}'
 	env INSTANTLY_ETL_UMASK=027 INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" $BASE --base-url "$URL" \
 		-o "$T/k/g.gz" --resume -j 2 --checkpoint 0 2>/dev/null &
 	_p=$!
-	sleep 0.3
+	until_paged "$T/k/g.gz" $_p
 	_modes=$(stat -c %a "$(side "$T/k/g.gz" partial)" "$(side "$T/k/g.gz" resume)" | tr '\n' ' ')
 	wait $_p
 	quiet
@@ -367,13 +376,14 @@ ok "INSTANTLY_ETL_UMASK=027: .FILE.partial and .FILE.resume 0600 while it runs, 
 # ---- the window is the first run's ------------------------------------------------
 window() {
 	rm -f "$T/k/"* "$T/k/".r.gz.*
-	ctl '{"leads_latency_ms":30}'
+	ctl '{"leads_latency_ms":60}'
 	# the first run asked for the 90 days up to yesterday; the resume, run
 	# "after midnight", asks for the default 90 days (up to today)
 	env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" --clients "$T/map.csv" --no-progress --rate 5000 \
 		--base-url "$URL" --since 2026-08-27 --until 2026-11-24 -o "$T/k/w.gz" --resume -j 2 --checkpoint 0 2>/dev/null &
 	_p=$!
-	sleep 0.4; kill -KILL $_p; wait $_p 2>/dev/null || true
+	until_paged "$T/k/w.gz" $_p
+	kill -KILL $_p; wait $_p 2>/dev/null || true
 	quiet
 	[ -e "$(side "$T/k/w.gz" resume)" ] || { echo "not interrupted"; return 1; }
 	env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" --clients "$T/map.csv" --no-progress --rate 5000 \
