@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/extract-resume: instantly-extract --resume against the fake Instantly
 # API on loopback. Runs are interrupted at random points (SIGKILL, SIGTERM; at
-# a random time or after a random number of requests; while the fake answers
+# a random time or after a random number of requests, gzip or --plain; while the fake answers
 # 500s, 429s or cut bodies, while requests time out; with several requests in
 # flight; with the fake stopped mid-run and started again), then resumed, one
 # or more times; the finished archive must hold what an uninterrupted run's
@@ -106,11 +106,11 @@ interrupt() {
 	_j=$(( RANDOM % 3 == 0 ? 1 : 8 ))	# -j 1 one time in three, else 8 in flight
 	_frac=$(( 10 + RANDOM % 75 ))		# when: 10..85 % of an uninterrupted run
 	_sig=KILL
-	_args="--resume -j $_j --checkpoint $( [ $_cp = 1 ] && echo 0.02 || echo 0)"
+	_args="--resume -j $_j --checkpoint $( [ $_cp = 1 ] && echo 0.02 || echo 0) $PLAIN"
 	quiet
 	case $_mode in
 	term) _sig=TERM ;;
-	count) ;;
+	count|plain) ;;
 	500) ctl '{"fail_every":3}' ;;
 	429) ctl '{"rate_limit":40}'; _sig=TERM ;;
 	cut) ctl '{"cut_body_every":4}' ;;
@@ -121,7 +121,7 @@ interrupt() {
 	# shellcheck disable=SC2086
 	xbg "$_d/r.gz" $_args
 	case $_mode in
-	count)	# after a number of requests
+	count|plain)	# after a number of requests
 		_n=$(( 2 + REF_REQ * _frac / 100 ))
 		for _i in $(seq 1 500); do
 			[ "$(requests)" -ge "$_n" ] 2>/dev/null && break
@@ -140,7 +140,7 @@ interrupt() {
 	[ "$_mode" != down ] || start_fake --port "$PORT"
 	[ -e "$(side "$_d/r.gz" resume)" ]
 }
-modes=(kill term count 500 429 cut timeout down)
+modes=(kill term count 500 429 cut timeout down plain)
 interrupted=0 resumes=0 fails=""
 t_all=$(date +%s%N)
 _case=0
@@ -151,6 +151,8 @@ while [ $_case -lt 45 ] && { [ $_case -lt "$CASES" ] || [ $interrupted -lt 30 ];
 	d=$T/c$_case
 	mkdir "$d"
 	mode=${modes[$(( (_case - 1) % ${#modes[@]} ))]}
+	PLAIN=	# plain: --plain (NDJSON, no gzip) for this case's runs, after a count of requests
+	[ "$mode" != plain ] || PLAIN=--plain
 	if interrupt "$mode" "$d"; then
 		interrupted=$((interrupted + 1))
 		# private, and never a finished FILE while a part is missing
@@ -158,7 +160,7 @@ while [ $_case -lt 45 ] && { [ $_case -lt "$CASES" ] || [ $interrupted -lt 30 ];
 			[ ! -e "$d/r.gz" ] || fails="$fails $_case(modes)"
 		# one time in three the resume is interrupted too
 		if [ $(( RANDOM % 3 )) = 0 ]; then
-			xbg "$d/r.gz" --resume -j 4 --checkpoint 0
+			xbg "$d/r.gz" --resume -j 4 --checkpoint 0 $PLAIN
 			sleep "$(awk -v m="$REF_MS" -v f="$(( RANDOM % 60 ))" 'BEGIN { printf "%.3f", m * f / 100000 }')"
 			kill -KILL "$XPID" 2>/dev/null || true
 			wait "$XPID" 2>/dev/null || true
@@ -167,7 +169,7 @@ while [ $_case -lt 45 ] && { [ $_case -lt "$CASES" ] || [ $interrupted -lt 30 ];
 	fi
 	quiet
 	set +e
-	x "$d/r.gz" --resume -j 8 --checkpoint 0
+	x "$d/r.gz" --resume -j 8 --checkpoint 0 $PLAIN
 	rc=$?
 	set -e
 	resumes=$((resumes + 1))
@@ -189,7 +191,7 @@ if ! $CHECK "$T/ref.gz" "$T"/c*/r.gz > "$T/checks" 2>&1; then
 fi
 T_ALL=$((($(date +%s%N) - t_all) / 1000000))
 echo "# $_case cases, $interrupted interrupted mid-run, $resumes resumed runs, in $T_ALL ms"
-ok "$_case runs interrupted at random points (kill, term, after N requests, 500s, 429s, cut bodies, timeouts, the API gone) and resumed: every archive the uninterrupted one's${fails:+ (failed:$fails)}" test -z "$fails"
+ok "$_case runs interrupted at random points (kill, term, after N requests, 500s, 429s, cut bodies, timeouts, the API gone, --plain) and resumed: every archive the uninterrupted one's${fails:+ (failed:$fails)}" test -z "$fails"
 ok "at least 30 of them were interrupted mid-run ($interrupted)" test "$interrupted" -ge 30
 
 # ---- the API refuses everything at first: exit 6, the run kept -------------------
