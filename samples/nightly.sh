@@ -75,7 +75,8 @@
 #   1   loaded, with warnings: the extract was partial (some campaign failed)
 #       or the transform rejected lines; the logs say which
 #   2   a setting is wrong (usage)
-#   3   the extract failed: nothing was loaded
+#   3   the extract failed: nothing was loaded (what it fetched is kept, and
+#       the next run of the same day goes on from there: --resume)
 #   4   the transform failed: nothing was loaded; the archive is kept
 #   5   the load failed: the warehouse is unchanged; the archive is kept
 #       (samples/reprocess.sh loads it; the next run loads a fresh extract)
@@ -349,8 +350,29 @@ run_t0=$(date +%s.%N)
 
 stamp=$(date -u +%Y-%m-%d)
 archive=$ARCHIVE_DIR/$stamp.ndjson.gz
+# the extract runs with --resume: one that stops short (killed, the API or
+# the network gone) leaves .ARCHIVE.partial and .ARCHIVE.resume, and the
+# next run of the same day goes on with it instead of starting over; those
+# of earlier days are removed (a night's extract is not resumed the next)
+resume_of=
+for _f in "$ARCHIVE_DIR"/.[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*.ndjson.gz.{resume,partial}; do
+	[ -f "$_f" ] || continue
+	_b=${_f##*/}
+	if [[ ${_b:1:10} < $stamp ]]; then
+		rm -f -- "$_f" && log "removed $_f, left by a stopped extract of an earlier day"
+	elif [[ $_f == *.resume ]]; then
+		resume_of=$_f
+	fi
+done
+if [ -n "$resume_of" ]; then
+	_b=${resume_of##*/.}
+	archive=$ARCHIVE_DIR/${_b%.resume}
+	stamp=${_b%.ndjson.gz.resume}
+	log "extract: going on with the stopped extract of $archive"
 # a second run on the same day keeps the first archive
-[ ! -e "$archive" ] || { stamp=$(date -u +%Y-%m-%dT%H%M%SZ); archive=$ARCHIVE_DIR/$stamp.ndjson.gz; }
+elif [ -e "$archive" ]; then
+	stamp=$(date -u +%Y-%m-%dT%H%M%SZ); archive=$ARCHIVE_DIR/$stamp.ndjson.gz
+fi
 out=$WORK_DIR/$stamp
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nightly.XXXXXX") || exit 2
 trap 'finish_run $?; rm -rf "$tmp"' EXIT	# the history, the metrics
@@ -396,7 +418,14 @@ done
 hide_secrets
 
 # shellcheck disable=SC2086 # $EXTRACT_ARGS: options, split on purpose
-run_stage extract with_secrets api "$(bin instantly-extract)" --clients "$map" -o "$archive" --no-progress $EXTRACT_ARGS
+run_stage extract with_secrets api "$(bin instantly-extract)" --clients "$map" -o "$archive" --resume --no-progress $EXTRACT_ARGS
+if [ $rc -eq 2 ] && [ -n "$resume_of" ] && grep -q ': not resumed: ' "$tmp/extract.err"; then
+	# the stopped extract had other inputs (the client map changed since): over again
+	rm -f -- "$resume_of" "${resume_of%.resume}.partial"
+	log "extract: the stopped extract had other inputs; starting over"
+	# shellcheck disable=SC2086 # $EXTRACT_ARGS: options, split on purpose
+	run_stage extract with_secrets api "$(bin instantly-extract)" --clients "$map" -o "$archive" --resume --no-progress $EXTRACT_ARGS
+fi
 case $rc in 0) ;; 1) warn=1 ;; 2) die extract 2 $rc "a usage error" ;; *) die extract 3 $rc ;; esac
 
 rm -rf "$out"

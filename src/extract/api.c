@@ -81,8 +81,8 @@ cursor_set_put(struct cursor_set *cs, uint64_t h)
 
 /* Was cursor followed before in this listing? If not, remember it. -1: out
  * of memory. */
-static int
-cursor_seen(struct cursor_set *cs, const char *cursor)
+int
+api_cursor_seen(struct cursor_set *cs, const char *cursor)
 {
 	uint64_t h = cursor_hash(cursor);
 
@@ -101,8 +101,8 @@ cursor_seen(struct cursor_set *cs, const char *cursor)
 	return cursor_set_put(cs, h);
 }
 
-static void
-cursor_set_free(struct cursor_set *cs)
+void
+api_cursor_set_free(struct cursor_set *cs)
 {
 	free(cs->slot);
 	memset(cs, 0, sizeof *cs);
@@ -263,7 +263,7 @@ api_free_req(struct ex_req *q)
 	if (!q)
 		return;
 	q->run->held--;
-	cursor_set_free(&q->seen);
+	api_cursor_set_free(&q->seen);
 	page_free(q->pg);
 	buf_free(&q->body);
 	buf_free(&q->listed);
@@ -382,27 +382,66 @@ campaign_cannot_start(struct ex_run *r, struct ex_campaign *c, const char *why)
 	log_error("campaign %s: %s", c->id, c->error ? c->error : why);
 }
 
+/* The lead listing of c went on past --max-pages: not known to be complete. */
+static void
+leads_past_max_pages(struct ex_run *r, struct ex_campaign *c, uint64_t pages)
+{
+	c->status = CS_FAILED;
+	camp_error(c, "the lead listing still goes on after %llu pages (%llu leads): stopped at the bound "
+		   "--max-pages %llu (no leads_complete record); raise --max-pages if the campaign "
+		   "really has more than %llu leads", (unsigned long long)pages,
+		   (unsigned long long)c->leads, (unsigned long long)r->opts->max_pages,
+		   (unsigned long long)r->opts->max_pages * 100);
+}
+
 /* Make and queue c's three requests (its leads, daily analytics and
- * overview); all or none. */
+ * overview); all or none. After --resume, only those the interrupted run
+ * did not finish, the lead listing from where it stood. */
 static void
 queue_campaign(struct ex_run *r, struct ex_campaign *c)
 {
-	static const enum ex_kind kinds[] = { K_LEADS, K_DAILY, K_OVERVIEW };
+	enum ex_kind kinds[3];
 	struct ex_req *q[3] = { NULL, NULL, NULL };
-	size_t i;
+	size_t i, n = 0;
 	ierr e;
 
-	for (i = 0; i < 3; i++)
-		if (!(q[i] = api_new_req(r, kinds[i], NULL, c)) || api_prepare(q[i], &e) < 0)
+	if (!c->leads_done) {
+		if (c->rs_cursor && c->rs_pages >= r->opts->max_pages)
+			leads_past_max_pages(r, c, c->rs_pages);	/* where the interrupted run stopped it */
+		else
+			kinds[n++] = K_LEADS;
+	}
+	if (!c->daily_done)
+		kinds[n++] = K_DAILY;
+	if (!c->overview)
+		kinds[n++] = K_OVERVIEW;
+	for (i = 0; i < n; i++) {
+		if (!(q[i] = api_new_req(r, kinds[i], NULL, c)))
 			break;
-	if (i < 3) {
-		for (i = 0; i < 3; i++)
+		if (kinds[i] == K_LEADS && c->rs_cursor) {
+			snprintf(q[i]->cursor, sizeof q[i]->cursor, "%s", c->rs_cursor);
+			q[i]->pages = c->rs_pages;
+			q[i]->seen = c->rs_seen;
+			memset(&c->rs_seen, 0, sizeof c->rs_seen);
+			free(c->rs_cursor);
+			c->rs_cursor = NULL;
+		}
+		if (api_prepare(q[i], &e) < 0)
+			break;
+	}
+	if (i < n) {
+		for (i = 0; i < n; i++)
 			api_free_req(q[i]);
 		c->open_jobs = 0;
 		campaign_cannot_start(r, c, "out of memory making its requests");
 		return;
 	}
-	for (i = 0; i < 3; i++)
+	if (n == 0) {	/* all done before an interruption */
+		c->open_jobs = 1;
+		campaign_job_done(r, c);
+		return;
+	}
+	for (i = 0; i < n; i++)
 		http_enqueue(r, q[i], 0);
 }
 
@@ -496,11 +535,22 @@ api_start(struct ex_run *r, ierr *e)
 	size_t i;
 
 	for (i = 0; i < r->map->nws; i++) {	/* one campaign listing per workspace */
+		struct ex_workspace *ws = &r->map->ws[i];
 		struct ex_req *q;
 
-		if (r->map->ws[i].same)
+		if (ws->same)
 			continue;	/* the same key as another: the same workspace */
-		q = api_new_req(r, K_LIST_CAMPAIGNS, &r->map->ws[i], NULL);
+		if (ws->listing_over)
+			continue;	/* over before an interruption (--resume) */
+		q = api_new_req(r, K_LIST_CAMPAIGNS, ws, NULL);
+		if (q && ws->rs_cursor) {	/* --resume: from where it stood */
+			snprintf(q->cursor, sizeof q->cursor, "%s", ws->rs_cursor);
+			q->pages = ws->rs_pages;
+			q->seen = ws->rs_seen;
+			memset(&ws->rs_seen, 0, sizeof ws->rs_seen);
+			free(ws->rs_cursor);
+			ws->rs_cursor = NULL;
+		}
 		if (!q || api_prepare(q, e) < 0) {
 			api_free_req(q);
 			return ierr_set(e, "out of memory");
@@ -597,7 +647,7 @@ list_state(struct ex_req *q, struct cursor_set *seen, int *state)
 	*state = LIST_END;
 	if (page_items(q->pg) == 0 || !cursor)
 		return 0;
-	if ((s = cursor_seen(seen, cursor)) < 0)
+	if ((s = api_cursor_seen(seen, cursor)) < 0)
 		return -1;
 	*state = s ? LIST_REPEATED : LIST_MORE;
 	return 0;
@@ -658,6 +708,8 @@ api_done(struct ex_req *q, ierr *e)
 				 ws->key_env[0] ? " of the workspace of " : "", ws->key_env, (unsigned long long)q->pages);
 			state = LIST_END;
 		}
+		resume_note_list(r, ws, state == LIST_MORE ? page_cursor(q->pg) : NULL,
+				 (struct ex_campaign *const *)(void *)q->listed.p, q->listed.len / sizeof c);
 		if (state == LIST_MORE)
 			return follow(q, e);
 		if (state == LIST_REPEATED)
@@ -669,6 +721,7 @@ api_done(struct ex_req *q, ierr *e)
 		return 0;
 	case K_GET_CAMPAIGN:
 		c->listed = 1;
+		resume_note(r, 'G', c, 0);
 		c->open_jobs--;
 		api_free_req(q);
 		/* its three requests when there is room (api_feed) */
@@ -682,9 +735,12 @@ api_done(struct ex_req *q, ierr *e)
 		return 0;
 	case K_DAILY:
 		c->daily_rows += page_items(q->pg);
+		c->daily_done = 1;
+		resume_note(r, 'D', c, c->daily_rows);
 		break;
 	case K_OVERVIEW:
 		c->overview = 1;
+		resume_note(r, 'O', c, 0);
 		break;
 	case K_LEADS:
 		if (state == LIST_REPEATED) {
@@ -697,15 +753,13 @@ api_done(struct ex_req *q, ierr *e)
 		}
 		c->leads += page_items(q->pg);
 		c->lead_pages++;
+		/* the page is written: noted for --resume (past --max-pages
+		 * too, which a resume then stops at again) */
+		resume_note_leads(r, c, state == LIST_MORE ? page_cursor(q->pg) : NULL, page_items(q->pg));
 		if (state == LIST_MORE && q->pages >= r->opts->max_pages) {
 			/* an endless chain of fresh cursors, or a campaign larger
 			 * than the bound: either way not known to be complete */
-			c->status = CS_FAILED;
-			camp_error(c, "the lead listing still goes on after %llu pages (%llu leads): stopped at the bound "
-				   "--max-pages %llu (no leads_complete record); raise --max-pages if the campaign "
-				   "really has more than %llu leads", (unsigned long long)q->pages,
-				   (unsigned long long)c->leads, (unsigned long long)r->opts->max_pages,
-				   (unsigned long long)r->opts->max_pages * 100);
+			leads_past_max_pages(r, c, q->pages);
 			break;
 		}
 		if (state == LIST_MORE)

@@ -49,6 +49,9 @@ struct ex_opts {
 	uint64_t max_pages;		/* --max-pages: pages of one listing */
 	int max_requests;		/* --max-requests: requests held at once */
 	int plain;			/* --plain: no gzip */
+	int resume;			/* --resume (resume.c) */
+	double checkpoint;		/* --checkpoint: seconds between journal checkpoints */
+	int window_given;		/* 1 --days, 2 --since, 4 --until on the command line */
 	int progress;			/* --progress / --no-progress: -1 auto */
 };
 
@@ -91,6 +94,15 @@ double rl_wait(const struct ratelimit *r, double now);
 /* A request is sent at `now` (rl_wait() said 0). */
 void rl_take(struct ratelimit *r, double now);
 
+/* The cursors a listing has followed, as 64-bit hashes (open addressing):
+ * 8 to 16 bytes a page however long the cursors are. Two different cursors
+ * taken for one (a false "repeated cursor", never a missed one) has odds
+ * of about pages^2 / 2^65. */
+struct cursor_set {
+	uint64_t *slot;		/* 0: empty */
+	size_t cap, n;
+};
+
 /* ---- Instantly workspaces ----
  * Each API key is a workspace, with its own rate limits (docs/instantly-api.md
  * §7): its own limiter, 429 pause and campaign listing. */
@@ -107,6 +119,10 @@ struct ex_workspace {
 	int refused;			/* 401/402/403, or its campaign listing failed */
 	struct ex_workspace *same;	/* another variable holds the same key: that one is used */
 	char error[1024];
+	/* --resume: where its campaign listing stood (resume.c) */
+	char *rs_cursor;		/* the next page's cursor; NULL: the first */
+	uint64_t rs_pages;
+	struct cursor_set rs_seen;
 };
 
 /* ---- the archive writer (output.c) ---- */
@@ -119,11 +135,22 @@ struct ex_out {
 	buf zbuf;
 	const char *name;	/* for messages */
 	uint64_t lines;
+	/* --resume: a file of resume.c's, one gzip member per checkpoint */
+	int members;
+	int dirty;		/* bytes given since the member began */
+	uint64_t offset;	/* bytes written to fd */
 };
 
 int ex_out_open(struct ex_out *o, const char *path, int plain, ierr *e);
+/* --resume: write to fd (at its end, offset bytes in), named name; the
+ * caller owns fd. */
+int ex_out_open_fd(struct ex_out *o, int fd, const char *name, uint64_t offset, int plain, ierr *e);
+/* --resume: end the gzip member (if a byte was given since it began) and
+ * fdatasync, so that o->offset is a point a reader can stop at and the
+ * bytes before it are on disk. */
+int ex_out_checkpoint(struct ex_out *o, ierr *e);
 int ex_out_write(struct ex_out *o, const char *s, size_t n, ierr *e);
-int ex_out_close(struct ex_out *o, ierr *e);	/* finish, fsync, rename */
+int ex_out_close(struct ex_out *o, ierr *e);	/* finish, fsync, rename (--resume: finish, fsync) */
 void ex_out_abort(struct ex_out *o);
 
 /* What one response will add to the archive, held until the response is
@@ -171,15 +198,11 @@ struct ex_campaign {
 	int opened;		/* its requests are made (or it failed before) */
 	struct ex_campaign *ready_next;	/* in run->ready */
 	char *error;		/* NULL, or why it is not complete (malloc'd) */
-};
-
-/* The cursors a listing has followed, as 64-bit hashes (open addressing):
- * 8 to 16 bytes a page however long the cursors are. Two different cursors
- * taken for one (a false "repeated cursor", never a missed one) has odds
- * of about pages^2 / 2^65. */
-struct cursor_set {
-	uint64_t *slot;		/* 0: empty */
-	size_t cap, n;
+	/* --resume: what the interrupted run did (resume.c) */
+	int daily_done;
+	char *rs_cursor;		/* its lead listing's next cursor; NULL: the first page */
+	uint64_t rs_pages;
+	struct cursor_set rs_seen;
 };
 
 struct ex_run;
@@ -243,6 +266,9 @@ struct ex_run {
 	double t0;
 	unsigned rng;
 	buf line;			/* one archive line being built */
+	struct ex_resume *resume;	/* --resume (resume.c); NULL without */
+	unsigned resumes;		/* runs that went on from an interrupted one */
+	uint64_t map_digest;		/* of the client map, for --resume */
 };
 
 /* http.c */
@@ -267,6 +293,31 @@ void api_failed(struct ex_req *q, long http_status);
  * requests are dropped; when every workspace is refused, the run stops. */
 void api_refuse_workspace(struct ex_run *r, struct ex_workspace *ws, const char *msg);
 void utc_now_iso(char out[32]);
+
+/* api.c: a listing's followed cursors. 1: cursor was followed before; 0: it
+ * was not (now it is); -1: out of memory. */
+int api_cursor_seen(struct cursor_set *cs, const char *cursor);
+void api_cursor_set_free(struct cursor_set *cs);
+
+/* resume.c (see there) */
+struct ex_resume;
+uint64_t resume_map_digest(const struct ex_map *m);	/* before setup of the workspaces */
+/* -o's files: 0 go on (r->out open; the run restored from the journal, o's
+ * window the journal's); 1 the run was over before (*status its exit
+ * status, FILE in place); -1 error; -2 refused: other inputs (usage). */
+int resume_open(struct ex_run *r, struct ex_opts *o, int *status, ierr *e);
+/* What a response added, after it is written (api_done()). */
+void resume_note_list(struct ex_run *r, struct ex_workspace *ws, const char *next, struct ex_campaign *const *listed,
+		      size_t n);
+void resume_note_leads(struct ex_run *r, struct ex_campaign *c, const char *next, uint64_t items);
+void resume_note(struct ex_run *r, char what, struct ex_campaign *c, uint64_t n);	/* G, D rows, O */
+/* A checkpoint, when one is due (force: now). */
+int resume_checkpoint(struct ex_run *r, int force, ierr *e);
+/* The run is over (the summary written): FILE in place, the journal gone. */
+int resume_finish(struct ex_run *r, int status, ierr *e);
+/* The run stops short: the files stay for the next --resume. */
+void resume_close(struct ex_run *r);
+void resume_warn_stale(const char *output);
 
 /* summary.c */
 int summary_write(struct ex_run *r, ierr *e);	/* the run_summary record */

@@ -492,6 +492,11 @@ http_run(struct ex_run *r, ierr *e)
 			}
 		if (r->fatal)
 			break;
+		/* --resume: what the responses wrote, on disk and in the journal */
+		if (resume_checkpoint(r, 0, e) < 0) {
+			rc = -1;
+			goto out;
+		}
 		now = log_now();
 		api_feed(r);	/* campaigns start as requests end (--max-requests) */
 		while (r->in_flight < r->opts->parallel) {

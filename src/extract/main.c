@@ -311,6 +311,7 @@ main(int argc, char **argv)
 	struct ex_run run;
 	ierr e;
 	int rc;
+	uint64_t map_digest;
 
 	log_init(argv[0]);
 	if (harden(&e) < 0) {
@@ -337,6 +338,7 @@ main(int argc, char **argv)
 		log_error("%s", e.msg);
 		return EXIT_INPUT;
 	}
+	map_digest = resume_map_digest(&map);	/* before the workspaces merge */
 	if (map.ncamps == 0)
 		log_warn("%s maps no campaign: the archive holds only the run summary", opts.clients_path);
 	if ((rc = setup_workspaces(&opts, &map, &e)) < 0) {
@@ -360,6 +362,7 @@ main(int argc, char **argv)
 	}
 
 	memset(&run, 0, sizeof run);
+	run.map_digest = map_digest;
 	run.opts = &opts;
 	run.map = &map;
 	run.out = &out;
@@ -378,31 +381,68 @@ main(int argc, char **argv)
 	curl_multi_setopt(run.multi, CURLMOPT_MAXCONNECTS, (long)opts.parallel);
 
 	atomic_init();
-	if (ex_out_open(&out, opts.output, opts.plain, &e) < 0) {
-		log_error("%s", e.msg);
-		rc = EXIT_OUTPUT;
-		goto done;
+	if (opts.resume) {
+		int status = 0;
+
+		switch (resume_open(&run, &opts, &status, &e)) {
+		case 0:
+			break;
+		case 1:	/* over before: FILE is in place now */
+			rc = status;
+			goto done;
+		case -2:
+			log_usage("%s", e.msg);
+			rc = EXIT_USAGE;
+			goto done;
+		default:
+			log_error("%s", e.msg);
+			rc = EXIT_OUTPUT;
+			goto done;
+		}
+	} else {
+		if (opts.output)
+			resume_warn_stale(opts.output);
+		if (ex_out_open(&out, opts.output, opts.plain, &e) < 0) {
+			log_error("%s", e.msg);
+			rc = EXIT_OUTPUT;
+			goto done;
+		}
 	}
 	if (api_start(&run, &e) < 0 || http_run(&run, &e) < 0) {
 		log_error("%s", e.msg);
-		ex_out_abort(&out);
+		if (run.resume)
+			resume_close(&run);
+		else
+			ex_out_abort(&out);
 		rc = EXIT_OUTPUT;
 		goto done;
 	}
 	if (run.fatal) {
-		log_error("%s; no archive written", run.fatal_msg);
-		ex_out_abort(&out);
+		if (run.resume) {
+			/* what came before is kept for the next --resume */
+			log_error("%s; no archive written", run.fatal_msg);
+			if (resume_checkpoint(&run, 1, &e) < 0)
+				log_error("%s", e.msg);
+			resume_close(&run);
+		} else {
+			log_error("%s; no archive written", run.fatal_msg);
+			ex_out_abort(&out);
+		}
 		rc = EXIT_API;
 		goto done;
 	}
-	if (summary_write(&run, &e) < 0 || ex_out_close(&out, &e) < 0) {
+	rc = ex_exit_status(&run);
+	if (summary_write(&run, &e) < 0 ||
+	    (run.resume ? resume_finish(&run, rc, &e) : ex_out_close(&out, &e)) < 0) {
 		log_error("%s", e.msg);
-		ex_out_abort(&out);
+		if (run.resume)
+			resume_close(&run);
+		else
+			ex_out_abort(&out);
 		rc = EXIT_OUTPUT;
 		goto done;
 	}
 	summary_log(&run);
-	rc = ex_exit_status(&run);
 	if (rc != EXIT_OK)
 		log_warn("partial: some campaigns are incomplete (see above and the run summary)");
 done:

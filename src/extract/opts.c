@@ -27,6 +27,14 @@ static const char usage_text[] =
 	"                            only these campaigns are fetched\n"
 	"  -o, --output FILE         write the archive to FILE, renamed into place at the end\n"
 	"                            (default: stdout)\n"
+	"      --resume              with -o FILE: keep what is fetched in .FILE.partial and\n"
+	"                            a journal .FILE.resume (both 0600, beside FILE), so that\n"
+	"                            a run that is interrupted (signal, crash, power loss,\n"
+	"                            network gone) and started again with --resume goes on\n"
+	"                            where it stopped; both are gone once FILE is complete.\n"
+	"                            No journal: a fresh run (default: off)\n"
+	"      --checkpoint SECONDS  with --resume: at most this long between journal\n"
+	"                            checkpoints; 0: after every response (default 1)\n"
 	"      --plain               write plain NDJSON instead of gzip\n"
 	"      --base-url URL        the API (default " EX_DEFAULT_BASE_URL "); plain http only\n"
 	"                            to a loopback address\n"
@@ -71,14 +79,15 @@ static const char usage_text[] =
 	"the archive holds everything else), 2 usage error, 3 the client map is\n"
 	"unreadable or invalid, 4 output error, 6 the API refused the run (401, 402,\n"
 	"403) or the campaign listing failed. After 2, 3, 4 or 6 the -o path is left\n"
-	"as it was.\n"
+	"as it was (with --resume, the partial run is kept for the next --resume).\n"
 	"\n"
 	"See instantly-extract(1) and instantly-archive(5).\n";
 
 enum {
 	OPT_PLAIN = 256, OPT_BASE_URL, OPT_KEY_FILE, OPT_SINCE, OPT_UNTIL, OPT_RATE, OPT_RATE_MINUTE,
 	OPT_RETRIES, OPT_RETRY_WAIT, OPT_MAX_RETRY_AFTER, OPT_TIMEOUT, OPT_PROGRESS, OPT_NO_PROGRESS,
-	OPT_STALL_TIMEOUT, OPT_MAX_DEPTH, OPT_MAX_RESPONSE, OPT_MAX_SPILL, OPT_MAX_PAGES, OPT_MAX_REQUESTS
+	OPT_STALL_TIMEOUT, OPT_MAX_DEPTH, OPT_MAX_RESPONSE, OPT_MAX_SPILL, OPT_MAX_PAGES, OPT_MAX_REQUESTS,
+	OPT_RESUME, OPT_CHECKPOINT
 };
 
 static const struct option longopts[] = {
@@ -103,6 +112,8 @@ static const struct option longopts[] = {
 	{ "max-spill", required_argument, NULL, OPT_MAX_SPILL },
 	{ "max-pages", required_argument, NULL, OPT_MAX_PAGES },
 	{ "max-requests", required_argument, NULL, OPT_MAX_REQUESTS },
+	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	LOG_LONGOPTS,
@@ -224,6 +235,7 @@ ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 	o->max_pages = 100000;
 	o->max_requests = 0;	/* 4 x --parallel */
 	o->progress = -1;
+	o->checkpoint = 1;
 	while ((c = getopt_long(argc, argv, "c:o:d:j:qvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -246,14 +258,17 @@ ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 				return log_usage("invalid --days '%s' (1 to 3660)", optarg);
 			o->days = (int)l;
 			days_given = 1;
+			o->window_given |= 1;
 			break;
 		case OPT_SINCE:
 			if (date_arg("--since", optarg, o->since) < 0)
 				return -1;
+			o->window_given |= 2;
 			break;
 		case OPT_UNTIL:
 			if (date_arg("--until", optarg, o->until) < 0)
 				return -1;
+			o->window_given |= 4;
 			break;
 		case OPT_RATE:
 			if (number(optarg, 0.1, 10000, &o->rate) < 0)
@@ -315,6 +330,13 @@ ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 				return log_usage("invalid --max-requests '%s' (1 to 1000000)", optarg);
 			o->max_requests = (int)l;
 			break;
+		case OPT_RESUME:
+			o->resume = 1;
+			break;
+		case OPT_CHECKPOINT:
+			if (number(optarg, 0, 3600, &o->checkpoint) < 0)
+				return log_usage("invalid --checkpoint '%s' (0 to 3600 seconds)", optarg);
+			break;
 		case OPT_PROGRESS:
 			o->progress = 1;
 			break;
@@ -337,6 +359,8 @@ ex_opts_parse(struct ex_opts *o, int argc, char **argv)
 		return log_usage("unexpected argument '%s'", argv[optind]);
 	if (!o->clients_path)
 		return log_usage("%s", "say which campaigns to fetch: --clients FILE (the client map)");
+	if (o->resume && !o->output)
+		return log_usage("%s", "--resume needs -o FILE (a partial run cannot be kept on stdout)");
 	if (o->progress >= 0)
 		log_progress_set(o->progress);
 	o->progress = log_progress_on();

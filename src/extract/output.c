@@ -14,6 +14,21 @@
 #define ZBUF (1 << 16)
 #define SPOOL_MEM (1 << 19)	/* a response larger than this goes to a temporary file */
 
+static int
+deflate_start(struct ex_out *o, ierr *e)
+{
+	if (o->gz) {
+		/* windowBits 15 + 16: a gzip member, as gzip(1) writes */
+		if (deflateInit2(&o->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK ||
+		    buf_reserve(&o->zbuf, ZBUF) < 0) {
+			ex_out_abort(o);
+			return ierr_set(e, "out of memory");
+		}
+		o->z_ready = 1;
+	}
+	return 0;
+}
+
 int
 ex_out_open(struct ex_out *o, const char *path, int plain, ierr *e)
 {
@@ -27,16 +42,20 @@ ex_out_open(struct ex_out *o, const char *path, int plain, ierr *e)
 			return -1;
 		o->fd = atomic_fd(o->af);
 	}
-	if (o->gz) {
-		/* windowBits 15 + 16: a gzip member, as gzip(1) writes */
-		if (deflateInit2(&o->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK ||
-		    buf_reserve(&o->zbuf, ZBUF) < 0) {
-			ex_out_abort(o);
-			return ierr_set(e, "out of memory");
-		}
-		o->z_ready = 1;
-	}
-	return 0;
+	return deflate_start(o, e);
+}
+
+int
+ex_out_open_fd(struct ex_out *o, int fd, const char *name, uint64_t offset, int plain, ierr *e)
+{
+	memset(o, 0, sizeof *o);
+	o->fd = fd;
+	o->name = name;
+	o->gz = !plain;
+	o->members = 1;
+	o->offset = offset;
+	buf_init(&o->zbuf, ZBUF);
+	return deflate_start(o, e);
 }
 
 static int
@@ -52,6 +71,7 @@ deflate_some(struct ex_out *o, int flush, ierr *e)
 			return ierr_set(e, "%s: gzip: internal error", o->name);
 		if (fdio_write_all(o->fd, o->zbuf.p, ZBUF - o->z.avail_out) < 0)
 			return ierr_sys(e, errno, "%s: write error", o->name);
+		o->offset += ZBUF - o->z.avail_out;
 	} while (o->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
 	return 0;
 }
@@ -62,8 +82,11 @@ ex_out_write(struct ex_out *o, const char *s, size_t n, ierr *e)
 	if (!o->gz) {
 		if (fdio_write_all(o->fd, s, n) < 0)
 			return ierr_sys(e, errno, "%s: write error", o->name);
+		o->offset += n;
+		o->dirty |= n > 0;
 		return 0;
 	}
+	o->dirty |= n > 0;
 	while (n > 0) {
 		size_t m = n > (1u << 30) ? (1u << 30) : n;
 
@@ -78,9 +101,37 @@ ex_out_write(struct ex_out *o, const char *s, size_t n, ierr *e)
 }
 
 int
+ex_out_checkpoint(struct ex_out *o, ierr *e)
+{
+	if (!o->dirty)
+		return 0;
+	if (o->gz) {
+		o->z.next_in = NULL;
+		o->z.avail_in = 0;
+		if (deflate_some(o, Z_FINISH, e) < 0)
+			return -1;
+		if (deflateReset(&o->z) != Z_OK)
+			return ierr_set(e, "%s: gzip: internal error", o->name);
+	}
+	o->dirty = 0;
+	if (fdatasync(o->fd) < 0)
+		return ierr_sys(e, errno, "cannot write %s", o->name);
+	return 0;
+}
+
+int
 ex_out_close(struct ex_out *o, ierr *e)
 {
 	int rc = 0;
+
+	if (o->members) {	/* --resume: the last member, on disk; resume.c renames */
+		rc = ex_out_checkpoint(o, e);
+		if (o->z_ready)
+			deflateEnd(&o->z);
+		o->z_ready = 0;
+		buf_free(&o->zbuf);
+		return rc;
+	}
 
 	if (o->gz) {
 		o->z.next_in = NULL;
@@ -110,7 +161,7 @@ ex_out_abort(struct ex_out *o)
 	/* To stdout, lines are gone already: end the gzip stream without its
 	 * trailer, so that the reader sees a truncated archive and fails
 	 * instead of taking it for a whole one. */
-	if (o->z_ready && !o->af) {
+	if (o->z_ready && !o->af && !o->members) {
 		o->z.next_in = NULL;
 		o->z.avail_in = 0;
 		(void)deflate_some(o, Z_SYNC_FLUSH, &e);

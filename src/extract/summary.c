@@ -60,6 +60,8 @@ summary_write(struct ex_run *r, ierr *e)
 	rc |= jsonout_key(b, &first, "base_url") | jsonout_cstr(b, r->opts->base_url);
 	rc |= buf_printf(b, ",\"window\":{\"start_date\":\"%s\",\"end_date\":\"%s\"}", r->opts->since,
 			 r->opts->until);
+	if (r->resumes)	/* --resume: the runs that went on from an interrupted one */
+		rc |= counter(b, &first, "resumed", r->resumes);
 	rc |= counter(b, &first, "requests", r->n.requests);
 	rc |= counter(b, &first, "retries", r->n.retries);
 	rc |= counter(b, &first, "http_429", r->n.http_429);

@@ -299,6 +299,12 @@ check_links(const char *path, ierr *e)
 	}
 }
 
+int
+atomic_check_links(const char *path, ierr *e)
+{
+	return check_links(path, e);
+}
+
 /* Write in place (a FIFO, a terminal, /dev/null, one of our descriptors). */
 static atomic_file *
 open_in_place(const char *path, const struct stat *lst, ierr *e)

@@ -51,6 +51,13 @@ void atomic_abort(atomic_file *f);
  * -1 (e set, naming the directory that could not be made). */
 int atomic_mkdirs(const char *dir, ierr *e);
 
+/* Refuse path (-1, e set) when a symbolic link on the way to it (a
+ * directory component, the last one, or further down a chain) is owned by
+ * another user, as atomic_open() does; for files written in place by their
+ * own rules (instantly-extract --resume's ".NAME.partial" and
+ * ".NAME.resume", which are not temporary files: sweep() leaves them). */
+int atomic_check_links(const char *path, ierr *e);
+
 /* fsync a directory, so that the renames into it are durable. */
 int atomic_sync_dir(const char *dir, ierr *e);
 

@@ -89,6 +89,44 @@ partial() {
 		contains "$T/n6.err" "partial"
 }
 ok "a partial extract: loaded, exit 1, the log says so" partial
+# issue 11: an extract that stops short is resumed by the next run of the day
+fake_requests() { curl -sS "$URL/_stats?requests=0" | sed -n 's/^{"requests_total":\([0-9]*\).*/\1/p'; }
+stopped_night() {	# stopped_night NAME DIR: a night whose extract the API stops after 4 requests (401)
+	rm -rf "$2"
+	ctl '{"fail_after":4,"fail_status":401}'
+	exit_is 3 night "$1" ARCHIVE_DIR="$2" CLIENT_MAP="$T/map.csv" RETENTION_DAYS=0 \
+		EXTRACT_ARGS="$EXTRACT_ARGS -j 1 --checkpoint 0"
+	_r=$?
+	ctl '{"fail_after":null,"fail_status":500,"reset_stats":true}'
+	[ $_r = 0 ] && contains "$T/$1.log" "extract FAILED (exit 6" && [ -s "$2/.$TODAY.ndjson.gz.resume" ] &&
+		[ -s "$2/.$TODAY.ndjson.gz.partial" ] && [ ! -e "$2/$TODAY.ndjson.gz" ] || { ls -la "$2"; return 1; }
+}
+resumed_night() {
+	stopped_night n40 "$T/ar" || return 1
+	# what a stopped extract of an earlier day left: removed
+	touch "$T/ar/.2020-01-01.ndjson.gz.resume" "$T/ar/.2020-01-01.ndjson.gz.partial"
+	psql_q -c "delete from synced_leads" >/dev/null
+	night n41 ARCHIVE_DIR="$T/ar" CLIENT_MAP="$T/map.csv" RETENTION_DAYS=0 || { cat "$T/n41.log" "$T/n41.err"; return 1; }
+	contains "$T/n41.log" "going on with the stopped extract of $T/ar/$TODAY.ndjson.gz" &&
+	contains "$T/n41.log" "removed $T/ar/.2020-01-01.ndjson.gz.resume" &&
+	contains "$T/n41.log" "nightly done: $T/ar/$TODAY.ndjson.gz loaded" && is "$(leads)" 28 &&
+	is "$(ls -A "$T/ar" | grep -v '^.nightly.lock$')" "$TODAY.ndjson.gz" &&
+	zcat "$T/ar/$TODAY.ndjson.gz" | tail -n 1 | grep -q '"status":"complete".*"resumed":1' &&
+	is "$(zcat "$T/ar/$TODAY.ndjson.gz" | grep -c '"type":"lead"')" 28 &&
+	is "$(zcat "$T/ar/$TODAY.ndjson.gz" | grep -c '"type":"leads_complete"')" 4 &&
+	# what the first run fetched was not fetched again (a whole extract: 14 requests)
+	[ "$(fake_requests)" -lt 13 ] || { echo "$(fake_requests) requests"; return 1; }
+}
+ok "an extract stopped mid-way (exit 3): the next run the same day resumes it (--resume), loads, the archive complete" resumed_night
+changed_map_night() {
+	stopped_night n42 "$T/ar2" || return 1
+	head -n 3 "$T/map.csv" > "$T/map-less.csv"
+	night n43 ARCHIVE_DIR="$T/ar2" CLIENT_MAP="$T/map-less.csv" RETENTION_DAYS=0 || { cat "$T/n43.log" "$T/n43.err"; return 1; }
+	contains "$T/n43.log" "the stopped extract had other inputs; starting over" &&
+	contains "$T/n43.log" "nightly done: $T/ar2/$TODAY.ndjson.gz loaded" &&
+	is "$(ls -A "$T/ar2" | grep -v '^.nightly.lock$')" "$TODAY.ndjson.gz"
+}
+ok "...and when the client map changed since, it starts over" changed_map_night
 refused() {
 	rm -f "$ARCHIVE_DIR"/*.ndjson.gz
 	psql_q -c "update synced_leads set email = 'before@example.com'" >/dev/null

@@ -205,6 +205,7 @@ SETTINGS = {
     "fail_every": ("int", None),
     "fail_status": ("int", 500),
     "fail_once_path": ("str", None),
+    "fail_after": ("int", None),
     "cut_body_every": ("int", None),
     "slow_body": ("bool", False),
     "slow_body_bytes": ("int", 256),
@@ -313,6 +314,7 @@ class State:
         self.fail_n = 0	# requests counted by fail_every, since it was set
         self.cut_n = 0	# responses counted by cut_body_every, since it was set
         self.fail_once_done = False
+        self.after_n = 0	# requests counted by fail_after, since it was set
         self.in_flight = 0
         self.reset_stats()
 
@@ -365,6 +367,8 @@ class State:
                 self.cut_n = 0
             if "fail_once_path" in new:
                 self.fail_once_done = False
+            if "fail_after" in new:
+                self.after_n = 0
             if "rate_limit" in new or "rate_limit_minute" in new:
                 self.sec.clear()
                 self.ws_windows.clear()
@@ -619,6 +623,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if s["fail_every"]:
                 st.fail_n += 1
                 if st.fail_n % s["fail_every"] == 0:
+                    inject = s["fail_status"]
+            if inject is None and s["fail_after"] is not None:
+                st.after_n += 1
+                if st.after_n > s["fail_after"]:
                     inject = s["fail_status"]
             if inject is None and s["fail_once_path"] and not st.fail_once_done and s["fail_once_path"] in path:
                 st.fail_once_done = True
@@ -1151,6 +1159,8 @@ def main(argv=None):
     p.add_argument("--fail-every", type=int, metavar="N", help="every Nth request answers --fail-status")
     p.add_argument("--fail-status", type=int, default=500, metavar="CODE", help="500 (default), 502, 503...")
     p.add_argument("--fail-once-path", metavar="SUBSTRING", help="the first request whose path has it: 500")
+    p.add_argument("--fail-after", type=int, metavar="N",
+                   help="after N requests, every request answers --fail-status (402: the run is refused mid-way)")
     p.add_argument("--cut-body-every", type=int, metavar="N", help="every Nth answer is cut halfway")
     p.add_argument("--slow-body", action="store_true", help="send bodies in small chunks with pauses")
     p.add_argument("--slow-body-bytes", type=int, default=256, metavar="N", help="chunk size (256)")
