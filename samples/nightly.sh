@@ -171,6 +171,7 @@ stage_done() { st_t0[$1]=$2; st_t1[$1]=$3; st_rc[$1]=$rc; }	# stage_done NAME T0
 # the counts the stages' stderr holds (their text log lines), as
 # "stage key [label] value" lines: the extract's summary line, the
 # transform's rows and rejects per table, the load's rows per table and outcome
+# shellcheck disable=SC2317 # run by finish_run, from the EXIT trap (shellcheck does not see calls in a trap's string)
 stage_counts() {
 	local f
 	for f in extract transform load; do if [ -f "$tmp/$f.err" ]; then sed "s/^/$f	/" "$tmp/$f.err"; fi; done |
@@ -198,6 +199,7 @@ stage_counts() {
 	}'
 }
 # the metrics file: Prometheus text format, gauges of the last run
+# shellcheck disable=SC2317 # run by finish_run, from the EXIT trap (shellcheck does not see calls in a trap's string)
 write_metrics() {	# write_metrics EXIT_STATUS T0 T1 COUNTS_FILE
 	local code=$1 t0=$2 t1=$3 counts=$4 dir base tmpm last s
 	dir=$(dirname -- "$METRICS_FILE") base=$(basename -- "$METRICS_FILE")
@@ -210,7 +212,7 @@ write_metrics() {	# write_metrics EXIT_STATUS T0 T1 COUNTS_FILE
 		: "${last:=0}"
 	fi
 	tmpm=$(mktemp "$dir/.$base.tmp.XXXXXX") || { echo "nightly: warning: metrics: cannot write in $dir" >&2; return 1; }
-	{
+	if {
 		g() { printf '# HELP instantly_etl_%s %s\n# TYPE instantly_etl_%s gauge\n' "$1" "$2" "$1"; }
 		g last_run_start_timestamp_seconds "When the last nightly run started (Unix time)."
 		printf 'instantly_etl_last_run_start_timestamp_seconds %s\n' "$t0"
@@ -272,15 +274,20 @@ write_metrics() {	# write_metrics EXIT_STATUS T0 T1 COUNTS_FILE
 					printf "instantly_etl_load_rows{table=\"%s\",outcome=\"%s\"} %d\n", ls[i], k[j], ld[ls[i], k[j]]
 			}
 		}' <(sort "$counts")
-	} > "$tmpm" && chmod 0644 "$tmpm" && mv -f -- "$tmpm" "$METRICS_FILE" ||
-		{ rm -f -- "$tmpm"; echo "nightly: warning: metrics: cannot write $METRICS_FILE" >&2; return 1; }
+	} > "$tmpm" && chmod 0644 "$tmpm" && mv -f -- "$tmpm" "$METRICS_FILE"; then
+		return 0
+	fi
+	rm -f -- "$tmpm"; echo "nightly: warning: metrics: cannot write $METRICS_FILE" >&2; return 1
 }
 # at exit (after the lock was taken): a line in RUNS_FILE, and the metrics
+# shellcheck disable=SC2317 # run by the EXIT trap (shellcheck does not see calls in a trap's string)
 finish_run() {	# finish_run EXIT_STATUS
-	local code=$1 t1 counts=$tmp/counts v
+	local code=$1 t1 counts=$tmp/counts
 	[ -n "$run_t0" ] || return 0
 	t1=$(date +%s.%N)
 	stage_counts > "$counts" 2>/dev/null || : > "$counts"
+	# v KEY [LABEL]: the sum of KEY's counts (of LABEL's only), - if none (a
+	# function, so global: local names variables only)
 	v() { awk -v k="$1" -v l="${2:-}" '$1 " " $2 == k && (l == "" || $4 == l) { s += $NF; f = 1 } END { if (f) print s; else print "-" }' "$counts"; }
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 		"$(date -u -d "@${run_t0%.*}" +%Y-%m-%dT%H:%M:%SZ)" "${run_t0%.*}" \
@@ -290,14 +297,16 @@ finish_run() {	# finish_run EXIT_STATUS
 		"$(v "load rows" inserted)" "$(v "load rows" updated)" "$(v "load rows" unchanged)" "$(v "load rows" deleted)" \
 		"$( [ -n "${archive:-}" ] && [ -e "$archive" ] && echo "$archive" || echo -)" >> "$RUNS_FILE" || echo "nightly: warning: cannot write the runs' history $RUNS_FILE" >&2
 	if [ "$(wc -l < "$RUNS_FILE" 2>/dev/null || echo 0)" -gt 1000 ]; then
-		tail -n 1000 "$RUNS_FILE" > "$RUNS_FILE.tmp.$$" && mv -f "$RUNS_FILE.tmp.$$" "$RUNS_FILE" || rm -f "$RUNS_FILE.tmp.$$"
+		if ! { tail -n 1000 "$RUNS_FILE" > "$RUNS_FILE.tmp.$$" && mv -f "$RUNS_FILE.tmp.$$" "$RUNS_FILE"; }; then
+			rm -f "$RUNS_FILE.tmp.$$"
+		fi
 	fi
 	# (seconds with milliseconds: %N's last 6 digits dropped; no printf %f, which follows LC_NUMERIC)
 	[ -z "$METRICS_FILE" ] || write_metrics "$code" "${run_t0%??????}" "${t1%??????}" "$counts" || true
 }
 # --status: the last runs of RUNS_FILE and the archives kept
 show_status() {
-	local n=${STATUS_RUNS:-14} size what
+	local n=${STATUS_RUNS:-14} what
 	echo "runs (newest last), from $RUNS_FILE:"
 	if [ ! -s "$RUNS_FILE" ]; then
 		echo "  none recorded yet"

@@ -76,7 +76,8 @@ workspaces() {
 	CLIENTS=$T/ws2.csv exit_is 2 x c12 && contains "$T/c12.err" "names the API key variable WS_B_KEY, which is not set (nor a credential WS_B_KEY)"
 }
 ok "a workspace's key from the credential its api_key_env names; missing: usage error naming both" workspaces
-ok "the key does not reach the environment of a child (the extract keeps it)" sh -c '! grep -rq "$0" "$1"/*.err' "$KEY" "$T"
+key_not_shown() { ! grep -rq "$KEY" "$T"/*.err; }
+ok "the key does not reach the environment of a child (the extract keeps it)" key_not_shown
 
 # ---- instantly-load: pg-password to psql only -----------------------------------
 pg_bindir >/dev/null || { done_testing; exit; }
@@ -100,7 +101,7 @@ exec "$PGBIN/psql" "\$@"
 SH
 chmod +x "$T/psql-spy"
 # ld: the load as etl, CREDENTIALS_DIRECTORY=$C, PGPASSWORD=$LPW if set
-ld() { env -u PGPASSWORD ${LPW:+PGPASSWORD="$LPW"} PGUSER=etl CREDENTIALS_DIRECTORY="$C" "$LOAD" --psql "$T/psql-spy" "$@" "$T/out"; }
+ld() { env -u PGPASSWORD ${LPW:+PGPASSWORD="$LPW"} PGUSER=etl CREDENTIALS_DIRECTORY="$C" "$LOAD" --psql "$T/psql-spy" "$T/out"; }
 needs_pw() { rm -f "$C/pg-password"; exit_is 5 ld 2>"$T/l0.err" && contains "$T/l0.err" "password"; }
 ok "the server asks etl for a password: without one the load fails (exit 5)" needs_pw
 with_pw() {

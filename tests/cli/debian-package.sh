@@ -52,7 +52,7 @@ lintian --tag-display-limit 0 --show-overrides "$DEB" > "$T/lintian.out" 2>&1
 lint_rc=$?
 set -e
 grep -v 'root privileges' "$T/lintian.out" | sed 's/^/# lintian: /'	# every tag, overridden ones (O:) too
-lint() { [ "$lint_rc" -le 1 ] && ! grep -q '^E: ' "$T/lintian.out" || { grep '^E: ' "$T/lintian.out"; echo "lintian exit $lint_rc"; return 1; }; }
+lint() { { [ "$lint_rc" -le 1 ] && ! grep -q '^E: ' "$T/lintian.out"; } || { grep '^E: ' "$T/lintian.out"; echo "lintian exit $lint_rc"; return 1; }; }
 ok "lintian: no error" lint
 echo "# lintian: $(since "$t0")"
 contents() {
@@ -66,8 +66,8 @@ contents() {
 		./lib/systemd/system/instantly-etl-nightly.timer; do
 		grep -q " $f\$" "$T/contents" || { echo "not in the package: $f"; return 1; }
 	done
-	grep -q '^-rw------- ./etc/instantly-etl/nightly.conf$' "$T/contents" &&
-	grep -q '^drwx------ ./etc/instantly-etl/credentials/$' "$T/contents" || { grep etc "$T/contents"; return 1; }
+	{ grep -q '^-rw------- ./etc/instantly-etl/nightly.conf$' "$T/contents" &&
+	  grep -q '^drwx------ ./etc/instantly-etl/credentials/$' "$T/contents"; } || { grep etc "$T/contents"; return 1; }
 	dpkg-deb -I "$DEB" conffiles | grep -qx /etc/instantly-etl/nightly.conf
 }
 ok "the .deb: programs, man pages, schemas and SQL, samples, units; nightly.conf 0600, a conffile; credentials/ 0700" contents
@@ -89,21 +89,28 @@ install_it() {
 }
 ok "apt-get install ./instantly-etl_*.deb" install_it
 echo "# install: $(since "$t0")"
-ok "the system user and group instantly-etl: a system account, no login shell" sh -c '
+system_user() {
+	local u uid
 	u=$(getent passwd instantly-etl) && getent group instantly-etl >/dev/null &&
-	uid=$(echo "$u" | cut -d: -f3) && [ "$uid" -lt 1000 ] && echo "$u" | grep -q ":/usr/sbin/nologin$"'
-ok "/etc/instantly-etl/nightly.conf: root's, 0600" sh -c '[ "$(stat -c "%U %a" /etc/instantly-etl/nightly.conf)" = "root 600" ]'
+	uid=$(echo "$u" | cut -d: -f3) && [ "$uid" -lt 1000 ] && echo "$u" | grep -q ":/usr/sbin/nologin$"
+}
+ok "the system user and group instantly-etl: a system account, no login shell" system_user
+conf_private() { [ "$(stat -c "%U %a" /etc/instantly-etl/nightly.conf)" = "root 600" ]; }
+ok "/etc/instantly-etl/nightly.conf: root's, 0600" conf_private
 units() {
 	m=--man=no
 	command -v man >/dev/null && m=--man=yes
-	systemd-analyze verify $m /lib/systemd/system/instantly-etl-nightly.service /lib/systemd/system/instantly-etl-nightly.timer \
-		> "$T/verify.out" 2>&1 && [ ! -s "$T/verify.out" ] || { cat "$T/verify.out"; return 1; }
+	{ systemd-analyze verify $m /lib/systemd/system/instantly-etl-nightly.service /lib/systemd/system/instantly-etl-nightly.timer \
+		> "$T/verify.out" 2>&1 && [ ! -s "$T/verify.out" ]; } || { cat "$T/verify.out"; return 1; }
+	# shellcheck disable=SC2016 # ${CREDENTIALS_DIRECTORY}: the unit's text, expanded by systemd, not here
 	grep -qx 'ExecStart=/usr/share/instantly-etl/samples/nightly.sh ${CREDENTIALS_DIRECTORY}/nightly.conf' /lib/systemd/system/instantly-etl-nightly.service &&
 	grep -qx 'LoadCredential=nightly.conf:/etc/instantly-etl/nightly.conf' /lib/systemd/system/instantly-etl-nightly.service
 }
 ok "systemd-analyze verify on the installed units (their ExecStart and man pages installed)" units
-ok "the timer is not enabled by the package (the admin enables it once configured)" sh -c '! ls /etc/systemd/system/timers.target.wants/instantly-etl-nightly.timer 2>/dev/null'
-ok "the installed programs run from PATH" sh -c 'instantly-extract --version && instantly-transform --version && instantly-load --version' 
+timer_not_enabled() { ! has_name /etc/systemd/system/timers.target.wants instantly-etl-nightly.timer; }
+ok "the timer is not enabled by the package (the admin enables it once configured)" timer_not_enabled
+from_path() { instantly-extract --version && instantly-transform --version && instantly-load --version; }
+ok "the installed programs run from PATH" from_path
 pg_start
 run_installed() {
 	psql_q -c "create database pkg" >/dev/null && export PGDATABASE=pkg
@@ -118,7 +125,8 @@ run_installed() {
 	is "$n" "$(($(wc -l < "$T/out/synced_leads.csv") - 1))"
 }
 ok "the installed transform on the installed sample, loaded by the installed instantly-load with the installed schema" run_installed
-ok "the installed nightly.sh --status" sh -c '/usr/share/instantly-etl/samples/nightly.sh --status /etc/instantly-etl/nightly.conf | grep -q "none recorded yet"'
+installed_status() { /usr/share/instantly-etl/samples/nightly.sh --status /etc/instantly-etl/nightly.conf | grep -q "none recorded yet"; }
+ok "the installed nightly.sh --status" installed_status
 
 # ---- purge --------------------------------------------------------------------------
 dpkg -L instantly-etl | sort > "$T/files"
@@ -136,7 +144,7 @@ purged() {
 	while read -r f; do
 		[ "$f" = /. ] && continue
 		if [ -d "$f" ]; then	# (/lib is a link to usr/lib)
-			case $f in */instantly-etl*|*/instantly-etl) left="$left $f" ;; esac	# its own directories
+			case $f in */instantly-etl*) left="$left $f" ;; esac	# its own directories
 		elif [ -e "$f" ] || [ -L "$f" ]; then
 			left="$left $f"
 		fi
@@ -145,7 +153,7 @@ purged() {
 	for p in /etc/instantly-etl /var/lib/instantly-etl /usr/share/instantly-etl /usr/share/doc/instantly-etl; do
 		[ ! -e "$p" ] || { echo "left: $p"; return 1; }
 	done
-	! getent passwd instantly-etl && ! getent group instantly-etl || { echo "the user or group is left"; return 1; }
+	{ ! getent passwd instantly-etl && ! getent group instantly-etl; } || { echo "the user or group is left"; return 1; }
 }
 ok "apt-get purge: no file of the package, no settings or credentials, no state directory, no user or group left" purged
 echo "# purge: $(since "$t0")"

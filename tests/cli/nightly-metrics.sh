@@ -74,7 +74,7 @@ failed() {
 	lint && is "$(m instantly_etl_last_run_exit_status)" 3 && is "$(m instantly_etl_last_success_timestamp_seconds)" "$good" &&
 	is "$(m 'instantly_etl_stage_exit_status{stage="extract"}')" 6 && ! grep -q 'stage="transform"' "$M" &&
 	! grep -q instantly_etl_load_rows "$M" && [ "$(stat -c %i "$M")" != "$ino" ] &&
-	[ -z "$(ls -A "$(dirname "$M")" | grep -v '^instantly-etl.prom$')" ]
+	! names "$(dirname "$M")" | grep -qvxF instantly-etl.prom
 }
 ok "a failed run (the key refused): exit status 3, the extract's 6, no later stage; the last success kept; replaced by a rename, no temporary left" failed
 failed_load() {
@@ -113,22 +113,24 @@ ok "INSTANTLY_ETL_UMASK=027: the metrics still 0644" umask_group
 status() {
 	bash "$NIGHTLY" --status > "$T/st.out" 2>&1 || { cat "$T/st.out"; return 1; }
 	runs=$(grep -c '^  20[0-9-]*T[0-9:]*Z ' "$T/st.out")
-	is "$runs" "$(wc -l < "$ARCHIVE_DIR/.nightly-runs.tsv")" &&
+	{ is "$runs" "$(wc -l < "$ARCHIVE_DIR/.nightly-runs.tsv")" &&
 	grep -Eq "^  $TODAY"'T[0-9:]+Z +[0-9.]+ s +0  ok +28 +51 +0  47/0/0/0 +'"$TODAY"'\.ndjson\.gz \([0-9.]+KB?\)$' "$T/st.out" &&
 	grep -Eq '^  [0-9T:Z-]+ +[0-9.]+ s +3  extract failed \(6\) +- +- +-  -/-/-/- +-$' "$T/st.out" &&
 	grep -Eq '^  [0-9T:Z-]+ +[0-9.]+ s +5  load failed \(5\) ' "$T/st.out" &&
 	grep -Eq '^  [0-9T:Z-]+ +[0-9.]+ s +0  ok +28 +51 +0  0/19/28/0 ' "$T/st.out" && grep -q "^last success: $TODAY" "$T/st.out" &&
-	grep -q "^  $TODAY.ndjson.gz  [0-9]* bytes$" "$T/st.out" || { cat "$T/st.out"; return 1; }
+	grep -q "^  $TODAY.ndjson.gz  [0-9]* bytes$" "$T/st.out"; } || { cat "$T/st.out"; return 1; }
 }
 ok "--status: each run's start, duration, exit status and meaning, leads, rows, rejects, rows loaded, its archive and size; the last success; the archives kept" status
 pruned() {
 	for f in "$ARCHIVE_DIR"/"$TODAY"T*.ndjson.gz; do rm -f "$f"; done
-	bash "$NIGHTLY" --status > "$T/st2.out" 2>&1 && grep -Eq "${TODAY}T[0-9]{6}Z\.ndjson\.gz \(pruned\)$" "$T/st2.out" || { cat "$T/st2.out"; return 1; }
+	{ bash "$NIGHTLY" --status > "$T/st2.out" 2>&1 && grep -Eq "${TODAY}T[0-9]{6}Z\.ndjson\.gz \(pruned\)$" "$T/st2.out"; } || { cat "$T/st2.out"; return 1; }
 }
 ok "--status: an archive no longer kept is shown as pruned" pruned
-ok "--status with a settings file, and STATUS_RUNS=2: the last two runs" sh -c '
+status_conf() {
 	printf "ARCHIVE_DIR=%s\nSTATUS_RUNS=2\n" "$ARCHIVE_DIR" > "$T/st.conf"
-	env -u ARCHIVE_DIR bash "$0" --status "$T/st.conf" > "$T/st3.out" && [ "$(grep -c "^  20[0-9-]*T" "$T/st3.out")" = 2 ]' "$NIGHTLY"
+	env -u ARCHIVE_DIR bash "$NIGHTLY" --status "$T/st.conf" > "$T/st3.out" && [ "$(grep -c "^  20[0-9-]*T" "$T/st3.out")" = 2 ]
+}
+ok "--status with a settings file, and STATUS_RUNS=2: the last two runs" status_conf
 empty_status() {
 	bash "$NIGHTLY" --status > "$T/st4.out" 2>&1 </dev/null &&
 	env ARCHIVE_DIR="$T/nowhere" WORK_DIR="$T/nowork" bash "$NIGHTLY" --status > "$T/st4.out" 2>&1 &&
@@ -138,7 +140,7 @@ ok "--status before any run: none recorded; it creates nothing (no directory, no
 history_trim() {
 	h=$ARCHIVE_DIR/.nightly-runs.tsv
 	last=$(tail -n 1 "$h")
-	for i in $(seq 1 1005); do printf '%s\n' "$last"; done >> "$h"
+	for _ in $(seq 1 1005); do printf '%s\n' "$last"; done >> "$h"
 	night n9 && is "$(wc -l < "$h")" 1000 && tail -n 1 "$h" | grep -q "	0	0	0	0	28	"
 }
 ok "the history keeps the last 1000 runs" history_trim

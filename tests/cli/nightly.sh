@@ -110,7 +110,7 @@ resumed_night() {
 	contains "$T/n41.log" "going on with the stopped extract of $T/ar/$TODAY.ndjson.gz" &&
 	contains "$T/n41.log" "removed $T/ar/.2020-01-01.ndjson.gz.resume" &&
 	contains "$T/n41.log" "nightly done: $T/ar/$TODAY.ndjson.gz loaded" && is "$(leads)" 28 &&
-	is "$(ls -A "$T/ar" | grep -v '^.nightly.lock$')" "$TODAY.ndjson.gz" &&
+	is "$(names "$T/ar" | grep -vxF -e .nightly.lock -e .nightly-runs.tsv)" "$TODAY.ndjson.gz" &&
 	zcat "$T/ar/$TODAY.ndjson.gz" | tail -n 1 | grep -q '"status":"complete".*"resumed":1' &&
 	is "$(zcat "$T/ar/$TODAY.ndjson.gz" | grep -c '"type":"lead"')" 28 &&
 	is "$(zcat "$T/ar/$TODAY.ndjson.gz" | grep -c '"type":"leads_complete"')" 4 &&
@@ -124,7 +124,7 @@ changed_map_night() {
 	night n43 ARCHIVE_DIR="$T/ar2" CLIENT_MAP="$T/map-less.csv" RETENTION_DAYS=0 || { cat "$T/n43.log" "$T/n43.err"; return 1; }
 	contains "$T/n43.log" "the stopped extract had other inputs; starting over" &&
 	contains "$T/n43.log" "nightly done: $T/ar2/$TODAY.ndjson.gz loaded" &&
-	is "$(ls -A "$T/ar2" | grep -v '^.nightly.lock$')" "$TODAY.ndjson.gz"
+	is "$(names "$T/ar2" | grep -vxF -e .nightly.lock -e .nightly-runs.tsv)" "$TODAY.ndjson.gz"
 }
 ok "...and when the client map changed since, it starts over" changed_map_night
 refused() {

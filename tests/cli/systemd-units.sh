@@ -24,30 +24,30 @@ ok "systemd-analyze verify: the service and the timer, no warning" verify "$S" "
 broken() { sed "s|^ExecStart=$SHARE/samples/nightly.sh|ExecStart=$T/no-such/nightly.sh|" "$S" > "$T/instantly-etl-nightly.service" &&
 	! systemd-analyze verify --man=no "$T/instantly-etl-nightly.service" > "$T/v2.out" 2>&1 && contains "$T/v2.out" "is not executable"; }
 ok "...and it checks: an ExecStart that does not exist fails it" broken
-ok "...and the Makefile's own unit (the installed paths) has no @variable@ left" sh -c '! grep -n "@[a-z]*@" "$0/systemd/instantly-etl-nightly.service"' "$BUILDDIR"
-has() { grep -qxF -- "$2" "$1" || { echo "no line '$2' in $1"; return 1; }; }
-ok "the service: oneshot, its own user, StateDirectory, the settings and secrets by LoadCredential=" sh -c '
-	for l in Type=oneshot User=instantly-etl StateDirectory=instantly-etl UMask=0077 \
-		"LoadCredential=nightly.conf:$1/instantly-etl/nightly.conf" \
-		"LoadCredential=instantly-api-key:$1/instantly-etl/credentials/instantly-api-key" \
-		"LoadCredential=pg-password:$1/instantly-etl/credentials/pg-password" \
-		"ExecStart=$2/samples/nightly.sh \${CREDENTIALS_DIRECTORY}/nightly.conf"; do
-		grep -qxF -- "$l" "$0" || { echo "no $l"; exit 1; }; done' "$S" "$ETC" "$SHARE"
-ok "no secret in the unit's environment (Environment= names no key or password)" sh -c '! grep -E "^Environment=.*(KEY|PASSWORD|PGPASS)" "$0"' "$S"
-ok "the sandbox: ProtectSystem=strict, ProtectHome, PrivateTmp, NoNewPrivileges, no capabilities, AF_UNIX/INET/INET6 only, @system-service" sh -c '
-	for l in ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes CapabilityBoundingSet= \
-		"RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" SystemCallFilter=@system-service PrivateDevices=yes; do
-		grep -qxF -- "$l" "$0" || { echo "no $l"; exit 1; }; done' "$S"
+no_variable_left() { ! grep -n "@[a-z]*@" "$BUILDDIR/systemd/instantly-etl-nightly.service"; }
+ok "...and the Makefile's own unit (the installed paths) has no @variable@ left" no_variable_left
+# has FILE LINE...: FILE has each LINE (whole lines)
+has() { local f=$1 l; shift; for l; do grep -qxF -- "$l" "$f" || { echo "no line '$l' in $f"; return 1; }; done; }
+ok "the service: oneshot, its own user, StateDirectory, the settings and secrets by LoadCredential=" has "$S" \
+	Type=oneshot User=instantly-etl StateDirectory=instantly-etl UMask=0077 \
+	"LoadCredential=nightly.conf:$ETC/instantly-etl/nightly.conf" \
+	"LoadCredential=instantly-api-key:$ETC/instantly-etl/credentials/instantly-api-key" \
+	"LoadCredential=pg-password:$ETC/instantly-etl/credentials/pg-password" \
+	"ExecStart=$SHARE/samples/nightly.sh \${CREDENTIALS_DIRECTORY}/nightly.conf"
+no_secret_env() { ! grep -E "^Environment=.*(KEY|PASSWORD|PGPASS)" "$S"; }
+ok "no secret in the unit's environment (Environment= names no key or password)" no_secret_env
+ok "the sandbox: ProtectSystem=strict, ProtectHome, PrivateTmp, NoNewPrivileges, no capabilities, AF_UNIX/INET/INET6 only, @system-service" has "$S" \
+	ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes CapabilityBoundingSet= \
+	"RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" SystemCallFilter=@system-service PrivateDevices=yes
 security() {
 	systemd-analyze security --offline=true --no-pager "$S" > "$T/sec.out" 2>&1 || { tail -n 5 "$T/sec.out"; return 1; }
 	level=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p' "$T/sec.out")
 	echo "# exposure $level" >&2
-	[ -n "$level" ] && awk -v l="$level" 'BEGIN { exit !(l <= 2.0) }' || { tail -n 3 "$T/sec.out"; return 1; }
+	{ [ -n "$level" ] && awk -v l="$level" 'BEGIN { exit !(l <= 2.0) }'; } || { tail -n 3 "$T/sec.out"; return 1; }
 }
 ok "systemd-analyze security rates the service's exposure 2.0 or less (OK)" security
-ok "the timer: daily, a randomised delay, Persistent=true, wanted by timers.target" sh -c '
-	for l in "OnCalendar=*-*-* 03:00:00" RandomizedDelaySec=30min Persistent=true WantedBy=timers.target; do
-		grep -qxF -- "$l" "$0" || { echo "no $l"; exit 1; }; done' "$TM"
+ok "the timer: daily, a randomised delay, Persistent=true, wanted by timers.target" has "$TM" \
+	"OnCalendar=*-*-* 03:00:00" RandomizedDelaySec=30min Persistent=true WantedBy=timers.target
 
 # ---- the service's command, as systemd would run it -----------------------------
 pg_bindir >/dev/null || { done_testing; exit; }
@@ -96,8 +96,12 @@ service() {
 	grep -q '^instantly_etl_last_run_exit_status 0$' "$STATE/instantly-etl/metrics/instantly-etl.prom"
 }
 ok "the unit's ExecStart and Environment, as nobody with an empty environment: the key and password only as credentials; 28 leads loaded, archives 0700, metrics 0644" service
-ok "no secret in the output" sh -c '! grep -q -e "$0" -e unit-pw-42 "$1/svc.out" "$1/svc.err"' "$KEY" "$T"
-status() { env -i PATH=/usr/bin:/bin $envs bash "$SHARE/samples/nightly.sh" --status > "$T/st.out" 2>&1 &&
-	grep -q ' 0  ok  ' "$T/st.out" || { cat "$T/st.out"; return 1; }; }
+no_secret_out() { ! grep -q -e "$KEY" -e unit-pw-42 "$T/svc.out" "$T/svc.err"; }
+ok "no secret in the output" no_secret_out
+status() {
+	# shellcheck disable=SC2086 # the unit's words
+	{ env -i PATH=/usr/bin:/bin $envs bash "$SHARE/samples/nightly.sh" --status > "$T/st.out" 2>&1 &&
+	  grep -q ' 0  ok  ' "$T/st.out"; } || { cat "$T/st.out"; return 1; }
+}
 ok "nightly.sh --status as root on the service's state directory: the run" status
 done_testing
