@@ -229,11 +229,17 @@ SQL
 C7=aaaaaaaa-aaaa-4aaa-8aaa-000000000007
 cat > "$T/plan.py" <<'PY'
 import json, sys
-# plan.py EXPLAIN_JSON RELATION...: every scan of a listed relation is an
-# index scan whose condition holds client_id; no Seq Scan of one; at least one scan
-plan, rels = json.load(open(sys.argv[1]))[0]["Plan"], set(sys.argv[2:])
-seen, bad = [], []
+# plan.py EXPLAIN_JSON [--index NAME] RELATION...: every scan of a listed
+# relation is an index scan whose condition holds client_id; no Seq Scan of
+# one; at least one scan; with --index, one of them reads index NAME.
+args = sys.argv[2:]
+want = None
+if args[0] == "--index":
+    want, args = args[1], args[2:]
+plan, rels = json.load(open(sys.argv[1]))[0]["Plan"], set(args)
+seen, bad, used = [], [], set()
 def walk(n):
+    used.add(n.get("Index Name"))
     rel = n.get("Relation Name")
     if rel in rels:
         seen.append(rel)
@@ -248,6 +254,8 @@ def walk(n):
     for c in n.get("Plans", []):
         walk(c)
 walk(plan)
+if want and want not in used:
+    bad.append("no scan of " + want)
 if bad or not seen:
     print("\n".join(bad) or "no scan of " + " ".join(rels))
     print(json.dumps(plan, indent=1)[:3000])
@@ -266,10 +274,13 @@ ok "portal_icp_counts (the client's ICP fields): index scan of its rollup rows" 
 	indexed "select field, value, leads from portal_icp_counts order by field, leads desc" portal_icp_rollup
 ok "portal_daily (a month): index scan of its analytics rows" \
 	indexed "select * from portal_daily where date between '2026-10-01' and '2026-10-31' order by date" campaign_analytics
-for q in "lead_status = 'replied' and" "interest_status = 'positive' and" ""; do
-	ok "portal_leads ${q:-all,} newest first, 50: index scan of its leads" indexed "select * from portal_leads where $q
-		client_id = '$C7' order by timestamp_last_touch desc nulls last, instantly_lead_id limit 50" synced_leads
+for q in "lead_status = 'replied':status" "interest_status = 'positive':interest"; do
+	ok "portal_leads by ${q#*:}, newest first, 50: index scan of its leads (synced_leads_${q#*:}_touch_idx)" \
+		indexed "select * from portal_leads where ${q%:*} and client_id = '$C7'
+		order by timestamp_last_touch desc nulls last, instantly_lead_id limit 50" --index "synced_leads_${q#*:}_touch_idx" synced_leads
 done
+ok "portal_leads all, newest first, 50: index scan of its leads" indexed "select * from portal_leads where client_id = '$C7'
+	order by timestamp_last_touch desc nulls last, instantly_lead_id limit 50" synced_leads
 ok "portal_leads without client_id in the query: still an index scan of its leads only" \
 	indexed "select * from portal_leads where lead_status = 'emailed' order by timestamp_last_touch desc nulls last limit 50" synced_leads
 
