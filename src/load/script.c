@@ -243,7 +243,10 @@ static const char portal_refresh_sql[] =
  * whatever changed; a smaller change leaves the statistics true enough),
  * and of the portal's small rollups. VACUUM cannot run in a transaction:
  * the lists are computed before the COMMIT (\gset) and run after it, where
- * a failure no longer stops psql: the load is committed, the error shown. */
+ * a failure no longer stops psql: the load is committed, the error shown.
+ * The COMMIT waits for its WAL to be flushed whatever the server's
+ * synchronous_commit: VACUUM cannot set the hint bits of rows whose commit
+ * is not on disk yet (and "loaded" should mean durable). */
 static const char maintenance_sql[] =
 	"SELECT coalesce(string_agg(quote_ident(t), ', ' ORDER BY t), '') AS ie_vacuum,\n"
 	"    coalesce(string_agg(quote_ident(t), ', ' ORDER BY t) FILTER (WHERE a), '') AS ie_analyze,\n"
@@ -254,6 +257,7 @@ static const char maintenance_sql[] =
 	"    UNION ALL SELECT v, true FROM unnest('{portal_lead_rollup,portal_icp_rollup}'::text[]) v\n"
 	"        WHERE to_regclass(v) IS NOT NULL AND EXISTS (SELECT FROM ie_report\n"
 	"            WHERE name = 'synced_leads' AND inserted + updated + deleted > 0)) x \\gset\n"
+	"SET LOCAL synchronous_commit = on;\n"
 	"COMMIT;\n"
 	"\\set ON_ERROR_STOP off\n"
 	"\\if :ie_do_vacuum\n"

@@ -19,6 +19,8 @@
 . "$(dirname "$0")/../lib.sh"
 [ -x "$LOAD" ] || skip_all "no $LOAD"
 pg_warehouse
+# no autovacuum: what the tables look like after a load is the loader's doing
+psql_q -c "alter system set autovacuum = off" -c "select pg_reload_conf()" >/dev/null
 
 A=aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa
 B=bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb
@@ -106,6 +108,10 @@ ok "anon and authenticated may SELECT the views and the rollups, nothing else" i
 	unnest(array['portal_lead_counts', 'portal_icp_counts', 'portal_daily', 'portal_leads', 'portal_lead_rollup', 'portal_icp_rollup']) v,
 	unnest(array['anon', 'authenticated']) r
 	where has_table_privilege(r, v, 'SELECT') and not has_table_privilege(r, v, 'INSERT, UPDATE, DELETE, TRUNCATE')")" 12
+ok "the lead list indexes: (client_id, status | interest | nothing, timestamp_last_touch DESC NULLS LAST, instantly_lead_id)" is \
+	"$(psql_q -At -c "select string_agg(regexp_replace(indexdef, '.*USING btree ', ''), ' ' order by indexname) from pg_indexes
+	where indexname like 'synced_leads_%touch_idx'")" "(client_id, interest_status, timestamp_last_touch DESC NULLS LAST, instantly_lead_id) \
+(client_id, lead_status, timestamp_last_touch DESC NULLS LAST, instantly_lead_id) (client_id, timestamp_last_touch DESC NULLS LAST, instantly_lead_id)"
 ok "the rollups have RLS on and synced_leads' policy" is "$(psql_q -At -c "select count(*) from pg_class c join pg_policy p on p.polrelid = c.oid
 	where c.relname in ('portal_lead_rollup', 'portal_icp_rollup') and c.relrowsecurity and pg_get_expr(p.polqual, p.polrelid) =
 	(select pg_get_expr(polqual, polrelid) from pg_policy where polrelid = 'synced_leads'::regclass)")" 2
@@ -193,6 +199,15 @@ psql_q -c "insert into client_campaigns values ('$A', '$KA2')"
 ok "mapped again, loaded again: counted again" sh -c '"$LOAD" "$T/d2" 2> "$T/r5"'
 ok "... rollups = GROUP BY" same
 ok "... client A sees it again" is "$(views authenticated "$CA")" "78 78 3 78 1"
+# unmapped, and the next archive does not hold the pair at all
+python3 "$T/gen.py" "$T/n3.ndjson" 2 40 "$A:$KA1" "$B:$KB"
+"$TRANSFORM" -q -o "$T/d3" "$T/n3.ndjson"
+psql_q -c "delete from client_campaigns where client_id = '$A' and campaign_id = '$KA2'"
+ok "KA2 unmapped again, a load without it in the archive: its 39 leads deleted" sh -c '"$LOAD" "$T/d3" 2> "$T/r6" &&
+	grep -Eq "synced_leads +0 inserted +0 updated +78 unchanged +39 deleted" "$T/r6"'
+ok "... rollups = GROUP BY (its pair recomputed all the same)" same
+psql_q -c "insert into client_campaigns values ('$A', '$KA2')"
+"$LOAD" -q "$T/d2"
 
 # ---- ready to read when the load ends
 ok "after the load: synced_leads vacuumed, all visible, no dead tuple" is "$(psql_q -At -c "select (v.last_vacuum is not null) || ' ' ||
