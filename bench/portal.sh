@@ -122,11 +122,11 @@ if [ ! -s "$base.night2.ndjson.gz" ]; then
 	rm -f "$CACHE/portal-n$N-k$CLIENTS-s$SEED-"*
 	log "generating $N leads of $CLIENTS clients -> $base.*"
 	"$PYTHON" "$here/gen_archive.py" "$N" "$work/gen.ndjson.gz" --seed "$SEED" --campaigns "$CAMPAIGNS"
-	"$PYTHON" "$here/portal_night.py" remap "$work/gen.ndjson.gz" "$base.night1.ndjson.gz.tmp" --clients "$CLIENTS"
+	"$PYTHON" "$here/portal_night.py" remap "$work/gen.ndjson.gz" "$base.night1.tmp.ndjson.gz" --clients "$CLIENTS"
 	rm -f "$work/gen.ndjson.gz"
-	"$PYTHON" "$here/portal_night.py" night2 "$base.night1.ndjson.gz.tmp" "$base.night2.ndjson.gz.tmp" --seed "$((SEED + 1))"
-	mv "$base.night1.ndjson.gz.tmp" "$base.night1.ndjson.gz"
-	mv "$base.night2.ndjson.gz.tmp" "$base.night2.ndjson.gz"
+	"$PYTHON" "$here/portal_night.py" night2 "$base.night1.tmp.ndjson.gz" "$base.night2.tmp.ndjson.gz" --seed "$((SEED + 1))"
+	mv "$base.night1.tmp.ndjson.gz" "$base.night1.ndjson.gz"
+	mv "$base.night2.tmp.ndjson.gz" "$base.night2.ndjson.gz"
 else
 	log "reusing $base.*"
 fi

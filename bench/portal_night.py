@@ -45,11 +45,26 @@ def shift(ts, days=1):
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(s)) + frac
 
 
+class GzOut:
+    """gzip (level 1, mtime 0, no name); close() closes the file too."""
+
+    def __init__(self, path):
+        self.raw = open(path, "wb")
+        self.gz = gzip.GzipFile(filename="", mode="wb", compresslevel=1, fileobj=self.raw, mtime=0)
+        self.write = self.gz.write
+
+    def close(self):
+        self.gz.close()
+        self.raw.close()
+
+
 def opener(path, mode):
-    if path.endswith(".gz"):
-        return gzip.open(path, mode + "t", encoding="utf-8", compresslevel=1, newline="\n") if mode == "r" else \
-            gzip.GzipFile(filename="", mode="wb", compresslevel=1, fileobj=open(path, "wb"), mtime=0)
-    return open(path, mode + ("" if mode == "r" else "b"))
+    """Read: gzip or plain, by the magic number. Write: gzip when the name ends in .gz."""
+    if mode == "r":
+        with open(path, "rb") as f:
+            gz = f.read(2) == b"\x1f\x8b"
+        return gzip.open(path, "rt", encoding="utf-8", newline="\n") if gz else open(path, "r", newline="\n")
+    return GzOut(path) if path.endswith(".gz") else open(path, "wb")
 
 
 def remap(a):
