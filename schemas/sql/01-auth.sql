@@ -1,4 +1,4 @@
--- instantly-etl warehouse schema, part 1 of 3: what Supabase provides.
+-- instantly-etl warehouse schema, part 1 of 4: what Supabase provides.
 --
 -- On Supabase the auth schema, auth.jwt() and the roles anon and
 -- authenticated already exist: this file changes none of them. On plain

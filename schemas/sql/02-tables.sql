@@ -1,4 +1,4 @@
--- instantly-etl warehouse schema, part 2 of 3: the tables.
+-- instantly-etl warehouse schema, part 2 of 4: the tables.
 --
 -- clients and client_campaigns are the portal's: its operators manage
 -- them. The four data tables are written by instantly-load only; their
@@ -87,9 +87,18 @@ DO $$ BEGIN
 		ALTER TABLE synced_leads ADD COLUMN content_hash bigint;
 	END IF;
 END $$;
--- the portal's lead lists: per client, filtered by status or interest
-CREATE INDEX IF NOT EXISTS synced_leads_status_idx ON synced_leads (client_id, lead_status);
-CREATE INDEX IF NOT EXISTS synced_leads_interest_idx ON synced_leads (client_id, interest_status);
+-- the portal's lead lists (portal_leads, 04-portal.sql): per client, by
+-- status, by interest or all, newest activity first, a page at a time: each
+-- is a range of one of these, read in order, no sort (the lead id makes the
+-- order total, so that pages neither repeat nor skip a lead). They replace
+-- the (client, status) and (client, interest) indexes of the previous
+-- release, which 04-portal.sql drops.
+CREATE INDEX IF NOT EXISTS synced_leads_status_touch_idx
+	ON synced_leads (client_id, lead_status, timestamp_last_touch DESC NULLS LAST, instantly_lead_id);
+CREATE INDEX IF NOT EXISTS synced_leads_interest_touch_idx
+	ON synced_leads (client_id, interest_status, timestamp_last_touch DESC NULLS LAST, instantly_lead_id);
+CREATE INDEX IF NOT EXISTS synced_leads_touch_idx
+	ON synced_leads (client_id, timestamp_last_touch DESC NULLS LAST, instantly_lead_id);
 
 CREATE TABLE IF NOT EXISTS campaign_analytics (
 	client_id uuid NOT NULL REFERENCES clients (id) ON DELETE CASCADE,

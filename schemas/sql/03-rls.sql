@@ -1,4 +1,4 @@
--- instantly-etl warehouse schema, part 3 of 3: row-level security.
+-- instantly-etl warehouse schema, part 3 of 4: row-level security.
 --
 -- The portal's pattern (docs/portal-rls.md of the source tree; the policies,
 -- their plans and the upgrade are explained in schemas/RLS.md, installed
@@ -27,7 +27,7 @@
 -- data table's policy from an older release (its comment is not this
 -- file's version) is replaced in place with ALTER POLICY, which locks that
 -- table against readers until the transaction ends: instantly-load
--- --init-schema applies this part last, just before its COMMIT.
+-- --init-schema applies this part (then 04-portal.sql) last, just before its COMMIT.
 
 DO $$
 DECLARE

@@ -324,6 +324,50 @@ unmapped(buf *b, const char *t)
 		"INSERT INTO ie_report SELECT '%s', 0, 0, 0, count(*), 0 FROM del;\n", t, t, t, t);
 }
 
+/* The portal's rollups (schemas/sql/04-portal.sql): the rows of the pairs
+ * this load staged, copied straight in or listed completely recomputed by
+ * portal_refresh(), which adds the pairs client_campaigns no longer maps;
+ * skipped where the schema has no portal part (yet: --init-schema applies
+ * it after this and fills the rollups then). */
+static const char portal_refresh_sql[] =
+	"DO $$ BEGIN IF to_regprocedure('portal_refresh(uuid[],uuid[])') IS NOT NULL THEN\n"
+	"    PERFORM portal_refresh(coalesce(array_agg(client_id), '{}'), coalesce(array_agg(campaign_id), '{}')) FROM (\n"
+	"        SELECT client_id, campaign_id FROM ie_stage_synced_leads UNION SELECT client_id, campaign_id FROM ie_fresh\n"
+	"        UNION SELECT client_id, campaign_id FROM ie_stage_leads_complete) p;\n"
+	"END IF; END $$;\n";
+
+/* The warehouse ready to read when the load ends: after the COMMIT, VACUUM
+ * of the tables the load changed (hint bits and visibility map set, dead
+ * tuples gone: no first reader writes; it skips the pages no one changed)
+ * and ANALYZE of those where it changed more than a tenth of the rows or
+ * that were never analyzed (ANALYZE reads a sample of the same size
+ * whatever changed; a smaller change leaves the statistics true enough),
+ * and of the portal's small rollups. VACUUM cannot run in a transaction:
+ * the lists are computed before the COMMIT (\gset) and run after it, where
+ * a failure no longer stops psql: the load is committed, the error shown.
+ * The COMMIT waits for its WAL to be flushed whatever the server's
+ * synchronous_commit: VACUUM cannot set the hint bits of rows whose commit
+ * is not on disk yet (and "loaded" should mean durable). */
+static const char maintenance_sql[] =
+	"SELECT coalesce(string_agg(quote_ident(t), ', ' ORDER BY t), '') AS ie_vacuum,\n"
+	"    coalesce(string_agg(quote_ident(t), ', ' ORDER BY t) FILTER (WHERE a), '') AS ie_analyze,\n"
+	"    count(*) > 0 AS ie_do_vacuum, count(*) FILTER (WHERE a) > 0 AS ie_do_analyze FROM (\n"
+	"    SELECT r.name AS t, c.reltuples < 0 OR sum(r.inserted + r.updated + r.deleted) > 0.1 * c.reltuples AS a\n"
+	"        FROM ie_report r JOIN pg_class c ON c.oid = to_regclass(r.name)\n"
+	"        GROUP BY r.name, c.reltuples HAVING sum(r.inserted + r.updated + r.deleted) > 0\n"
+	"    UNION ALL SELECT v, true FROM unnest('{portal_lead_rollup,portal_icp_rollup}'::text[]) v\n"
+	"        WHERE to_regclass(v) IS NOT NULL AND EXISTS (SELECT FROM ie_report\n"
+	"            WHERE name = 'synced_leads' AND inserted + updated + deleted > 0)) x \\gset\n"
+	"SET LOCAL synchronous_commit = on;\n"
+	"COMMIT;\n"
+	"\\set ON_ERROR_STOP off\n"
+	"\\if :ie_do_vacuum\n"
+	"VACUUM :ie_vacuum;\n"
+	"\\endif\n"
+	"\\if :ie_do_analyze\n"
+	"ANALYZE :ie_analyze;\n"
+	"\\endif\n";
+
 int
 ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr *e)
 {
@@ -389,10 +433,14 @@ ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr 
 	 * against readers until COMMIT: so only now, just before it */
 	if (init_schema && buf_puts(b, schema_03_rls) < 0)
 		return OOM(e);
+	/* the portal's rollups follow the rows they count, in this
+	 * transaction; 04-portal.sql (DROP INDEX of an older release) last */
+	if (buf_puts(b, portal_refresh_sql) < 0 || (init_schema && buf_puts(b, schema_04_portal) < 0))
+		return OOM(e);
 	/* lead_listings is reported when the load deleted some of it */
 	if (buf_puts(b, "SELECT 'ie-report', name, sum(inserted), sum(updated), sum(unchanged), sum(deleted), sum(unmapped)\n"
-		     "    FROM ie_report GROUP BY name HAVING name <> 'lead_listings' OR sum(deleted) > 0 ORDER BY name;\n"
-		     "COMMIT;\n") < 0)
+		     "    FROM ie_report GROUP BY name HAVING name <> 'lead_listings' OR sum(deleted) > 0 ORDER BY name;\n") < 0 ||
+	    buf_puts(b, maintenance_sql) < 0)
 		return OOM(e);
 	return 0;
 }

@@ -20,7 +20,8 @@ ok "a man page for each program, the archive format and the pipeline" have share
 	share/man/man1/instantly-transform.1 share/man/man1/instantly-load.1 share/man/man5/instantly-archive.5 \
 	share/man/man7/instantly-etl.7
 ok "the warehouse schema and the table reference" have share/instantly-etl/sql/01-auth.sql \
-	share/instantly-etl/sql/02-tables.sql share/instantly-etl/sql/03-rls.sql share/instantly-etl/TABLES.md
+	share/instantly-etl/sql/02-tables.sql share/instantly-etl/sql/03-rls.sql share/instantly-etl/sql/04-portal.sql \
+	share/instantly-etl/TABLES.md share/instantly-etl/RLS.md share/instantly-etl/PORTAL.md
 ok "the archive format and its JSON Schemas" have share/instantly-etl/archive-v1/FORMAT.md \
 	share/instantly-etl/archive-v1/envelope.schema.json share/instantly-etl/archive-v1/lead.schema.json
 ok "the ICP synonyms file, the same as built in" cmp "$P/share/instantly-etl/icp-synonyms.conf" "$SRCDIR/schemas/icp-synonyms.conf"

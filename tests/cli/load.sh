@@ -377,7 +377,8 @@ PY
 ok "psql's messages quoting a hostile value reach stderr escaped, a line each (exit 5)" psql_escaped
 
 # ---- --print-sql: the script, for users who run psql themselves
-ok "--print-sql prints one transaction" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -4 "$T/script.sql" | grep -q "^BEGIN;" && tail -1 "$T/script.sql" | grep -q "^COMMIT;"'
+ok "--print-sql prints one transaction (then VACUUM and ANALYZE)" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -4 "$T/script.sql" | grep -q "^BEGIN;" &&
+	test "$(grep -c "^COMMIT;" "$T/script.sql")" = 1 && ! sed "1,/^COMMIT;/d" "$T/script.sql" | grep -Evq "^(VACUUM|ANALYZE) |^\\\\(set|if|endif)"'
 ok "... which psql runs as it is" sh -c '"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$T/script.sql" > /dev/null'
 
 done_testing

@@ -17,7 +17,7 @@ ok "schema applies to an empty database" apply w
 psql_q -d w -At -c "select tablename, policyname from pg_policies order by 1" > "$T/policies.1"
 ok "schema applies again (safe to re-apply)" apply w
 psql_q -d w -At -c "select tablename, policyname from pg_policies order by 1" > "$T/policies.2"
-ok "re-applying leaves one policy per table" sh -c 'cmp "$T/policies.1" "$T/policies.2" && test "$(wc -l < "$T/policies.2")" -eq 7'
+ok "re-applying leaves one policy per table" sh -c 'cmp "$T/policies.1" "$T/policies.2" && test "$(wc -l < "$T/policies.2")" -eq 9'
 
 A=aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa
 B=bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb
@@ -170,10 +170,10 @@ indexed() {	# indexed QUERY INDEX: the plan reads INDEX with client_id in its co
 	case $p in *"Index"*" on $2"*) ;; *) echo "$p"; return 1 ;; esac
 	echo "$p" | grep -q "Index Cond: ((client_id = ANY" && ! echo "$p" | grep -q "Seq Scan on ${2%%_*}" || { echo "$p"; return 1; }
 }
-ok "a client's lead list by status: index scan on synced_leads_status_idx" \
-	indexed "select * from synced_leads where lead_status = 'replied' order by timestamp_created desc limit 50" synced_leads_status_idx
-ok "a client's lead list by interest: index scan on synced_leads_interest_idx" \
-	indexed "select * from synced_leads where interest_status = 'positive' limit 50" synced_leads_interest_idx
+ok "a client's lead list by status: index scan on synced_leads_status_touch_idx" \
+	indexed "select * from synced_leads where lead_status = 'replied' order by timestamp_created desc limit 50" synced_leads_status_touch_idx
+ok "a client's lead list by interest: index scan on synced_leads_interest_touch_idx" \
+	indexed "select * from synced_leads where interest_status = 'positive' limit 50" synced_leads_interest_touch_idx
 ok "a client's daily chart over a month: index scan on campaign_analytics_date_idx" \
 	indexed "select date, sum(emails_sent) from campaign_analytics where date between '2026-10-01' and '2026-10-31' group by date" campaign_analytics_date_idx
 ok "a client's overview windows: index scan on campaign_analytics_overview_window_idx" \
