@@ -43,13 +43,13 @@ quiet() {	# the fake's faults off, counters empty
 }
 requests() { curl -sS "$URL/_stats?requests=0" | sed -n 's/^{"requests_total":\([0-9]*\).*/\1/p'; }
 
-BASE="--clients $T/map.csv --until 2026-11-26 --no-progress --rate 5000 --retry-wait 0.02 --retries 8"
+BASE=(--clients "$T/map.csv" --until 2026-11-26 --no-progress --rate 5000 --retry-wait 0.02 --retries 8)
 # x OUT ARGS...: the extract, in the foreground; stderr appended to OUT.err
-x() { _o=$1; shift; env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" $BASE --base-url "$URL" -o "$_o" "$@" 2>>"$_o.err"; }
+x() { _o=$1; shift; env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" "${BASE[@]}" --base-url "$URL" -o "$_o" "$@" 2>>"$_o.err"; }
 # xbg OUT ARGS...: the same in the background, its PID in XPID
-xbg() { _o=$1; shift; env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" $BASE --base-url "$URL" -o "$_o" "$@" 2>>"$_o.err" & XPID=$!; }
+xbg() { _o=$1; shift; env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" "${BASE[@]}" --base-url "$URL" -o "$_o" "$@" 2>>"$_o.err" & XPID=$!; }
 side() { echo "$(dirname "$1")/.$(basename "$1").$2"; }	# side FILE partial|resume
-no_side() { [ ! -e "$(side "$1" partial)" ] && [ ! -e "$(side "$1" resume)" ] || { ls -la "$(dirname "$1")"; return 1; }; }
+no_side() { { [ ! -e "$(side "$1" partial)" ] && [ ! -e "$(side "$1" resume)" ]; } || { ls -la "$(dirname "$1")"; return 1; }; }
 
 # ---- the reference: an uninterrupted run -------------------------------------
 quiet
@@ -75,7 +75,7 @@ while data:
 print(n)
 PY
 }
-one_member() { is "$(members "$T/ref.gz")" 1 && ! ls -a "$T" | grep -q '^\.ref\.gz\.'; }
+one_member() { is "$(members "$T/ref.gz")" 1 && ! has_name "$T" '.ref.gz.*'; }
 ok "without --resume: one gzip member, as before, and no file beside it" one_member
 quiet
 mkdir "$T/u"
@@ -106,7 +106,7 @@ interrupt() {
 	_j=$(( RANDOM % 3 == 0 ? 1 : 8 ))	# -j 1 one time in three, else 8 in flight
 	_frac=$(( 10 + RANDOM % 75 ))		# when: 10..85 % of an uninterrupted run
 	_sig=KILL
-	_args="--resume -j $_j --checkpoint $( [ $_cp = 1 ] && echo 0.02 || echo 0) $PLAIN"
+	_args=(--resume -j "$_j" --checkpoint "$( [ $_cp = 1 ] && echo 0.02 || echo 0)" ${PLAIN:+"$PLAIN"})
 	quiet
 	case $_mode in
 	term) _sig=TERM ;;
@@ -114,12 +114,11 @@ interrupt() {
 	500) ctl '{"fail_every":3}' ;;
 	429) ctl '{"rate_limit":40}'; _sig=TERM ;;
 	cut) ctl '{"cut_body_every":4}' ;;
-	timeout) ctl '{"leads_latency_ms":1100}'; _args="$_args --timeout 1" ;;
+	timeout) ctl '{"leads_latency_ms":1100}'; _args+=(--timeout 1) ;;
 	down) ;;
 	esac
 	echo "#   case $_case: $_mode, SIG$_sig, -j $_j, checkpoint $_cp, at $_frac %" >> "$T/cases"
-	# shellcheck disable=SC2086
-	xbg "$_d/r.gz" $_args
+	xbg "$_d/r.gz" "${_args[@]}"
 	case $_mode in
 	count|plain)	# after a number of requests
 		_n=$(( 2 + REF_REQ * _frac / 100 ))
@@ -181,12 +180,12 @@ while [ $_case -lt 45 ] && { [ $_case -lt "$CASES" ] || [ $interrupted -lt 30 ];
 done
 # every archive against the reference, in one go
 if ! $CHECK "$T/ref.gz" "$T"/c*/r.gz > "$T/checks" 2>&1; then
-	for _c in $(sed -n 's|^.*/c\([0-9]*\)/r.gz:$|\1|p' "$T/checks"); do
+	while IFS= read -r _c; do
 		fails="$fails $_c"
 		echo "# case $_c: $(grep "case $_c:" "$T/cases")"
 		grep -A8 "/c$_c/r.gz:\$" "$T/checks" | sed 's/^/#   /'
 		sed 's/^/#   /' "$T/c$_c/r.gz.err" | head -20
-	done
+	done < <(sed -n 's|^.*/c\([0-9]*\)/r.gz:$|\1|p' "$T/checks")
 	[ -n "$fails" ] || { fails=" (resume_check.py)"; sed 's/^/#   /' "$T/checks" | head -20; }
 fi
 T_ALL=$((($(date +%s%N) - t_all) / 1000000))
@@ -256,7 +255,7 @@ no_o() {
 ok "--resume without -o: usage error" no_o
 without_resume() {
 	_before=$(sums)
-	env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" $BASE --base-url "$URL" -o "$T/k/r.gz" 2>"$T/k/nr.err" &&
+	env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" "${BASE[@]}" --base-url "$URL" -o "$T/k/r.gz" 2>"$T/k/nr.err" &&
 		contains "$T/k/nr.err" "this run does not use it" && [ -e "$T/k/r.gz" ] && is "$(sums)" "$_before" &&
 		rm -f "$T/k/r.gz"
 }
@@ -319,7 +318,7 @@ foreign_dir_link() {
 	ln -s "$T/real" "$T/k/lnk"
 	chown -h nobody "$T/k/lnk"
 	set +e
-	env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" $BASE --base-url "$URL" -o "$T/k/lnk/f.gz" --resume 2>"$T/k/f.err"
+	env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" "${BASE[@]}" --base-url "$URL" -o "$T/k/lnk/f.gz" --resume 2>"$T/k/f.err"
 	_r=$?
 	set -e
 	is "$_r" 4 && contains "$T/k/f.err" "owned by another user" && [ -z "$(ls -A "$T/real")" ]
@@ -357,14 +356,14 @@ ok "a run killed between its last journal record (over) and the rename: the resu
 
 not_regular() {
 	: > "$T/k/dn.err"
-	exit_is 4 env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" $BASE --base-url "$URL" -o /dev/null --resume \
+	exit_is 4 env INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" "${BASE[@]}" --base-url "$URL" -o /dev/null --resume \
 		2>"$T/k/dn.err" && contains "$T/k/dn.err" "--resume writes a regular file" && [ ! -e /dev/.null.resume ]
 }
 ok "--resume to a path that is no regular file (/dev/null): refused (exit 4)" not_regular
 group_mode() {	# the side files stay 0600; FILE gets the mode any archive gets (INSTANTLY_ETL_UMASK)
 	rm -f "$T/k/g.gz"
 	ctl '{"leads_latency_ms":60}'
-	env INSTANTLY_ETL_UMASK=027 INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" $BASE --base-url "$URL" \
+	env INSTANTLY_ETL_UMASK=027 INSTANTLY_API_KEY="$KEY" IE_KEY_B="$KEY2" "$EXTRACT" "${BASE[@]}" --base-url "$URL" \
 		-o "$T/k/g.gz" --resume -j 2 --checkpoint 0 2>/dev/null &
 	_p=$!
 	until_paged "$T/k/g.gz" $_p

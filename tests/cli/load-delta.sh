@@ -66,14 +66,13 @@ stat_is() {	# stat_is "INS UPD DEL" +INS +UPD +DEL: the counters moved by exactl
 }
 
 d1=$(night d1 2026-11-27T02:00:00.000Z 1 1 2 '3=""' 4 '5=null' 6)
-# the helpers, for the points that run in bash -c
-export -f q lead rows row perso ext report psql_q
-export T K1 K2 LOAD TRANSFORM PGBIN SRCDIR
 for f in "$SRCDIR"/schemas/sql/[0-9]*.sql; do psql_q -f "$f"; done
 q "insert into clients (id, name) values ('$C1', 'Client 1')" >/dev/null
 q "insert into client_campaigns (client_id, campaign_id) values ('$C1', '$K1'), ('$C1', '$K2')" >/dev/null
-ok "first load: 6 inserted, each with its content_hash" bash -c '"$LOAD" "$1" 2> "$T/r1b" &&
-	test "$("$PGBIN/psql" -X -At -c "select count(content_hash) from synced_leads")" = 6' bash "$d1"
+# load_log LOG ARGS...: instantly-load ARGS, its messages in $T/LOG
+load_log() { local log=$1; shift; "$LOAD" "$@" 2> "$T/$log"; }
+first_load() { load_log r1b "$1" && test "$(q "select count(content_hash) from synced_leads")" = 6; }
+ok "first load: 6 inserted, each with its content_hash" first_load "$d1"
 ok "... the report" report "$T/r1b" 6 0 0 0
 rows > "$T/rows1"
 again() { "$LOAD" -q "$d1" && is "$(rows)" "$(cat "$T/rows1")"; }
@@ -82,7 +81,7 @@ ok "loading it again: nothing rewritten (ctid and xmin of every row as they were
 # ---- night 2: complete; 1 unchanged, 2 changed, 3 '' -> NULL, 4 gone, 5 NULL -> '', 6 unchanged, 7 new
 d2=$(night d2 2026-11-28T02:00:00.000Z 1 1 '2="now set"' '3=null' '5=""' 6 7)
 before=$(stat)
-ok "night 2: exit 0" bash -c '"$LOAD" "$1" 2> "$T/r2"' bash "$d2"
+ok "night 2: exit 0" load_log r2 "$d2"
 ok "... the report: 1 inserted, 3 updated, 2 unchanged, 1 deleted" report "$T/r2" 1 3 2 1
 kept() { for i in "$@"; do is "$(row "$i")" "$(grep "^$i:" "$T/rows1")" || return 1; done; }
 rewritten() { for i in "$@"; do [ "$(row "$i")" != "$(grep "^$i:" "$T/rows1")" ] || { echo "$i kept"; return 1; }; done; }
@@ -98,13 +97,16 @@ d15=$(night d15 2026-11-27T12:00:00.000Z 1 '1="older, other"' 2 '6="older, other
 ok "an older complete archive (between nights 1 and 2), rows 1 and 6 other than both: exit 0" "$LOAD" -q "$d15"
 ok "... rows 1 and 6 as night 2 said (unchanged there), lead 4 still deleted" \
 	test "$(perso 1)|$(perso 6)|$(perso 2)|$(q "select count(*) from synced_leads where instantly_lead_id = '$(lead 4)'")" = "<NULL>|<NULL>|now set|0"
-ok "night 1 again: nothing changes, deleted stays deleted" bash -c '"$LOAD" "$1" 2> "$T/r1c" && grep -Eq "synced_leads +0 inserted +0 updated +[0-9]+ unchanged +0 deleted" "$T/r1c" &&
-	test "$("$PGBIN/psql" -X -At -c "select count(*) from synced_leads where instantly_lead_id::text like '"'%000000000004'"'")" = 0' bash "$d1"
+night1_again() {
+	load_log r1c "$1" && grep -Eq "synced_leads +0 inserted +0 updated +[0-9]+ unchanged +0 deleted" "$T/r1c" &&
+		test "$(q "select count(*) from synced_leads where instantly_lead_id::text like '%000000000004'")" = 0
+}
+ok "night 1 again: nothing changes, deleted stays deleted" night1_again "$d1"
 
 # partial listings set no watermark: their unchanged rows get the newer extracted_at
 rows > "$T/rows2"
 d3=$(night d3 2026-11-29T02:00:00.000Z 0 1 '2="now set"')
-ok "night 3, partial (1 and 2 unchanged, the others not listed): exit 0, 2 unchanged" bash -c '"$LOAD" "$1" 2> "$T/r3"' bash "$d3"
+ok "night 3, partial (1 and 2 unchanged, the others not listed): exit 0, 2 unchanged" load_log r3 "$d3"
 ok "... the report: 0 inserted, 0 updated, 2 unchanged, 0 deleted" report "$T/r3" 0 0 2 0
 ok "... the unchanged rows of the partial listing carry its extracted_at; nothing deleted" \
 	test "$(ext 1)|$(ext 2)|$(ext 6)|$(q "select count(*) from synced_leads where campaign_id = '$K1'")" = "29 02|29 02|27 02|6"
@@ -115,8 +117,8 @@ ok "... rows 1 and 2 as night 3 said (unchanged there); row 6 (not in night 3) f
 	test "$(perso 1)|$(perso 2)|$(perso 6)" = "<NULL>|now set|older, partial"
 # --no-delete: the listing sets no watermark either
 d4=$(night d4 2026-11-30T02:00:00.000Z 1 1 '2="now set"')
-ok "night 4, complete but --no-delete: the unchanged rows carry its extracted_at, nothing deleted" bash -c '
-	"$LOAD" --no-delete "$1" 2> "$T/r4" && grep -Eq "synced_leads +0 inserted +0 updated +2 unchanged +0 deleted" "$T/r4"' bash "$d4"
+no_delete() { load_log r4 --no-delete "$1" && grep -Eq "synced_leads +0 inserted +0 updated +2 unchanged +0 deleted" "$T/r4"; }
+ok "night 4, complete but --no-delete: the unchanged rows carry its extracted_at, nothing deleted" no_delete "$d4"
 ok "... extracted_at of 1 and 2 moved on" test "$(ext 1)|$(ext 2)|$(q "select count(*) from synced_leads where campaign_id = '$K1'")" = "30 02|30 02|6"
 d35=$(night d35 2026-11-29T12:00:00.000Z 0 '1="older again"')
 ok "... an older archive after it: exit 0" "$LOAD" -q "$d35"
@@ -126,7 +128,7 @@ ok "... it overwrites nothing" is "$(perso 1)" "<NULL>"
 # (a "\." line): the hashes of the other rows still match
 tricky='"line1\nline2\r\n\\.\nafter a backslash-dot line, a \"quote\", a comma, \t a tab, \\\\ a backslash, \u00e9 and \ud83d\ude00"'
 d5=$(night d5 2026-12-01T02:00:00.000Z 1 1 '2="now set"' "3=$tricky" '5="nul \u0000 here"' '6="older, partial"' 7)
-ok "a \\. line and U+0000 in changed rows: the file goes in as COPY text; exit 0" bash -c '"$LOAD" "$1" 2> "$T/r5"' bash "$d5"
+ok "a \\. line and U+0000 in changed rows: the file goes in as COPY text; exit 0" load_log r5 "$d5"
 ok "... the report: 2 updated (3, 5), 4 unchanged (1 2 6 7: their hashes match across the formats)" report "$T/r5" 0 2 4 0
 exact() {
 	python3 - "$(perso 3)" "$(perso 5)" <<'PY'
@@ -137,46 +139,51 @@ assert sys.argv[2] == "nul \ufffd here", repr(sys.argv[2])
 PY
 }
 ok "... the values exact (\\. line, CR LF, tab, backslashes, unicode; U+0000 as U+FFFD)" exact
-ok "... loading it again (COPY text): nothing to do" bash -c '"$LOAD" "$1" 2> "$T/r5b"; grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged +0 deleted" "$T/r5b"' bash "$d5"
+# unchanged6 LOG DIR: the load of DIR (its messages in $T/LOG) finds the 6 rows unchanged
+unchanged6() { load_log "$1" "$2" && grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged +0 deleted" "$T/$1"; }
+load_again() { load_log r5b "$1"; grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged +0 deleted" "$T/r5b"; }
+ok "... loading it again (COPY text): nothing to do" load_again "$d5"
 d6=$(night d6 2026-12-01T03:00:00.000Z 1 1 '2="now set"' "3=$tricky" '5="nul \u0000 here"' '6="older, partial"' 7)
-ok "... a newer listing of the same rows: 6 unchanged" \
-	bash -c '"$LOAD" "$1" 2> "$T/r6" && grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged +0 deleted" "$T/r6"' bash "$d6"
+ok "... a newer listing of the same rows: 6 unchanged" unchanged6 r6 "$d6"
 "$TRANSFORM" -q -f text -o "$T/d6t" "$T/d6.ndjson"
-ok "... the transform's own COPY text format: the same hashes, 6 unchanged" \
-	bash -c '"$LOAD" "$1" 2> "$T/r6t" && grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged +0 deleted" "$T/r6t"' bash "$T/d6t"
+ok "... the transform's own COPY text format: the same hashes, 6 unchanged" unchanged6 r6t "$T/d6t"
 
 # ---- rows loaded before content_hash existed; the schema applied again
 hashes() { q "select string_agg(instantly_lead_id || ' ' || content_hash, ',' order by instantly_lead_id) from synced_leads"; }
-export -f hashes
 hashes > "$T/h1"
-ok "--init-schema on the populated warehouse: the hashes kept, nothing rewritten" bash -c '
-	"$LOAD" --init-schema "$1" 2> "$T/r7" && grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged" "$T/r7" &&
-	test "$(hashes)" = "$(cat "$T/h1")"' bash "$d6"
-ok "... and schemas/sql/02-tables.sql applied by hand: the same" bash -c '
-	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$SRCDIR/schemas/sql/02-tables.sql" && test "$(hashes)" = "$(cat "$T/h1")"'
+init_kept() {
+	load_log r7 --init-schema "$1" && grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged" "$T/r7" &&
+		test "$(hashes)" = "$(cat "$T/h1")"
+}
+ok "--init-schema on the populated warehouse: the hashes kept, nothing rewritten" init_kept "$d6"
+by_hand_kept() { psql_q -f "$SRCDIR/schemas/sql/02-tables.sql" && test "$(hashes)" = "$(cat "$T/h1")"; }
+ok "... and schemas/sql/02-tables.sql applied by hand: the same" by_hand_kept
 q "alter table synced_leads drop column content_hash" >/dev/null
-ok "a warehouse of the release before (no content_hash): a load without --init-schema says what to do (exit 5)" bash -c '
-	"$LOAD" "$1" 2> "$T/r8"; test $? -eq 5 && grep -q "no content_hash column.*--init-schema" "$T/r8"' bash "$d6"
-ok "... with --init-schema: its rows count as changed once and get their hash" bash -c '
-	"$LOAD" --init-schema "$1" 2> "$T/r9" && grep -Eq "synced_leads +0 inserted +6 updated +0 unchanged" "$T/r9" &&
-	test "$(hashes)" = "$(cat "$T/h1")"' bash "$d6"
-ok "... then nothing to do" bash -c '"$LOAD" "$1" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged"' bash "$d6"
+no_hash_column() { load_log r8 "$1"; test $? -eq 5 && grep -q "no content_hash column.*--init-schema" "$T/r8"; }
+ok "a warehouse of the release before (no content_hash): a load without --init-schema says what to do (exit 5)" no_hash_column "$d6"
+init_hashes() {
+	load_log r9 --init-schema "$1" && grep -Eq "synced_leads +0 inserted +6 updated +0 unchanged" "$T/r9" &&
+		test "$(hashes)" = "$(cat "$T/h1")"
+}
+ok "... with --init-schema: its rows count as changed once and get their hash" init_hashes "$d6"
+nothing_to_do() { "$LOAD" "$1" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged"; }
+ok "... then nothing to do" nothing_to_do "$d6"
 q "update synced_leads set content_hash = null where instantly_lead_id = '$(lead 7)'" >/dev/null
-ok "a row without its hash (loaded before it, one row): rewritten once, the others not" bash -c '
-	"$LOAD" "$1" 2>&1 | grep -Eq "synced_leads +0 inserted +1 updated +5 unchanged" && test "$(hashes)" = "$(cat "$T/h1")"' bash "$d6"
+one_hash_missing() { "$LOAD" "$1" 2>&1 | grep -Eq "synced_leads +0 inserted +1 updated +5 unchanged" && test "$(hashes)" = "$(cat "$T/h1")"; }
+ok "a row without its hash (loaded before it, one row): rewritten once, the others not" one_hash_missing "$d6"
 
 # ---- a failure late in the load changes nothing
 dump() { for t in campaigns synced_leads lead_listings; do psql_q -At -c "select to_jsonb(x) - 'loaded_at' from $t x order by 1::text"; done; }
-export -f dump same_file
 dump > "$T/dump.a"
 d9=$(night d9 2026-12-02T02:00:00.000Z 1 1 '2="changed again"' 3 6 7 8 9)
 sed -i '$s/"not_yet_emailed"/"sent-ish"/' "$d9/synced_leads.csv"
 ok "a row the database refuses, the last of the file (a new lead): exit 5" exit_is 5 "$LOAD" -q "$d9"
-ok "... nothing changed (no update, no deletion, no listing)" bash -c 'dump > "$T/dump.b"; same_file "$T/dump.a" "$T/dump.b"'
+nothing_changed() { dump > "$T/dump.b"; same_file "$T/dump.a" "$T/dump.b"; }
+ok "... nothing changed (no update, no deletion, no listing)" nothing_changed
 d10=$(night d10 2026-12-02T02:00:00.000Z 1 1 '2="changed again"' '3="changed too"')
 sed -i '$s/"not_yet_emailed"/"sent-ish"/' "$d10/synced_leads.csv"	# lead 3, changed
-ok "a changed row the database refuses, the last: exit 5, nothing changed" bash -c '
-	"$LOAD" -q "$1"; test $? -eq 5 && dump > "$T/dump.c" && same_file "$T/dump.a" "$T/dump.c"' bash "$d10"
+refused_changed() { "$LOAD" -q "$1"; test $? -eq 5 && dump > "$T/dump.c" && same_file "$T/dump.a" "$T/dump.c"; }
+ok "a changed row the database refuses, the last: exit 5, nothing changed" refused_changed "$d10"
 
 # ---- a second load at the same time: waits for the first, then compares
 # with what the first wrote. A session holds lead_listings, so load A stops
@@ -222,9 +229,15 @@ ok "a second load while the first holds the lock: waits, then sees what the firs
 
 # ---- campaigns new to the warehouse still go straight in, with their hashes
 dK2=$(CAMPAIGN=$K2 night dK2 2026-12-04T03:00:00.000Z 1 1 2 3)
-ok "a new campaign: straight in (-v says so), hashed" bash -c '"$LOAD" -v "$1" 2> "$T/rk" && grep -q "1 of 1 campaigns new to the warehouse, 3 of 3 rows straight in" "$T/rk" &&
-	test "$("$PGBIN/psql" -X -At -c "select count(content_hash) from synced_leads where campaign_id = '"'$K2'"'")" = 3' bash "$dK2"
-ok "... loaded again: compared, nothing to do" bash -c '"$LOAD" -v "$1" 2> "$T/rk2" && grep -q "1 campaigns known to the warehouse, 3 rows to compare" "$T/rk2" &&
-	grep -Eq "synced_leads +0 inserted +0 updated +3 unchanged" "$T/rk2"' bash "$dK2"
+new_campaign() {
+	load_log rk -v "$1" && grep -q "1 of 1 campaigns new to the warehouse, 3 of 3 rows straight in" "$T/rk" &&
+		test "$(q "select count(content_hash) from synced_leads where campaign_id = '$K2'")" = 3
+}
+ok "a new campaign: straight in (-v says so), hashed" new_campaign "$dK2"
+known_campaign() {
+	load_log rk2 -v "$1" && grep -q "1 campaigns known to the warehouse, 3 rows to compare" "$T/rk2" &&
+		grep -Eq "synced_leads +0 inserted +0 updated +3 unchanged" "$T/rk2"
+}
+ok "... loaded again: compared, nothing to do" known_campaign "$dK2"
 
 done_testing
