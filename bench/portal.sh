@@ -51,7 +51,7 @@ CACHE=${BENCH_CACHE:-$here/.cache}
 for v in CLIENTS RUNS SEED; do
 	case ${!v} in ''|*[!0-9]*) echo "portal.sh: $v must be a number" >&2; exit 2;; esac
 done
-[ "$CLIENTS" -ge 1 ] && [ "$RUNS" -ge 1 ] || { echo "portal.sh: CLIENTS and RUNS must be at least 1" >&2; exit 2; }
+if [ "$CLIENTS" -lt 1 ] || [ "$RUNS" -lt 1 ]; then echo "portal.sh: CLIENTS and RUNS must be at least 1" >&2; exit 2; fi
 CAMPAIGNS=$((CLIENTS * 4))
 
 PYTHON=${PYTHON:-python3}
@@ -200,7 +200,7 @@ print("%s\t%s\t%s\t%.0f\t%.0f\t%.0f" % (kind, night, wall, parts["refresh"], par
 
 # measure KIND DB PHASE: RUNS runs of each query, as clients and as an operator
 measure() {
-	local kind=$1 db=$2 phase=$3 sql=$work/q.sql r c q name
+	local kind=$1 db=$2 phase=$3 sql=$work/q.sql r c q
 	local -a names queries opnames opqueries
 	if [ "$kind" = portal ]; then
 		names=(lead_counts icp_counts daily leads_by_status leads_by_interest leads_newest)
@@ -233,25 +233,25 @@ measure() {
 	fi
 	mapfile -t cl < "$work/clients.txt"
 	{
-		echo '\o /dev/null'
+		printf '%s\n' '\o /dev/null'
 		for r in $(seq 0 $((RUNS - 1))); do
 			c=${cl[$((r % ${#cl[@]}))]}
 			for q in "${!names[@]}"; do
 				echo "BEGIN; SET LOCAL ROLE authenticated;"
 				echo "SELECT set_config('request.jwt.claims', '{\"client_id\":\"$c\",\"user_role\":\"client\"}', true);"
-				echo "\\echo @@ client ${names[$q]} $r"
-				echo '\timing on'
+				printf '\\echo @@ client %s %s\n' "${names[$q]}" "$r"
+				printf '%s\n' '\timing on'
 				echo "${queries[$q]//@C@/$c};"
-				echo '\timing off'
+				printf '%s\n' '\timing off'
 				echo "COMMIT;"
 			done
 			for q in "${!opnames[@]}"; do
 				echo "BEGIN; SET LOCAL ROLE authenticated;"
 				echo "SELECT set_config('request.jwt.claims', '{\"user_role\":\"operator\"}', true);"
-				echo "\\echo @@ operator ${opnames[$q]} $r"
-				echo '\timing on'
+				printf '\\echo @@ operator %s %s\n' "${opnames[$q]}" "$r"
+				printf '%s\n' '\timing on'
 				echo "${opqueries[$q]};"
-				echo '\timing off'
+				printf '%s\n' '\timing off'
 				echo "COMMIT;"
 			done
 		done

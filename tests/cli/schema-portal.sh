@@ -82,9 +82,9 @@ for pair in sys.argv[4:]:
     lines.append(env("leads_complete", {"leads": len(ids), "pages": 1}))
 open(out, "w").write("\n".join(lines) + "\n")
 PY
-PAIRS="$A:$KA1 $A:$KA2 $B:$KB"
-python3 "$T/gen.py" "$T/n1.ndjson" 1 40 $PAIRS
-python3 "$T/gen.py" "$T/n2.ndjson" 2 40 $PAIRS
+PAIRS=("$A:$KA1" "$A:$KA2" "$B:$KB")
+python3 "$T/gen.py" "$T/n1.ndjson" 1 40 "${PAIRS[@]}"
+python3 "$T/gen.py" "$T/n2.ndjson" 2 40 "${PAIRS[@]}"
 "$TRANSFORM" -q -o "$T/d1" "$T/n1.ndjson"
 "$TRANSFORM" -q -o "$T/d2" "$T/n2.ndjson"
 
@@ -122,9 +122,16 @@ ok "the rollups have RLS on and synced_leads' policy" is "$(psql_q -At -c "selec
 	where c.relname in ('portal_lead_rollup', 'portal_icp_rollup') and c.relrowsecurity and pg_get_expr(p.polqual, p.polrelid) =
 	(select pg_get_expr(polqual, polrelid) from pg_policy where polrelid = 'synced_leads'::regclass)")" 2
 psql_q -At -c "select oid, relname from pg_class where relname like 'portal%' order by 2" > "$T/oids.1"
-ok "applied again: nothing replaced (same relations)" sh -c 'for f in "$SRCDIR"/schemas/sql/0*.sql; do
-	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$f" 2>/dev/null || exit 1; done
-	"$PGBIN/psql" -X -At -c "select oid, relname from pg_class where relname like '"'portal%'"' order by 2" | cmp - "$T/oids.1"'
+# applied_again: the schema files applied again, the portal's relations are
+# those of $T/oids.1 (same oid, same name)
+applied_again() {
+	local f
+	for f in "$SRCDIR"/schemas/sql/0*.sql; do
+		"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$f" 2>/dev/null || return 1
+	done
+	"$PGBIN/psql" -X -At -c "select oid, relname from pg_class where relname like 'portal%' order by 2" | cmp - "$T/oids.1"
+}
+ok "applied again: nothing replaced (same relations)" applied_again
 
 # ---- the rollups follow every load
 # same [DB]: the rollups hold exactly the GROUP BYs over synced_leads (as the owner)
@@ -142,23 +149,27 @@ same() {
 	  except all select client_id, campaign_id, field, value, leads from portal_icp_rollup) x)")
 	[ "$d" = 0 ] || { echo "$d rows differ"; return 1; }
 }
+# load_log LOG ARGS...: instantly-load ARGS, its messages in $T/LOG
+load_log() { local log=$1; shift; "$LOAD" "$@" 2> "$T/$log"; }
+# load_says LOG ERE ARGS...: load_log LOG ARGS..., and its messages match ERE
+load_says() { local log=$1 ere=$2; shift 2; load_log "$log" "$@" && grep -Eq "$ere" "$T/$log"; }
 rollup() { psql_q -At -c "select 'L', client_id, campaign_id, lead_status, interest_status, leads from portal_lead_rollup
 	union all select 'I', client_id, campaign_id, field, value, leads from portal_icp_rollup order by 1, 2, 3, 4, 5, 6"; }
-ok "first load (campaigns new to the warehouse, \\copy straight in)" sh -c '"$LOAD" "$T/d1" 2> "$T/r1"'
+ok "first load (campaigns new to the warehouse, \\copy straight in)" load_log r1 "$T/d1"
 ok "... rollups = GROUP BY over synced_leads" same
 ok "... 120 leads counted, NULL interests, titles, industries and sizes as groups of their own" is "$(psql_q -At -c "select
 	(select sum(leads) from portal_lead_rollup), (select count(*) from portal_lead_rollup where interest_status is null) > 0,
 	(select string_agg(field || ':' || sum, ' ' order by field) from (select field, sum(leads) from portal_icp_rollup
 	 where value is null group by field) x)")" "120|t|company_size:24 industry:39 job_title:30"
 rollup > "$T/rollup.1"
-ok "night 2: updates, 9 leads deleted by complete listings, 6 new" sh -c '"$LOAD" "$T/d2" 2> "$T/r2" &&
-	grep -Eq "synced_leads +6 inserted +[0-9]+ updated +[0-9]+ unchanged +9 deleted" "$T/r2"'
+ok "night 2: updates, 9 leads deleted by complete listings, 6 new" \
+	load_says r2 "synced_leads +6 inserted +[0-9]+ updated +[0-9]+ unchanged +9 deleted" "$T/d2"
 ok "... rollups = GROUP BY over synced_leads" same
 changed() { ! rollup | cmp -s - "$1"; }
 unchanged() { rollup | same_file "$1" /dev/stdin; }
 ok "... and they changed (replies counted)" changed "$T/rollup.1"
 rollup > "$T/rollup.2"
-ok "night 1 reprocessed (an older archive): exit 0, nothing resurrected" sh -c '"$LOAD" "$T/d1" 2> "$T/r3"'
+ok "night 1 reprocessed (an older archive): exit 0, nothing resurrected" load_log r3 "$T/d1"
 ok "... rollups = GROUP BY over synced_leads" same
 ok "... as after night 2" unchanged "$T/rollup.2"
 
@@ -198,19 +209,19 @@ ok "portal_daily sums the client's campaigns" is "$(psql_q -At -c "begin" -c "se
 psql_q -c "delete from client_campaigns where client_id = '$A' and campaign_id = '$KA2'"
 ok "KA2 unmapped: client A at once sees nothing of it through the views" is "$(views authenticated "$CA")" "39 39 3 39 1"
 ok "... the operator still sees its rows until the next load" is "$(views authenticated "$OP")" "117 117 6 117 2"
-ok "the next load removes them" sh -c '"$LOAD" "$T/d2" 2> "$T/r4"'
+ok "the next load removes them" load_log r4 "$T/d2"
 ok "... rollups = GROUP BY" same
 ok "... no rollup row of KA2 left" is "$(psql_q -At -c "select count(*) from portal_lead_rollup where campaign_id = '$KA2'")" 0
 psql_q -c "insert into client_campaigns values ('$A', '$KA2')"
-ok "mapped again, loaded again: counted again" sh -c '"$LOAD" "$T/d2" 2> "$T/r5"'
+ok "mapped again, loaded again: counted again" load_log r5 "$T/d2"
 ok "... rollups = GROUP BY" same
 ok "... client A sees it again" is "$(views authenticated "$CA")" "78 78 3 78 1"
 # unmapped, and the next archive does not hold the pair at all
 python3 "$T/gen.py" "$T/n3.ndjson" 2 40 "$A:$KA1" "$B:$KB"
 "$TRANSFORM" -q -o "$T/d3" "$T/n3.ndjson"
 psql_q -c "delete from client_campaigns where client_id = '$A' and campaign_id = '$KA2'"
-ok "KA2 unmapped again, a load without it in the archive: its 39 leads deleted" sh -c '"$LOAD" "$T/d3" 2> "$T/r6" &&
-	grep -Eq "synced_leads +0 inserted +0 updated +78 unchanged +39 deleted" "$T/r6"'
+ok "KA2 unmapped again, a load without it in the archive: its 39 leads deleted" \
+	load_says r6 "synced_leads +0 inserted +0 updated +78 unchanged +39 deleted" "$T/d3"
 ok "... rollups = GROUP BY (its pair recomputed all the same)" same
 psql_q -c "insert into client_campaigns values ('$A', '$KA2')"
 "$LOAD" -q "$T/d2"
@@ -221,19 +232,32 @@ ok "after the load: synced_leads vacuumed, all visible, no dead tuple" is "$(psq
 	where v.relname = 'synced_leads'")" "true true 0"
 # (a page already dirty is not counted as dirtied again: written out first;
 # the catalogs read by planning first)
-ok "... the first reader writes nothing (no page dirtied: hint bits set)" sh -c '"$PGBIN/psql" -X -q -c checkpoint &&
+reader_writes_nothing() {	# after a checkpoint, counting synced_leads dirties no page
+	"$PGBIN/psql" -X -q -c checkpoint &&
 	! "$PGBIN/psql" -X -At -c "explain select count(*) from synced_leads" \
-		-c "explain (analyze, buffers, costs off) select count(*) from synced_leads" | grep dirtied'
+		-c "explain (analyze, buffers, costs off) select count(*) from synced_leads" | grep dirtied
+}
+ok "... the first reader writes nothing (no page dirtied: hint bits set)" reader_writes_nothing
 analyzed() { psql_q -At -c "select coalesce(last_analyze::text, 'never') from pg_stat_user_tables where relname = 'synced_leads'"; }
 a1=$(analyzed)
-ok "... analyzed when more than a tenth changed (reltuples current)" sh -c 'test "$1" != never' sh "$a1"
-ok "a load that changes nothing: not analyzed again" sh -c '"$LOAD" -q "$T/d2" && test "$(
-	"$PGBIN/psql" -X -At -c "select last_analyze from pg_stat_user_tables where relname = '"'synced_leads'"'")" = "$1"' sh "$a1"
-python3 "$T/gen.py" "$T/n2b.ndjson" 2b 40 $PAIRS
+ok "... analyzed when more than a tenth changed (reltuples current)" test "$a1" != never
+# not_analyzed_again ANALYZED DIR: instantly-load -q DIR, and synced_leads'
+# last_analyze is still ANALYZED
+not_analyzed_again() {
+	"$LOAD" -q "$2" && test "$(
+	"$PGBIN/psql" -X -At -c "select last_analyze from pg_stat_user_tables where relname = 'synced_leads'")" = "$1"
+}
+ok "a load that changes nothing: not analyzed again" not_analyzed_again "$a1" "$T/d2"
+python3 "$T/gen.py" "$T/n2b.ndjson" 2b 40 "${PAIRS[@]}"
 "$TRANSFORM" -q -o "$T/d2b" "$T/n2b.ndjson"
-ok "a load that changes 6 of 117 leads: vacuumed, not analyzed again" sh -c '"$LOAD" "$T/d2b" 2> "$T/r7" &&
-	grep -Eq "synced_leads +0 inserted +6 updated +111 unchanged" "$T/r7" && test "$(
-	"$PGBIN/psql" -X -At -c "select last_analyze::text || (last_vacuum > last_analyze) from pg_stat_user_tables where relname = '"'synced_leads'"'")" = "${1}true"' sh "$a1"
+# vacuumed_not_analyzed ANALYZED LOG ERE DIR: load_says LOG ERE DIR, then
+# synced_leads was vacuumed after its last_analyze, still ANALYZED
+vacuumed_not_analyzed() {
+	load_says "$2" "$3" "$4" && test "$(
+	"$PGBIN/psql" -X -At -c "select last_analyze::text || (last_vacuum > last_analyze) from pg_stat_user_tables where relname = 'synced_leads'")" = "${1}true"
+}
+ok "a load that changes 6 of 117 leads: vacuumed, not analyzed again" \
+	vacuumed_not_analyzed "$a1" r7 "synced_leads +0 inserted +6 updated +111 unchanged" "$T/d2b"
 ok "... rollups = GROUP BY" same
 
 psql_q -c "delete from clients where id = '$B'"
@@ -325,9 +349,11 @@ sed -e 's/synced_leads_status_touch_idx/synced_leads_status_idx/; s/synced_leads
 psql_q -d old -f "$SRCDIR/tests/data/rls-0.1.0.sql"
 psql_q -d old -c "insert into clients (id, name) values ('$A', 'A'), ('$B', 'B')" \
 	-c "insert into client_campaigns values ('$A', '$KA1'), ('$A', '$KA2'), ('$B', '$KB')"
-ok "an older warehouse (no portal): a load without --init-schema works, no rollup" sh -c 'PGDATABASE=old "$LOAD" -q "$T/d1"' &&
+# load_old ARGS...: instantly-load ARGS into the database old
+load_old() { PGDATABASE=old "$LOAD" "$@"; }
+ok "an older warehouse (no portal): a load without --init-schema works, no rollup" load_old -q "$T/d1" &&
 	is "$(psql_q -d old -At -c "select to_regclass('portal_lead_rollup') is null")" t
-ok "--init-schema: the portal added in the load" sh -c 'PGDATABASE=old "$LOAD" -q --init-schema "$T/d2"'
+ok "--init-schema: the portal added in the load" load_old -q --init-schema "$T/d2"
 ok "... rollups = GROUP BY over synced_leads" same old
 ok "... the views, the new indexes; the replaced ones dropped" is "$(psql_q -d old -At -c "select
 	(select count(*) from pg_class where relkind = 'v' and relname like 'portal%'),
