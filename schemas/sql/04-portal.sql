@@ -97,7 +97,11 @@ BEGIN
 		ELSE format('JOIN %s p ON s.client_id = p.client_id AND s.campaign_id = p.campaign_id', pairs) END);
 END
 $f$;
-REVOKE ALL ON FUNCTION portal_icp_groups(regclass) FROM PUBLIC;
+-- EXECUTE stays with PUBLIC: the loader's role is often not the owner
+-- (a role with the tables' grants), and the function runs with its
+-- caller's rights, so the portal's roles, which may only SELECT the
+-- rollups, change nothing by calling it (tests/cli/schema-portal.sh).
+GRANT EXECUTE ON FUNCTION portal_icp_groups(regclass) TO PUBLIC;
 
 -- portal_refresh(client_ids, campaign_ids): the rollup rows of the
 -- (client_ids[i], campaign_ids[i]) pairs, and of every pair in the rollups
@@ -146,7 +150,11 @@ BEGIN
 	DELETE FROM portal_refresh_pairs;
 END
 $f$;
-REVOKE ALL ON FUNCTION portal_refresh(uuid[], uuid[]) FROM PUBLIC;
+-- EXECUTE stays with PUBLIC: the loader's role is often not the owner
+-- (a role with the tables' grants), and the function runs with its
+-- caller's rights, so the portal's roles, which may only SELECT the
+-- rollups, change nothing by calling it (tests/cli/schema-portal.sh).
+GRANT EXECUTE ON FUNCTION portal_refresh(uuid[], uuid[]) TO PUBLIC;
 
 DO $$
 DECLARE

@@ -114,6 +114,13 @@ ok "anon and authenticated may SELECT the views and the rollups, nothing else" i
 	unnest(array['portal_lead_counts', 'portal_icp_counts', 'portal_daily', 'portal_leads', 'portal_lead_rollup', 'portal_icp_rollup']) v,
 	unnest(array['anon', 'authenticated']) r
 	where has_table_privilege(r, v, 'SELECT') and not has_table_privilege(r, v, 'INSERT, UPDATE, DELETE, TRUNCATE')")" 12
+refresh_as_client() {	# the portal's role calling portal_refresh: refused by the rollups' grants
+	local out
+	out=$("$PGBIN/psql" -X -At -v ON_ERROR_STOP=1 -c "set role authenticated" -c "select portal_refresh(null, null)" 2>&1) &&
+		{ echo "portal_refresh ran as authenticated"; return 1; }
+	case $out in *"permission denied for table portal_lead_rollup"*) ;; *) echo "$out"; return 1 ;; esac
+}
+ok "portal_refresh runs with its caller's rights: the portal's role changes nothing through it" refresh_as_client
 ok "the lead list indexes: (client_id, status | interest | nothing, timestamp_last_touch DESC NULLS LAST, instantly_lead_id)" is \
 	"$(psql_q -At -c "select string_agg(regexp_replace(indexdef, '.*USING btree ', ''), ' ' order by indexname) from pg_indexes
 	where indexname like 'synced_leads_%touch_idx'")" "(client_id, interest_status, timestamp_last_touch DESC NULLS LAST, instantly_lead_id) \
