@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # instantly-load asks for WAL compression for its own transaction (issue
 # 11: a night's full-page images are most of its WAL), against a real
-# PostgreSQL: a superuser's load runs with the best method the server was
-# built with; --no-wal-compression does not ask; a role that may not set
-# wal_compression loads all the same, without it and without a warning; a
-# role granted SET ON PARAMETER (PostgreSQL 15) gets it; a server that
-# compresses already keeps its own method. What the load's transaction ran
+# PostgreSQL: a superuser's load runs with the fastest method the server
+# was built with (lz4, else zstd, else pglz); --no-wal-compression does not
+# ask; a role that may not set wal_compression loads all the same, without
+# it and without a warning; a role granted SET ON PARAMETER (PostgreSQL 15)
+# gets it; a server that compresses already keeps its own method. What the load's transaction ran
 # with is seen by a statement trigger on synced_leads.
 . "$(dirname "$0")/../lib.sh"
 [ -x "$LOAD" ] || skip_all "no $LOAD"
@@ -39,8 +39,8 @@ open(out, "w").write("\n".join(lines) + "\n")
 PY
 	"$TRANSFORM" -q -o "$T/n$1" "$T/n$1.ndjson"
 }
-# the method a load asks for: the best one this server was built with
-best=$(psql_q -At -c "select case when 'zstd' = any (enumvals) then 'zstd' when 'lz4' = any (enumvals) then 'lz4'
+# the method a load asks for: the fastest one this server was built with
+best=$(psql_q -At -c "select case when 'lz4' = any (enumvals) then 'lz4' when 'zstd' = any (enumvals) then 'zstd'
 	else 'on' end from pg_settings where name = 'wal_compression'")
 last() { psql_q -At -c "select who || ' ' || setting from seen order by n desc limit 1"; }
 # load ROLE N [OPTION...]: night N loaded by ROLE
