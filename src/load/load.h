@@ -17,6 +17,7 @@ struct ld_opts {
 	int print_sql;		/* print the script, run nothing */
 	int init_schema;	/* apply the schema first, in the same transaction */
 	int no_delete;		/* never delete leads */
+	int no_wal_compression;	/* do not ask for wal_compression */
 	/* the load whose changed rows psql.c asks split.c for, once the
 	 * script's transaction holds its lock (NULL: none) */
 	struct ld_input *delta;
@@ -44,6 +45,7 @@ struct ld_input {
 	 * content_hash (split.c): 0 when the file is the transform's own */
 	int hashed;
 	int deletes;		/* leads gone from complete listings are deleted */
+	int wal_compression;	/* the script asks for wal_compression where permitted */
 	int db_failed;		/* the failure was the warehouse's (exit 5) */
 	/* change detection (split.c): the rows of the pairs in delta mode,
 	 * compared with the warehouse's content_hash once the script holds

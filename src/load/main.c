@@ -28,6 +28,9 @@ static const char usage_text[] =
 	"      --init-schema      apply the warehouse schema first, in the same transaction\n"
 	"      --print-sql        print the psql script instead of running it\n"
 	"      --no-delete        never delete leads gone from complete listings\n"
+	"      --no-wal-compression  do not ask for WAL compression (by default the load's\n"
+	"                         transaction compresses its full-page images where the\n"
+	"                         role may set wal_compression)\n"
 	"      --psql PROGRAM     the psql to run (default: psql)\n"
 	"      --log-format FORMAT  text (default) or json\n"
 	"  -q, --quiet            print errors only\n"
@@ -40,13 +43,14 @@ static const char usage_text[] =
 	"\n"
 	"See instantly-load(1).\n";
 
-enum { OPT_INIT = 256, OPT_PRINT, OPT_NO_DELETE, OPT_PSQL };
+enum { OPT_INIT = 256, OPT_PRINT, OPT_NO_DELETE, OPT_PSQL, OPT_NO_WALCOMP };
 
 static const struct option longopts[] = {
 	{ "dsn", required_argument, NULL, 'd' },
 	{ "init-schema", no_argument, NULL, OPT_INIT },
 	{ "print-sql", no_argument, NULL, OPT_PRINT },
 	{ "no-delete", no_argument, NULL, OPT_NO_DELETE },
+	{ "no-wal-compression", no_argument, NULL, OPT_NO_WALCOMP },
 	{ "psql", required_argument, NULL, OPT_PSQL },
 	LOG_LONGOPTS,
 };
@@ -173,6 +177,9 @@ ld_opts_parse(struct ld_opts *o, int argc, char **argv)
 		case OPT_PSQL:
 			o->psql = optarg;
 			break;
+		case OPT_NO_WALCOMP:
+			o->no_wal_compression = 1;
+			break;
 		default:
 			if ((rc = log_common_option(c, optarg, "instantly-load", usage_text, &verbosity)) != 0)
 				return rc;
@@ -221,6 +228,7 @@ main(int argc, char **argv)
 		deletes = 0;
 	}
 	in.deletes = deletes;
+	in.wal_compression = !o.no_wal_compression;
 	/* every lead gets its content hash; new campaigns go straight in,
 	 * known ones are compared with the warehouse (--print-sql: all staged) */
 	if (ld_split_fresh(&in, &o, &e) < 0) {
