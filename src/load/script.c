@@ -366,6 +366,9 @@ static const char portal_refresh_sql[] =
  * and of the portal's small rollups. VACUUM cannot run in a transaction:
  * the lists are computed before the COMMIT (\gset) and run after it, where
  * a failure no longer stops psql: the load is committed, the error shown.
+ * Only the tables the load's role may vacuum (it owns them or the
+ * database, or is a superuser): a loader role with the tables' grants alone
+ * leaves them to autovacuum, without a warning per table.
  * The COMMIT waits for its WAL to be flushed whatever the server's
  * synchronous_commit: VACUUM cannot set the hint bits of rows whose commit
  * is not on disk yet (and "loaded" should mean durable). */
@@ -378,7 +381,9 @@ static const char maintenance_sql[] =
 	"        GROUP BY r.name, c.reltuples HAVING sum(r.inserted + r.updated + r.deleted) > 0\n"
 	"    UNION ALL SELECT v, true FROM unnest('{portal_lead_rollup,portal_icp_rollup}'::text[]) v\n"
 	"        WHERE to_regclass(v) IS NOT NULL AND EXISTS (SELECT FROM ie_report\n"
-	"            WHERE name = 'synced_leads' AND inserted + updated + deleted > 0)) x \\gset\n"
+	"            WHERE name = 'synced_leads' AND inserted + updated + deleted > 0)) x\n"
+	"    WHERE EXISTS (SELECT FROM pg_class c WHERE c.oid = to_regclass(x.t) AND (pg_has_role(c.relowner, 'MEMBER')\n"
+	"        OR pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER'))) \\gset\n"
 	"SET LOCAL synchronous_commit = on;\n"
 	"COMMIT;\n"
 	"\\set ON_ERROR_STOP off\n"
