@@ -3,7 +3,7 @@
  *   main.c       options, output, exit status
  *   opts.c       the command line
  *   clientmap.c  the client_id,campaign_id map (CSV)
- *   ratelimit.c  the request rate limiter shared by all requests
+ *   ratelimit.c  the request rate limiter of a workspace (ratelimit.h)
  *   page.c       one response body, streamed into items (page.h)
  *   http.c       libcurl multi: requests in flight, retries, backoff
  *   api.c        the endpoints, paging guards, per-campaign state
@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "ierr.h"
 #include "page.h"
+#include "ratelimit.h"
 
 #define UUID_LEN 36
 #define EX_DEFAULT_BASE_URL "https://api.instantly.ai"
@@ -74,25 +75,6 @@ struct ex_map {
 int ex_map_read(struct ex_map *m, const char *path, ierr *e);
 struct ex_campaign *ex_map_find(const struct ex_map *m, const char *id, size_t n);
 void ex_map_free(struct ex_map *m);
-
-/* ---- the rate limiter (ratelimit.c) ----
- * A token bucket of `burst` tokens refilled at `rate` per second, and a
- * sliding window: at most `limit` requests in any `window` seconds (each
- * spent token comes back one window after it was spent). */
-struct ratelimit {
-	double rate, tokens, burst, last;
-	double window;
-	int limit;
-	double *ring;		/* send times of the last `limit` requests */
-	int head, count;
-};
-
-int rl_init(struct ratelimit *r, double rate, double burst, int limit, double window);
-void rl_free(struct ratelimit *r);
-/* Seconds to wait before a request may be sent at `now` (0: now). */
-double rl_wait(const struct ratelimit *r, double now);
-/* A request is sent at `now` (rl_wait() said 0). */
-void rl_take(struct ratelimit *r, double now);
 
 /* The cursors a listing has followed, as 64-bit hashes (open addressing):
  * 8 to 16 bytes a page however long the cursors are. Two different cursors

@@ -1,4 +1,4 @@
-/* ratelimit: one limiter for every request of a run (see extract.h).
+/* ratelimit: one limiter for every request of a workspace (ratelimit.h).
  *
  * The Instantly API counts requests per workspace in sliding windows (100 a
  * second and 6,000 a minute, docs/instantly-api.md §7) and answers 429 beyond.
@@ -10,7 +10,7 @@
 
 #include <stdlib.h>
 
-#include "extract.h"
+#include "ratelimit.h"
 
 int
 rl_init(struct ratelimit *r, double rate, double burst, int limit, double window)

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "extract.h"
+#include "ratelimit.h"
 #include "tap.h"
 
 /* Send n requests as soon as allowed (plus a random delay up to jitter);
