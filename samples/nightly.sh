@@ -289,6 +289,8 @@ finish_run() {	# finish_run EXIT_STATUS
 	# v KEY [LABEL]: the sum of KEY's counts (of LABEL's only), - if none (a
 	# function, so global: local names variables only)
 	v() { awk -v k="$1" -v l="${2:-}" '$1 " " $2 == k && (l == "" || $4 == l) { s += $NF; f = 1 } END { if (f) print s; else print "-" }' "$counts"; }
+	# a line torn by a kill or a power cut before ours ends where it is
+	if [ -s "$RUNS_FILE" ] && [ -n "$(tail -c 1 -- "$RUNS_FILE")" ]; then echo >> "$RUNS_FILE"; fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 		"$(date -u -d "@${run_t0%.*}" +%Y-%m-%dT%H:%M:%SZ)" "${run_t0%.*}" \
 		"$(awk -v a="$run_t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')" "$code" \
@@ -313,7 +315,8 @@ show_status() {
 	else
 		printf '  %-20s  %7s  %4s  %-22s  %6s  %6s  %7s  %-21s  %s\n' "started (UTC)" took exit result \
 			leads rows rejects "loaded ins/upd/unch/del" archive
-		tail -n "$n" -- "$RUNS_FILE" | while IFS=$'\t' read -r when _ took code rx rt rl leads rows rej ins upd unch del arc; do
+		# (a line without its 15 fields was torn: not shown)
+		awk -F '\t' 'NF == 15' < "$RUNS_FILE" | tail -n "$n" | while IFS=$'\t' read -r when _ took code rx rt rl leads rows rej ins upd unch del arc; do
 			case $code in
 			0) what=ok ;; 1) what="loaded, with warnings" ;; 2) what="bad setting" ;; 3) [ "$rx" = - ] && what="client map failed" || what="extract failed ($rx)" ;;
 			4) what="transform failed ($rt)" ;; 5) what="load failed ($rl)" ;; 129|130|143) what="stopped by a signal" ;;
@@ -329,7 +332,7 @@ show_status() {
 			printf '  %-20s  %5s s  %4s  %-22s  %6s  %6s  %7s  %-23s  %s\n' "$when" "$took" "$code" "$what" \
 				"$leads" "$rows" "$rej" "$ins/$upd/$unch/$del" "$arc"
 		done
-		awk -F '\t' '$4 == 0 { w = $1 } END { print "last success: " (w == "" ? "none recorded" : w) }' "$RUNS_FILE"
+		awk -F '\t' 'NF == 15 && $4 == 0 { w = $1 } END { print "last success: " (w == "" ? "none recorded" : w) }' "$RUNS_FILE"
 	fi
 	echo "archives kept in $ARCHIVE_DIR (RETENTION_DAYS=$RETENTION_DAYS):"
 	if [ -d "$ARCHIVE_DIR" ]; then

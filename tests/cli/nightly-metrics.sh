@@ -131,6 +131,17 @@ status_conf() {
 	env -u ARCHIVE_DIR bash "$NIGHTLY" --status "$T/st.conf" > "$T/st3.out" && [ "$(grep -c "^  20[0-9-]*T" "$T/st3.out")" = 2 ]
 }
 ok "--status with a settings file, and STATUS_RUNS=2: the last two runs" status_conf
+torn_line() {	# a run killed while appending its line to the history
+	local f=$ARCHIVE_DIR/.nightly-runs.tsv runs
+	runs=$(grep -c '' "$f")
+	printf '2026-01-01T00:00:00Z\t17' >> "$f"
+	night torn || return 1
+	STATUS_RUNS=1000 bash "$NIGHTLY" --status > "$T/st5.out" 2>&1 || { cat "$T/st5.out"; return 1; }
+	! grep -q "2026-01-01T00:00:00Z" "$T/st5.out" &&
+	is "$(grep -Ec '^  20[0-9T:Z-]+ +[0-9.]+ s ' "$T/st5.out")" "$((runs + 1))" &&
+	is "$(tail -n 1 "$f" | awk -F '\t' '{ print NF }')" 15
+}
+ok "--status: a line torn by a kill mid-append is not shown, and the next run's line stays whole" torn_line
 empty_status() {
 	bash "$NIGHTLY" --status > "$T/st4.out" 2>&1 </dev/null &&
 	env ARCHIVE_DIR="$T/nowhere" WORK_DIR="$T/nowork" bash "$NIGHTLY" --status > "$T/st4.out" 2>&1 &&
