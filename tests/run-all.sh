@@ -108,6 +108,22 @@ else
 	failed=$((failed + 1)); status=1
 fi
 
+# what failed, named, next to the count (a CI report may show only the end)
+if [ "$failed" -ne 0 ]; then
+	echo "=== what failed ==="
+	for variant in normal sanitize; do
+		for log in "build/$variant"/tests/unit/*.log "build/$variant"/tests/cli/*.log; do
+			[ -f "$log" ] || continue
+			# each failing point and the first lines it printed ("# ...")
+			awk -v w="$variant: ${log#build/"$variant"/}: " '
+				/^(not ok |Bail out!)/ { print w $0; n = 8; next }
+				n > 0 && /^(PASS|FAIL|ERROR): / { next }
+				n > 0 && /^# / { print "    " $0; n--; next }
+				{ n = 0 }' "$log" | cut -c 1-300
+		done
+		[ -f "build/$variant/test-suite.log" ] && grep -E '^ERROR: .* - ' "build/$variant/test-suite.log" | sed "s|^|$variant: |"
+	done
+fi
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

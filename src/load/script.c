@@ -349,7 +349,7 @@ unmapped(buf *b, const char *t)
  * this load staged, copied straight in or listed completely recomputed by
  * portal_refresh(), which adds the pairs client_campaigns no longer maps;
  * skipped where the schema has no portal part (yet: --init-schema applies
- * it after this and fills the rollups then). */
+ * it after this, before the COMMIT, and fills the rollups then). */
 static const char portal_refresh_sql[] =
 	"DO $$ BEGIN IF to_regprocedure('portal_refresh(uuid[],uuid[])') IS NOT NULL THEN\n"
 	"    PERFORM portal_refresh(coalesce(array_agg(client_id), '{}'), coalesce(array_agg(campaign_id), '{}')) FROM (\n"
@@ -456,13 +456,15 @@ ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, ierr 
 	/* ---- every write of the load is done here (upserts, deletions):
 	 * what is derived from the loaded tables goes next, before the
 	 * policies and the report */
-	/* ALTER POLICY (an older release's policies replaced) locks its table
-	 * against readers until COMMIT: so only now, just before it */
-	if (init_schema && buf_puts(b, schema_03_rls) < 0)
-		return OOM(e);
 	/* the portal's rollups follow the rows they count, in this
-	 * transaction; 04-portal.sql (DROP INDEX of an older release) last */
-	if (buf_puts(b, portal_refresh_sql) < 0 || (init_schema && buf_puts(b, schema_04_portal) < 0))
+	 * transaction, while readers still read the rows as they were */
+	if (buf_puts(b, portal_refresh_sql) < 0)
+		return OOM(e);
+	/* ALTER POLICY (an older release's policies replaced) and 04-portal.sql
+	 * (DROP INDEX of an older release) lock their tables against readers
+	 * until COMMIT: so only now, just before it (where 04-portal.sql adds
+	 * the portal, it fills the rollups it creates) */
+	if (init_schema && (buf_puts(b, schema_03_rls) < 0 || buf_puts(b, schema_04_portal) < 0))
 		return OOM(e);
 	/* lead_listings is reported when the load deleted some of it */
 	if (buf_puts(b, "SELECT 'ie-report', name, sum(inserted), sum(updated), sum(unchanged), sum(deleted), sum(unmapped)\n"

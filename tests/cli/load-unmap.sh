@@ -126,6 +126,17 @@ psql_q -d old -c "insert into clients (id, name) values ('$A', 'A'), ('$B', 'B')
 # (known campaigns: every lead goes through staging, the longer part of a load)
 python3 "$T/gen.py" "$T/big.ndjson" 20000 "$A:$KA1" "$B:$KB"
 "$TRANSFORM" -q -o "$T/big" "$T/big.ndjson"
+# the order in the load's script: every statement on staging (the upserts,
+# the deletions, the portal's rollups) before the policies' upgrade, which
+# locks its tables against readers until the COMMIT
+lock_last() {
+	local r s
+	PGDATABASE=old "$LOAD" -q --print-sql --init-schema "$T/big" > "$T/big.sql" || return 1
+	r=$(grep -n -F -e '-- instantly-etl warehouse schema, part 3 of 4' "$T/big.sql" | cut -d: -f1)
+	s=$(grep -n 'ie_stage' "$T/big.sql" | tail -n 1 | cut -d: -f1)
+	[ -n "$r" ] && [ -n "$s" ] && [ "$s" -lt "$r" ] || { echo "the last statement on staging at line ${s:-none}, the policies at ${r:-none}"; return 1; }
+}
+ok "--init-schema: the policies' upgrade after every statement on staging (the rollups' refresh too)" lock_last
 upgraded() {	# sample the load's locks while its statements on staging run
 	PGDATABASE=old "$LOAD" -q --init-schema "$T/big" & lp=$!
 	seen=0 held=0
