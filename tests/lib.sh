@@ -107,8 +107,26 @@ pg_stop() {	# fast shutdown of the postmaster itself (runuser does not pass sign
 	[ -n "${PG_PID:-}" ] || return 0
 	_pm=$(head -n 1 "$T/pg/data/postmaster.pid" 2>/dev/null || true)
 	kill -INT "${_pm:-$PG_PID}" 2>/dev/null || true
+	# (bounded: a server that does not stop is killed, the test never hangs)
+	if ! gone_within 600 "$PG_PID"; then
+		kill -QUIT "${_pm:-$PG_PID}" 2>/dev/null || true
+		gone_within 100 "$PG_PID" || kill -KILL "${_pm:-$PG_PID}" "$PG_PID" 2>/dev/null || true
+	fi
 	wait "$PG_PID" 2>/dev/null || true
 	PG_PID=
+}
+# alive PID: PID is a process that has not ended (a zombie has)
+alive() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c 1)" != Z ]; }
+# gone_within TICKS PID: wait up to TICKS x 50 ms for PID to end
+gone_within() { for _g in $(seq 1 "$1"); do alive "$2" || return 0; sleep 0.05; done; ! alive "$2"; }
+# stop_child PID: SIGTERM, then SIGKILL if it has not ended within 10 s,
+# and reap it. (A child killed between its fork and its exec, while it is
+# still a copy of this shell, takes the TERM for the shell's trap, which
+# the exec then forgets: the program would run on and a bare wait hang.)
+stop_child() {
+	kill "$1" 2>/dev/null || true
+	gone_within 200 "$1" || { echo "# pid $1 ignored SIGTERM: killed" >&2; kill -KILL "$1" 2>/dev/null || true; }
+	wait "$1" 2>/dev/null || true
 }
 psql_q() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 # pg_warehouse: pg_start, then a database w (PGDATABASE) with the warehouse
@@ -158,4 +176,4 @@ fake_start() {	# fake_start NAME DATADIR ARGS...: a fake on a free port; sets UR
 }
 # ctl JSON: change the fake's settings at $URL (POST /_control)
 ctl() { curl -sS -f -H 'Content-Type: application/json' --data-binary "$1" -o /dev/null "$URL/_control"; }
-fake_stop() { for _p in $FAKE_PIDS; do kill "$_p" 2>/dev/null || true; wait "$_p" 2>/dev/null || true; done; FAKE_PIDS=""; }
+fake_stop() { for _p in $FAKE_PIDS; do stop_child "$_p"; done; FAKE_PIDS=""; }

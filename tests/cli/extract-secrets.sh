@@ -26,7 +26,7 @@ listen() {
 	done
 	echo "the listener did not start"; cat "$T/$_l.stderr"; return 1
 }
-listeners_stop() { for _p in $LISTENERS; do kill "$_p" 2>/dev/null || true; wait "$_p" 2>/dev/null || true; done; }
+listeners_stop() { for _p in $LISTENERS; do stop_child "$_p"; done; }
 at_exit listeners_stop
 listen proxy
 PROXY=127.0.0.1:$PORT
