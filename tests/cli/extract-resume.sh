@@ -132,20 +132,32 @@ interrupt() {
 		sleep "$(awk -v m="$REF_MS" -v f="$_frac" 'BEGIN { printf "%.3f", m * f / 100000 }')"
 		fake_stop
 		sleep 0.$(( 1 + RANDOM % 4 )) ;;
-	*) sleep "$(awk -v m="$REF_MS" -v f="$_frac" 'BEGIN { printf "%.3f", m * f / 100000 * ('"$( [ "$_mode" = 429 ] || [ "$_mode" = 500 ] && echo 2 || echo 1)"') }')" ;;
+	*) # a time into the run, or sooner when it has made 85% of the
+	   # reference's requests (a loaded machine: the kill would come too late)
+		sleep_or_requests "$(awk -v m="$REF_MS" -v f="$_frac" 'BEGIN { printf "%d", m * f / 100 * ('"$( [ "$_mode" = 429 ] || [ "$_mode" = 500 ] && echo 2 || echo 1)"') }')" \
+			$(( REF_REQ * 85 / 100 )) ;;
 	esac
 	kill -"$_sig" "$XPID" 2>/dev/null || true
 	wait "$XPID" 2>/dev/null || true
 	[ "$_mode" != down ] || start_fake --port "$PORT"
 	[ -e "$(side "$_d/r.gz" resume)" ]
 }
+# sleep_or_requests MS N: wait MS milliseconds, or until the fake has
+# answered N requests or the extract ended
+sleep_or_requests() {
+	local end=$(( $(date +%s%N) / 1000000 + $1 ))
+	while [ $(( $(date +%s%N) / 1000000 )) -lt "$end" ]; do
+		{ [ "$(requests)" -ge "$2" ] 2>/dev/null || ! kill -0 "$XPID" 2>/dev/null; } && return 0
+		sleep 0.02
+	done
+}
 modes=(kill term count 500 429 cut timeout down plain)
 interrupted=0 resumes=0 fails=""
 t_all=$(date +%s%N)
 _case=0
 # until 30 runs were interrupted mid-run (a kill may come after a run ended,
-# on a loaded machine), at least $CASES runs, at most 45
-while [ $_case -lt 45 ] && { [ $_case -lt "$CASES" ] || [ $interrupted -lt 30 ]; }; do
+# on a loaded machine), at least $CASES runs, at most 90
+while [ $_case -lt 90 ] && { [ $_case -lt "$CASES" ] || [ $interrupted -lt 30 ]; }; do
 	_case=$((_case + 1))
 	d=$T/c$_case
 	mkdir "$d"
