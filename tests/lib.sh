@@ -56,6 +56,8 @@ exit_is() { _want=$1; shift; set +e; "$@"; _got=$?; set -e; [ "$_got" -eq "$_wan
 is() { [ "$1" = "$2" ] || { echo "got '$1', wanted '$2'"; return 1; }; }
 # contains FILE TEXT: FILE has TEXT (fixed string)
 contains() { grep -qF -- "$2" "$1" || { echo "no '$2' in $1:"; head -n 20 "$1"; return 1; }; }
+# lacks FILE TEXT: FILE does not have TEXT (fixed string)
+lacks() { ! grep -qF -- "$2" "$1" || { echo "'$2' in $1:"; grep -nF -- "$2" "$1" | head -n 20; return 1; }; }
 # names DIR: the names in DIR, hidden ones too, sorted, one a line
 names() { (cd "$1" && shopt -s nullglob dotglob && for _n in *; do printf '%s\n' "$_n"; done); }
 # has_name DIR GLOB: DIR has an entry, hidden or not, whose name matches GLOB
