@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2015 # A && B || { report; return 1; } is meant: the report runs when A or B fails
 # tests/faults: resources and signals, each program against a real fault.
 #
 #  - a full disk: a small tmpfs, full or nearly full, as the extract's -o,
@@ -104,7 +103,8 @@ leftovers_named() {
 			named=""
 			while IFS='	' read -r re doc; do
 				if printf '%s\n' "$f" | grep -Eq "$re"; then
-					grep -qF -- "$doc" "$T/docs.txt" && named=1 || { echo "$dir/$f: its kind '$doc' is named in no doc (README.md, man/)"; return 1; }
+					grep -qF -- "$doc" "$T/docs.txt" || { echo "$dir/$f: its kind '$doc' is named in no doc (README.md, man/)"; return 1; }
+					named=1
 				fi
 			done <<< "$LEFTOVER_KINDS"
 			[ -n "$named" ] || { echo "$dir/$f: left behind, of no documented kind"; ls -la "$dir"; return 1; }

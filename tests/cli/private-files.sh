@@ -131,7 +131,8 @@ ok "a link of our own is still followed: the file replaced, the link kept" own_l
 
 # ---- defect 7: what a crash leaves ------------------------------------------
 mkdir -p "$T/crash"
-dead=$(sh -c 'echo $$')	# a process that has ended
+: & dead=$!	# a process that has ended
+wait "$dead"
 printf 'half\n' > "$T/crash/.synced_leads.csv.tmp.$dead.AbC123"
 printf 'half\n' > "$T/crash/.campaigns.csv.tmp.$$.AbC123"
 printf 'old\n' > "$T/crash/.summary.json.tmp.XyZ789"
@@ -148,8 +149,8 @@ ok "the next run removes what a killed run left (dead PID), reports old-style le
 # shell that execs the program keeps its PID): still a leftover, not ours
 mkdir -p "$T/crash2"
 sweep_same_pid() {
-	bash -c 'printf "half\n" > "$1/.synced_leads.csv.tmp.$$.AbC123"; exec "$2" -o "$1" "$3"' \
-		sh "$T/crash2" "$TRANSFORM" "$SAMPLE" 2>"$T/crash2.err"
+	# a subshell writes a leftover named with its own PID, then becomes the transform (exec: the same PID)
+	( printf 'half\n' > "$T/crash2/.synced_leads.csv.tmp.$BASHPID.AbC123"; exec "$TRANSFORM" -o "$T/crash2" "$SAMPLE" ) 2>"$T/crash2.err"
 	! has_name "$T/crash2" '*tmp*' || { ls -A "$T/crash2"; return 1; }
 	contains "$T/crash2.err" "that was killed"
 }
