@@ -83,6 +83,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 fakedir=$root/tests/fake-api
 
 CAMPAIGNS=${CAMPAIGNS:-20}
@@ -131,14 +132,11 @@ fi
 
 measure=("$PYTHON" "$here/measure.py")
 mkdir -p "$CACHE"
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/instantly-bench-extract.XXXXXX")
+bench_workdir extract
 FAKE_PID=
-cleanup() {
+bench_at_exit() {	# bench/lib.sh's exit trap: the fake stopped
 	if [ -n "$FAKE_PID" ]; then kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null || true; fi
-	rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 export INSTANTLY_API_KEY=$KEY
 
 # ---- helpers (Python, stdlib) ---------------------------------------------

@@ -1,9 +1,19 @@
 # shellcheck shell=bash
-# bench/lib.sh: sourced by the benchmarks that run the programs against a
-# throwaway PostgreSQL server (load.sh, nightly-scale.sh, portal.sh), after
-# they set root (the top of the repository).
+# bench/lib.sh: sourced by every benchmark (extract.sh, transform.sh,
+# load.sh, nightly-scale.sh, portal.sh), after it sets here (bench/) and
+# root (the top of the repository).
 #
 # Gives:
+#   bench_workdir NAME    work: a new directory instantly-bench-NAME.XXXXXX in
+#                         $BENCH_TMP (default ${TMPDIR:-/tmp}), removed on any
+#                         exit, after the script's own bench_at_exit (if it
+#                         defines one) and pg_stop; HUP, INT and TERM end the
+#                         script (exit 129, 130, 143)
+#   cached_archive N      bench/gen_archive.py's archive of N leads (seed
+#                         $SEED) in $CACHE, made once per N, seed and version
+#                         of the generator (older versions' removed); prints
+#                         its path less .ndjson.gz (its .meta.json beside it);
+#                         uses $PYTHON
 #   default_prog NAME     ./NAME at the repository root, else the newest
 #                         build/*/NAME (printed; a program to run)
 #   pg_find               PGBIN: $PG_BINDIR, else the newest
@@ -26,6 +36,36 @@
 # Messages start with the script's name.
 
 bench_name=$(basename "$0")
+
+bench_workdir() {
+	work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/instantly-bench-$1.XXXXXX")
+	trap bench_cleanup EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+bench_cleanup() {
+	if declare -F bench_at_exit >/dev/null; then bench_at_exit; fi
+	pg_stop
+	rm -rf "$work"
+}
+
+cached_archive() {	# cached_archive N -> base path
+	local n=$1 base genhash
+	genhash=$(sha1sum "${here:?}/gen_archive.py" | cut -c1-8)
+	base="${CACHE:?}/archive-n$n-s${SEED:?}-$genhash"
+	if [ ! -s "$base.ndjson.gz" ] || [ ! -s "$base.meta.json" ]; then
+		# drop archives of older generator versions for this N and seed
+		rm -f "$CACHE/archive-n$n-s$SEED-"*.ndjson.gz "$CACHE/archive-n$n-s$SEED-"*.meta.json
+		echo "generating $n leads -> $base.ndjson.gz" >&2
+		"${PYTHON:?}" "$here/gen_archive.py" "$n" "$base.ndjson.gz" --seed "$SEED" \
+			--meta "$base.meta.json.tmp"
+		mv "$base.meta.json.tmp" "$base.meta.json"
+	else
+		echo "reusing $base.ndjson.gz" >&2
+	fi
+	printf '%s\n' "$base"
+}
 
 default_prog() {	# default_prog NAME: ./NAME at the repository root, else the newest build/*/NAME
 	local p=${root:?}/$1 c

@@ -94,30 +94,12 @@ done
 pg_find
 
 mkdir -p "$CACHE"
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/instantly-bench-load.XXXXXX")
-
-# ---- the server (bench/lib.sh's pg_start: durable settings), stopped on any exit
-cleanup() { pg_stop; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir load	# removed on any exit, the server (bench/lib.sh's pg_start: durable settings) stopped
 
 # ---- the archives and their tables --------------------------------------
-genhash=$(sha1sum "$here/gen_archive.py" | cut -c1-8)
-archive() {	# archive N -> base path (generated once per N, seed and generator version)
-	local n=$1 base
-	base="$CACHE/archive-n$n-s$SEED-$genhash"
-	if [ ! -s "$base.ndjson.gz" ] || [ ! -s "$base.meta.json" ]; then
-		# drop archives of older generator versions for this N and seed
-		rm -f "$CACHE/archive-n$n-s$SEED-"*.ndjson.gz "$CACHE/archive-n$n-s$SEED-"*.meta.json
-		echo "generating $n leads -> $base.ndjson.gz" >&2
-		"$PYTHON" "$here/gen_archive.py" "$n" "$base.ndjson.gz" --seed "$SEED" \
-			--meta "$base.meta.json.tmp"
-		mv "$base.meta.json.tmp" "$base.meta.json"
-	else
-		echo "reusing $base.ndjson.gz" >&2
-	fi
+archive() {	# archive N -> base path, the next night's archive beside it (.night2.*)
+	local base
+	base=$(cached_archive "$1")
 	if [ ! -s "$base.night2.ndjson.gz" ] || [ ! -s "$base.night2.meta.json" ]; then
 		echo "generating the next night -> $base.night2.ndjson.gz" >&2
 		cp "$base.meta.json" "$base.night2.meta.json.tmp"

@@ -169,7 +169,7 @@ done
 pg_find
 
 mkdir -p "$CACHE"
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/instantly-bench-nightly.XXXXXX")
+bench_workdir nightly
 FAKE_PID=
 fake_stop() {
 	[ -n "$FAKE_PID" ] || return 0
@@ -177,11 +177,7 @@ fake_stop() {
 	wait "$FAKE_PID" 2>/dev/null || true
 	FAKE_PID=
 }
-cleanup() { fake_stop; pg_stop; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_at_exit() { fake_stop; }	# bench/lib.sh's exit trap: the fake, then the server
 fail() { echo "nightly-scale.sh: $*" >&2; exit 1; }
 
 # ---- helpers (Python, stdlib) ---------------------------------------------

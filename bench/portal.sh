@@ -65,12 +65,7 @@ done
 pg_find
 
 mkdir -p "$CACHE"
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/instantly-bench-portal.XXXXXX")
-cleanup() { pg_stop; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir portal
 log() { echo "portal.sh: $*" >&2; }
 
 # ---- the "today" loader and schema ---------------------------------------
