@@ -15,9 +15,8 @@ C2=22222222-2222-4222-8222-222222222222
 NOPE=0badc0de-0000-4000-8000-000000000000	# a campaign the API does not know
 CHECK=(python3 "$SRCDIR/tests/cli/extract_check.py")
 
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
+fake_sample "$KEY"
 UNMAPPED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["unmapped"][0])' "$T/ws/manifest.json")
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
 MAIN_URL=$URL
 
 stats() { curl -sS -f -o "$T/stats.json" "$URL/_stats"; }
@@ -364,9 +363,7 @@ ok "extract → transform gives the same tables as the recorded sample archive" 
 pg_start
 warehouse() {
 	psql_q -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql" >/dev/null
-	psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" -c "\\copy map from '$T/ws/clients.csv' csv header" \
-		-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
-		-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+	pg_map_clients "$T/ws/clients.csv"
 	"$LOAD" "$T/tx" 2>"$T/ld.err" >/dev/null || { cat "$T/ld.err"; return 1; }
 	psql_q -At -c "select count(*) from synced_leads" > "$T/n"
 	is "$(cat "$T/n")" 28 || return 1

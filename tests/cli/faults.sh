@@ -244,10 +244,7 @@ for r in csv.reader(sys.stdin):
 head -n 1 "$T/lold/campaigns.csv" | grep -q '^client_id,campaign_id,' || echo "Bail out! campaigns.csv does not start with client_id,campaign_id"
 psql_q -c "create database wold"
 psql_q -d wold -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql" >/dev/null
-psql_q -d wold -c "create temp table map (client_id uuid, campaign_id uuid)" \
-	-c "\\copy map from '$T/lmap.csv' with (format csv, header)" \
-	-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
-	-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+pg_map_clients "$T/lmap.csv" -d wold
 PGDATABASE=wold "$LOAD" -q "$T/lold"
 # the warehouse's content, loaded_at aside, as one digest
 WSUM="select md5(string_agg(t, E'\\n' order by t)) from (

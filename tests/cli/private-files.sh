@@ -48,8 +48,7 @@ ok "the extract and the load check INSTANTLY_ETL_UMASK too" bad_umask_all
 tf_table() { (umask 000 && "$TRANSFORM" -q --table synced_leads "$SAMPLE" > "$T/shell-made.csv") && [ "$(stat -c %a "$T/shell-made.csv")" = 666 ]; }
 ok "a file the shell creates (--table > FILE) is the shell's: documented, not ours" tf_table
 
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SAMPLE" 2>/dev/null
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+fake_sample "$KEY"
 ex() { env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" --no-progress \
 	--until 2026-11-26 --retry-wait 0.05 "$@"; }
 ex_private() { mkdir -p "$T/ex" && (umask 000 && ex -q -o "$T/ex/arch.ndjson.gz") && private "$T/ex/arch.ndjson.gz"; }
