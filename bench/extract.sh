@@ -83,6 +83,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 fakedir=$root/tests/fake-api
 
 CAMPAIGNS=${CAMPAIGNS:-20}
@@ -131,14 +132,11 @@ fi
 
 measure=("$PYTHON" "$here/measure.py")
 mkdir -p "$CACHE"
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/instantly-bench-extract.XXXXXX")
+bench_workdir extract
 FAKE_PID=
-cleanup() {
+bench_at_exit() {	# bench/lib.sh's exit trap: the fake stopped
 	if [ -n "$FAKE_PID" ]; then kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null || true; fi
-	rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 export INSTANTLY_API_KEY=$KEY
 
 # ---- helpers (Python, stdlib) ---------------------------------------------
@@ -250,7 +248,7 @@ start_fake() {	# start_fake WS [OPTION]... -> sets FAKE_PID, URL
 		if ! kill -0 "$FAKE_PID" 2>/dev/null; then break; fi
 		sleep 0.1
 	done
-	URL=$(sed -n 's/^listening on //p' "$work/fake.out")
+	URL=$(sed -n 's/^listening on //p' "$work/fake.out" 2>/dev/null || true)
 	if [ -z "$URL" ] || [ "$(wc -l <"$work/fake.out")" -lt 2 ]; then
 		echo "extract.sh: the fake API did not start:" >&2
 		cat "$work/fake.out" "$work/fake.err" >&2

@@ -66,6 +66,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 
 N=${1:-${N_LEADS:-200000}}
 case $N in ''|*[!0-9]*) echo "usage: $0 [N]  (N: number of leads, default 200000)" >&2; exit 2;; esac
@@ -82,15 +83,6 @@ if [ "$RUNS" -lt 1 ] || [ "$BATCH" -lt 1 ]; then echo "load.sh: RUNS and BATCH m
 PYTHON=${PYTHON:-python3}
 PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)')
 
-default_prog() {	# default_prog NAME: ./NAME at the repository root, else the newest build/*/NAME
-	local p=$root/$1 c
-	if [ ! -x "$p" ]; then
-		# shellcheck disable=SC2012  # build directory names have no spaces
-		c=$(ls -t "$root"/build/*/"$1" 2>/dev/null | head -n 1)
-		[ -z "$c" ] || p=$c
-	fi
-	printf '%s\n' "$p"
-}
 LOAD=${LOAD:-$(default_prog instantly-load)}
 TRANSFORM=${TRANSFORM:-$(default_prog instantly-transform)}
 read -r -a lcmd <<<"$LOAD"
@@ -103,76 +95,15 @@ for p in "${lcmd[0]:-LOAD}" "${tcmd[0]:-TRANSFORM}"; do
 	fi
 done
 
-PGBIN=
-# shellcheck disable=SC2012  # version directories: 13, 15...
-for d in ${PG_BINDIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-	[ -x "$d/initdb" ] && [ -x "$d/postgres" ] && [ -x "$d/psql" ] && { PGBIN=$d; break; }
-done
-[ -n "$PGBIN" ] || { echo "load.sh: no PostgreSQL server binaries (install postgresql or set PG_BINDIR)" >&2; exit 2; }
-export PATH="$PGBIN:$PATH"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+pg_find
 
 mkdir -p "$CACHE"
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/instantly-bench-load.XXXXXX")
-
-# ---- the server ---------------------------------------------------------
-# initdb + postgres on a Unix socket in $work/pg, as tests/lib.sh's pg_start
-# but with the default (durable) settings; stopped by its PID on any exit.
-pg_pid=
-pg_stop() {	# fast shutdown of the postmaster itself (runuser does not pass signals on)
-	[ -n "$pg_pid" ] || return 0
-	local pm
-	pm=$(head -n 1 "$work/pg/data/postmaster.pid" 2>/dev/null || true)
-	kill -INT "${pm:-$pg_pid}" 2>/dev/null || true
-	wait "$pg_pid" 2>/dev/null || true
-	pg_pid=
-}
-cleanup() { pg_stop; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-pg_start() {
-	local as=() _
-	mkdir "$work/pg"
-	if [ "$(id -u)" = 0 ]; then
-		chown postgres "$work/pg"
-		chmod 755 "$work"
-		as=(runuser -u postgres --)
-	fi
-	"${as[@]}" "$PGBIN/initdb" -D "$work/pg/data" -A trust -U postgres -E UTF8 --locale=C \
-		>"$work/pg/initdb.log" 2>&1 || { cat "$work/pg/initdb.log" >&2; return 1; }
-	"${as[@]}" "$PGBIN/postgres" -D "$work/pg/data" -k "$work/pg" -c listen_addresses= -c port=5432 \
-		>"$work/pg/server.log" 2>&1 &
-	pg_pid=$!
-	unset PGHOSTADDR PGSERVICE PGOPTIONS
-	export PGHOST="$work/pg" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
-	for _ in $(seq 1 100); do
-		pg_isready -q -h "$PGHOST" -p "$PGPORT" && return 0
-		kill -0 "$pg_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "load.sh: PostgreSQL did not start" >&2
-	cat "$work/pg/server.log" >&2
-	return 1
-}
+bench_workdir load	# removed on any exit, the server (bench/lib.sh's pg_start: durable settings) stopped
 
 # ---- the archives and their tables --------------------------------------
-genhash=$(sha1sum "$here/gen_archive.py" | cut -c1-8)
-archive() {	# archive N -> base path (generated once per N, seed and generator version)
-	local n=$1 base
-	base="$CACHE/archive-n$n-s$SEED-$genhash"
-	if [ ! -s "$base.ndjson.gz" ] || [ ! -s "$base.meta.json" ]; then
-		# drop archives of older generator versions for this N and seed
-		rm -f "$CACHE/archive-n$n-s$SEED-"*.ndjson.gz "$CACHE/archive-n$n-s$SEED-"*.meta.json
-		echo "generating $n leads -> $base.ndjson.gz" >&2
-		"$PYTHON" "$here/gen_archive.py" "$n" "$base.ndjson.gz" --seed "$SEED" \
-			--meta "$base.meta.json.tmp"
-		mv "$base.meta.json.tmp" "$base.meta.json"
-	else
-		echo "reusing $base.ndjson.gz" >&2
-	fi
+archive() {	# archive N -> base path, the next night's archive beside it (.night2.*)
+	local base
+	base=$(cached_archive "$1")
 	if [ ! -s "$base.night2.ndjson.gz" ] || [ ! -s "$base.night2.meta.json" ]; then
 		echo "generating the next night -> $base.night2.ndjson.gz" >&2
 		cp "$base.meta.json" "$base.night2.meta.json.tmp"

@@ -109,6 +109,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 fakedir=$root/tests/fake-api
 
 N=${1:-1000000}
@@ -151,15 +152,6 @@ GNU_TIME=/usr/bin/time
 	{ echo "nightly-scale.sh: $GNU_TIME (GNU time) is needed for the peak RSS" >&2; exit 2; }
 [ -r "$NIGHTLY" ] || { echo "nightly-scale.sh: $NIGHTLY: not found" >&2; exit 2; }
 
-default_prog() {	# default_prog NAME: ./NAME at the repository root, else the newest build/*/NAME
-	local p=$root/$1 c
-	if [ ! -x "$p" ]; then
-		# shellcheck disable=SC2012  # build directory names have no spaces
-		c=$(ls -t "$root"/build/*/"$1" 2>/dev/null | head -n 1)
-		[ -z "$c" ] || p=$c
-	fi
-	printf '%s\n' "$p"
-}
 EXTRACT=${EXTRACT:-$(default_prog instantly-extract)}
 TRANSFORM=${TRANSFORM:-$(default_prog instantly-transform)}
 LOAD=${LOAD:-$(default_prog instantly-load)}
@@ -174,38 +166,18 @@ for p in "${xcmd[0]:-EXTRACT}" "${tcmd[0]:-TRANSFORM}" "${lcmd[0]:-LOAD}"; do
 	fi
 done
 
-PGBIN=
-# shellcheck disable=SC2012  # version directories: 13, 15...
-for d in ${PG_BINDIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-	[ -x "$d/initdb" ] && [ -x "$d/postgres" ] && [ -x "$d/psql" ] && { PGBIN=$d; break; }
-done
-[ -n "$PGBIN" ] || { echo "nightly-scale.sh: no PostgreSQL server binaries (install postgresql or set PG_BINDIR)" >&2; exit 2; }
-export PATH="$PGBIN:$PATH"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+pg_find
 
 mkdir -p "$CACHE"
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/instantly-bench-nightly.XXXXXX")
+bench_workdir nightly
 FAKE_PID=
-pg_pid=
 fake_stop() {
 	[ -n "$FAKE_PID" ] || return 0
 	kill "$FAKE_PID" 2>/dev/null || true
 	wait "$FAKE_PID" 2>/dev/null || true
 	FAKE_PID=
 }
-pg_stop() {	# fast shutdown of the postmaster itself (runuser does not pass signals on)
-	[ -n "$pg_pid" ] || return 0
-	local pm
-	pm=$(head -n 1 "$work/pg/data/postmaster.pid" 2>/dev/null || true)
-	kill -INT "${pm:-$pg_pid}" 2>/dev/null || true
-	wait "$pg_pid" 2>/dev/null || true
-	pg_pid=
-}
-cleanup() { fake_stop; pg_stop; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_at_exit() { fake_stop; }	# bench/lib.sh's exit trap: the fake, then the server
 fail() { echo "nightly-scale.sh: $*" >&2; exit 1; }
 
 # ---- helpers (Python, stdlib) ---------------------------------------------
@@ -343,7 +315,7 @@ start_fake() {	# start_fake WS: sets FAKE_PID, URL; the keys, rate limit and lat
 		if ! kill -0 "$FAKE_PID" 2>/dev/null; then break; fi
 		sleep 0.1
 	done
-	URL=$(sed -n 's/^listening on //p' "$work/fake.out")
+	URL=$(sed -n 's/^listening on //p' "$work/fake.out" 2>/dev/null || true)
 	if [ -z "$URL" ] || [ "$(wc -l <"$work/fake.out")" -lt 2 ]; then
 		cat "$work/fake.out" "$work/fake.err" >&2
 		fail "the fake API did not start"
@@ -353,30 +325,8 @@ start_fake() {	# start_fake WS: sets FAKE_PID, URL; the keys, rate limit and lat
 }
 
 # ---- the server and the warehouse -------------------------------------------
-pg_start() {	# initdb + postgres on a Unix socket in $work/pg, default (durable) settings
-	local as=() _
-	mkdir "$work/pg"
-	if [ "$(id -u)" = 0 ]; then
-		chown postgres "$work/pg"
-		chmod 755 "$work"
-		as=(runuser -u postgres --)
-	fi
-	"${as[@]}" "$PGBIN/initdb" -D "$work/pg/data" -A trust -U postgres -E UTF8 --locale=C \
-		>"$work/pg/initdb.log" 2>&1 || { cat "$work/pg/initdb.log" >&2; return 1; }
-	"${as[@]}" "$PGBIN/postgres" -D "$work/pg/data" -k "$work/pg" -c listen_addresses= -c port=5432 \
-		>"$work/pg/server.log" 2>&1 &
-	pg_pid=$!
-	unset PGHOSTADDR PGSERVICE PGOPTIONS PGPASSWORD LOAD_DSN
-	export PGHOST="$work/pg" PGPORT=5432 PGUSER=postgres PGDATABASE=warehouse
-	for _ in $(seq 1 100); do
-		pg_isready -q -h "$PGHOST" -p "$PGPORT" -d postgres && return 0
-		kill -0 "$pg_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$work/pg/server.log" >&2
-	fail "PostgreSQL did not start"
-}
-pg_start
+pg_start || exit 1	# bench/lib.sh: default (durable) settings
+export PGDATABASE=warehouse
 psql_q -d postgres -c 'CREATE DATABASE warehouse' -c 'CREATE DATABASE floor'
 clients_sql=$(tail -n +2 "$work/clients.csv" | awk -F, -v q="'" '
 	!($1 in seen) { seen[$1] = 1; c = c (c ? ", " : "") "(" q $1 q ", " q "bench client " ++n q ")" }

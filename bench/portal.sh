@@ -39,6 +39,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 
 N=${1:-200000}
 case $N in ''|*[!0-9]*) echo "usage: $0 [N]  (N: number of leads, default 200000)" >&2; exit 2;; esac
@@ -56,45 +57,15 @@ CAMPAIGNS=$((CLIENTS * 4))
 
 PYTHON=${PYTHON:-python3}
 PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)')
-default_prog() {	# default_prog NAME: ./NAME at the repository root, else the newest build/*/NAME
-	local p=$root/$1 c
-	if [ ! -x "$p" ]; then
-		# shellcheck disable=SC2012  # build directory names have no spaces
-		c=$(ls -t "$root"/build/*/"$1" 2>/dev/null | head -n 1)
-		[ -z "$c" ] || p=$c
-	fi
-	printf '%s\n' "$p"
-}
 LOAD=${LOAD:-$(default_prog instantly-load)}
 TRANSFORM=${TRANSFORM:-$(default_prog instantly-transform)}
 for p in "$LOAD" "$TRANSFORM"; do
 	[ -x "$p" ] || { echo "portal.sh: $p: not found or not executable (build it, or set LOAD, TRANSFORM)" >&2; exit 2; }
 done
-PGBIN=
-# shellcheck disable=SC2012  # version directories: 13, 15...
-for d in ${PG_BINDIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-	[ -x "$d/initdb" ] && [ -x "$d/postgres" ] && [ -x "$d/psql" ] && { PGBIN=$d; break; }
-done
-[ -n "$PGBIN" ] || { echo "portal.sh: no PostgreSQL server binaries (set PG_BINDIR)" >&2; exit 2; }
-export PATH="$PGBIN:$PATH"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+pg_find
 
 mkdir -p "$CACHE"
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/instantly-bench-portal.XXXXXX")
-pg_pid=
-pg_stop() {
-	[ -n "$pg_pid" ] || return 0
-	local pm
-	pm=$(head -n 1 "$work/pg/data/postmaster.pid" 2>/dev/null || true)
-	kill -INT "${pm:-$pg_pid}" 2>/dev/null || true
-	wait "$pg_pid" 2>/dev/null || true
-	pg_pid=
-}
-cleanup() { pg_stop; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir portal
 log() { echo "portal.sh: $*" >&2; }
 
 # ---- the "today" loader and schema ---------------------------------------
@@ -140,19 +111,9 @@ cut -d, -f1 "$work/map.csv" | sort -u > "$work/clients.txt"
 [ "$(wc -l < "$work/clients.txt")" -eq "$CLIENTS" ] || { echo "portal.sh: expected $CLIENTS clients in the archive" >&2; exit 1; }
 
 # ---- the server ---------------------------------------------------------
-as=()
-mkdir "$work/pg"
-if [ "$(id -u)" = 0 ]; then chown postgres "$work/pg"; chmod 755 "$work"; as=(runuser -u postgres --); fi
-"${as[@]}" "$PGBIN/initdb" -D "$work/pg/data" -A trust -U postgres -E UTF8 --locale=C >"$work/pg/initdb.log" 2>&1 ||
-	{ cat "$work/pg/initdb.log" >&2; exit 1; }
-# statement durations in the log (the loads' parts are read from it)
-"${as[@]}" "$PGBIN/postgres" -D "$work/pg/data" -k "$work/pg" -c listen_addresses= -c port=5432 \
-	-c log_min_duration_statement=0 -c log_line_prefix='%m [%d] ' >"$work/pg/server.log" 2>&1 &
-pg_pid=$!
-unset PGHOSTADDR PGSERVICE PGOPTIONS
-export PGHOST="$work/pg" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
-for _ in $(seq 1 100); do pg_isready -q && break; sleep 0.1; done
-pg_isready -q || { cat "$work/pg/server.log" >&2; exit 1; }
+# bench/lib.sh's pg_start; statement durations in the log (the loads' parts are read from it)
+pg_options=(-c log_min_duration_statement=0 -c "log_line_prefix=%m [%d] ")
+pg_start || exit 1
 server_version=$(psql_q -At -c 'SHOW server_version' | cut -d' ' -f1)
 
 newdb() {	# newdb NAME SQLDIR: a database with the schema of SQLDIR and the client map

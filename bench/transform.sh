@@ -32,6 +32,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 
 N=${1:-200000}
 case $N in ''|*[!0-9]*) echo "usage: $0 [N]  (N: number of leads, default 200000)" >&2; exit 2;; esac
@@ -56,26 +57,10 @@ tlabel=${tlabel:0:20}
 
 measure=("$PYTHON" "$here/measure.py")
 mkdir -p "$CACHE"
-work=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/instantly-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+bench_workdir transform
 
 # ---- archives ---------------------------------------------------------------
-genhash=$(sha1sum "$here/gen_archive.py" | cut -c1-8)
-archive() {	# archive N -> path (generated once per N, seed and generator version)
-	local n=$1 base
-	base="$CACHE/archive-n$n-s$SEED-$genhash"
-	if [ ! -s "$base.ndjson.gz" ] || [ ! -s "$base.meta.json" ]; then
-		# drop archives of older generator versions for this N and seed
-		rm -f "$CACHE/archive-n$n-s$SEED-"*.ndjson.gz "$CACHE/archive-n$n-s$SEED-"*.meta.json
-		echo "generating $n leads -> $base.ndjson.gz" >&2
-		"$PYTHON" "$here/gen_archive.py" "$n" "$base.ndjson.gz" --seed "$SEED" \
-			--meta "$base.meta.json.tmp"
-		mv "$base.meta.json.tmp" "$base.meta.json"
-	else
-		echo "reusing $base.ndjson.gz" >&2
-	fi
-	printf '%s\n' "$base"
-}
+archive() { cached_archive "$1"; }	# archive N -> path (bench/lib.sh)
 
 aN=$(archive "$N")
 if [ "${SKIP_LARGE:-0}" = 1 ]; then a5=; else a5=$(archive "$N5"); fi

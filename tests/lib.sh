@@ -56,6 +56,8 @@ exit_is() { _want=$1; shift; set +e; "$@"; _got=$?; set -e; [ "$_got" -eq "$_wan
 is() { [ "$1" = "$2" ] || { echo "got '$1', wanted '$2'"; return 1; }; }
 # contains FILE TEXT: FILE has TEXT (fixed string)
 contains() { grep -qF -- "$2" "$1" || { echo "no '$2' in $1:"; head -n 20 "$1"; return 1; }; }
+# lacks FILE TEXT: FILE does not have TEXT (fixed string)
+lacks() { ! grep -qF -- "$2" "$1" || { echo "'$2' in $1:"; grep -nF -- "$2" "$1" | head -n 20; return 1; }; }
 # names DIR: the names in DIR, hidden ones too, sorted, one a line
 names() { (cd "$1" && shopt -s nullglob dotglob && for _n in *; do printf '%s\n' "$_n"; done); }
 # has_name DIR GLOB: DIR has an entry, hidden or not, whose name matches GLOB
@@ -137,6 +139,25 @@ pg_warehouse() {
 	export PGDATABASE=w
 	for _f in "$SRCDIR"/schemas/sql/[0-9]*.sql; do psql_q -f "$_f"; done
 }
+# pg_client ID NAME CAMPAIGN...: in the warehouse, the client ID named NAME,
+# with each CAMPAIGN mapped to it (client_campaigns)
+pg_client() {
+	local id=$1 name=$2 k maps=""
+	shift 2
+	for k; do maps="$maps${maps:+, }('$id', '$k')"; done
+	psql_q -c "insert into clients (id, name) values ('$id', '$name')" >/dev/null
+	[ -z "$maps" ] || psql_q -c "insert into client_campaigns (client_id, campaign_id) values $maps" >/dev/null
+}
+# pg_map_clients CSV [PSQL-OPTION...]: the warehouse's clients (each named
+# "c") and client_campaigns from the client map CSV (client_id,campaign_id)
+pg_map_clients() {
+	local csv=$1
+	shift
+	psql_q "$@" -c "create temp table map (client_id uuid, campaign_id uuid)" \
+		-c "\\copy map from '$csv' with (format csv, header)" \
+		-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
+		-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+}
 
 # csv_get FILE ROW COLUMN: print one field of a COPY CSV file (ROW from 1,
 # after the header); NULL and "" both print as an empty line
@@ -177,3 +198,10 @@ fake_start() {	# fake_start NAME DATADIR ARGS...: a fake on a free port; sets UR
 # ctl JSON: change the fake's settings at $URL (POST /_control)
 ctl() { curl -sS -f -H 'Content-Type: application/json' --data-binary "$1" -o /dev/null "$URL/_control"; }
 fake_stop() { for _p in $FAKE_PIDS; do stop_child "$_p"; done; FAKE_PIDS=""; }
+# fake_sample KEY: the workspace of samples/sample.ndjson (make_workspace.py
+# --from-sample) in $T/ws, served by a fake (fake_start fake) that wants the
+# API key KEY, its today 2026-11-27; sets URL
+fake_sample() {
+	python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null &&
+		fake_start fake "$T/ws" --api-key "$1" --today 2026-11-27
+}

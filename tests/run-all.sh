@@ -25,12 +25,14 @@ count() {	# add up the automake test-suite.log summary of one build
 	fi
 	get() { sed -n "s/^# $1: *\([0-9]*\).*/\1/p" "$log" | head -n 1; }
 	# a test script counts as one; its TAP points are in the per-test logs
+	# (a script skipped whole prints "1..0 # SKIP" and no point: a skip, not one less pass)
 	p=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c '^ok ' || true)
-	s=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c -e '^ok .*# SKIP' -e '^1\.\.0 # SKIP' || true)
+	s=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c '^ok .*# SKIP' || true)
+	a=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c '^1\.\.0 # SKIP' || true)
 	f=$(cat "$1"/tests/unit/*.log "$1"/tests/cli/*.log 2>/dev/null | grep -c '^not ok ' || true)
 	e=$(get ERROR)
 	passed=$((passed + p - s))
-	skipped=$((skipped + s))
+	skipped=$((skipped + s + a))
 	failed=$((failed + f + ${e:-0}))
 }
 
@@ -57,46 +59,39 @@ for variant in normal sanitize; do
 	count "build/$variant"
 done
 
-# the short fuzz run, once (tests/cli/fuzz.sh: one TAP point per target;
-# `make fuzz` and `make fuzz-long` are the long runs)
-echo "=== short fuzz run ==="
-if [ -f build/normal/Makefile ]; then
-	( cd build/normal && make -s fuzz-check ) || status=1
-	flog=build/normal/tests/cli/fuzz.log
-	if [ -f "$flog" ]; then
-		grep -E '^(ok|not ok|# fuzz_)' "$flog" || true
-		passed=$((passed + $(grep -c '^ok ' "$flog" || true)))
-		failed=$((failed + $(grep -c '^not ok ' "$flog" || true)))
-	else
-		echo "not ok - short fuzz run: no $flog"
+# once HEADING NAME TARGET LOG SHOW: make TARGET in the normal build, once,
+# and add up the TAP points of its log build/normal/tests/cli/LOG.log
+# (skipped ones apart), printing the log's lines that match the ERE SHOW;
+# NAME names it in a "not ok" line when the log is missing or has no plan
+once() {
+	local name=$2 target=$3 log=build/normal/tests/cli/$4.log show=$5 s a
+	echo "=== $1 ==="
+	if [ ! -f build/normal/Makefile ]; then
+		echo "not ok - $name: no normal build"
 		failed=$((failed + 1)); status=1
+		return
 	fi
-else
-	echo "not ok - short fuzz run: no normal build"
-	failed=$((failed + 1)); status=1
-fi
-
-# the Debian package, once (tests/cli/debian-package.sh: it builds the .deb
-# from a copy of the distribution, lintian, installs, runs, purges)
-echo "=== the Debian package (make check-package) ==="
-if [ -f build/normal/Makefile ]; then
-	( cd build/normal && make -s check-package ) || status=1
-	plog=build/normal/tests/cli/debian-package.log
-	if [ -f "$plog" ]; then
-		grep -E '^(ok|not ok|# [a-z]+: [0-9]+ s|# the whole)' "$plog" || true
-		s=$(grep -c -e '^ok .*# SKIP' -e '^1\.\.0 # SKIP' "$plog" || true)
-		passed=$((passed + $(grep -c '^ok ' "$plog" || true) - s))
-		skipped=$((skipped + s))
-		failed=$((failed + $(grep -c '^not ok ' "$plog" || true)))
-		grep -q '^1\.\.[0-9]' "$plog" || { echo "not ok - the package test ended early"; failed=$((failed + 1)); status=1; }
-	else
-		echo "not ok - the Debian package: no $plog"
+	( cd build/normal && make -s "$target" ) || status=1
+	if [ ! -f "$log" ]; then
+		echo "not ok - $name: no $log"
 		failed=$((failed + 1)); status=1
+		return
 	fi
-else
-	echo "not ok - the Debian package: no normal build"
-	failed=$((failed + 1)); status=1
-fi
+	grep -E "$show" "$log" || true
+	s=$(grep -c '^ok .*# SKIP' "$log" || true)
+	a=$(grep -c '^1\.\.0 # SKIP' "$log" || true)
+	passed=$((passed + $(grep -c '^ok ' "$log" || true) - s))
+	skipped=$((skipped + s + a))
+	failed=$((failed + $(grep -c '^not ok ' "$log" || true)))
+	grep -q '^1\.\.[0-9]' "$log" || { echo "not ok - $name: the test ended early"; failed=$((failed + 1)); status=1; }
+}
+# the short fuzz run (tests/cli/fuzz.sh: one TAP point per target; `make
+# fuzz` and `make fuzz-long` are the long runs), and the Debian package
+# (tests/cli/debian-package.sh: it builds the .deb from a copy of the
+# distribution, lintian, installs, runs, purges)
+once "short fuzz run" "short fuzz run" fuzz-check fuzz '^(ok|not ok|# fuzz_)'
+once "the Debian package (make check-package)" "the Debian package" check-package debian-package \
+	'^(ok|not ok|# [a-z]+: [0-9]+ s|# the whole)'
 
 echo "=== make distcheck ==="
 if ( cd build/normal && make -s -j"$jobs" distcheck >distcheck.log 2>&1 ); then

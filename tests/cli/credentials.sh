@@ -10,8 +10,7 @@
 
 KEY=ietest-credential-key-0815
 K6=23189011-78cc-49db-8e32-da035d1b1135	# 6 leads, client 2
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+fake_sample "$KEY"
 C=$T/creds
 mkdir -m 700 "$C"
 # cr NAME [VALUE]: the credential NAME holds VALUE (0400, as systemd makes them)
@@ -83,10 +82,7 @@ ok "the key does not reach the environment of a child (the extract keeps it)" ke
 pg_bindir >/dev/null || { done_testing; exit; }
 pg_warehouse
 PW="s3cret pass'word"
-psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" \
-	-c "\\copy map from '$T/ws/clients.csv' with (format csv, header)" \
-	-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
-	-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+pg_map_clients "$T/ws/clients.csv"
 psql_q -c "create role etl login bypassrls password \$\$$PW\$\$" -c "grant all on all tables in schema public to etl" \
 	-c "grant usage on schema public to etl" >/dev/null
 # etl must give its password (scram), over the socket

@@ -23,8 +23,7 @@ CHECK="python3 $SRCDIR/tests/cli/extract_check.py"
 PEAK=(python3 "$SRCDIR/tests/cli/peak_rss.py")
 MiB=1048576
 
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+fake_sample "$KEY"
 
 # hx NAME ARGS...: the extract at -q into $T/NAME.gz (stderr $T/NAME.err),
 # its peak RSS in KiB in $T/NAME.rss, no file it writes past $FSIZE bytes

@@ -9,8 +9,7 @@
 
 KEY=ietest-proxy-secret-4711
 PY=$(python3 -c 'import sys; print(sys.executable)')	# the interpreter, not pyenv's shim: its PID is the server's
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+fake_sample "$KEY"
 
 # a recording listener (tests/cli/record_listener.py): every byte it is sent
 # goes to $T/NAME.log; sets PORT

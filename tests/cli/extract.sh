@@ -1,6 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2015,SC2016 # A && B || { report; return 1; } is meant (the report runs when A or B
-# fails), and the sh -c programs expand their $ in the child, from the exported environment
 # tests/extract: instantly-extract against the fake Instantly API on
 # loopback (tests/fake-api), through libcurl, into real gzip archives: what
 # it asks, what it writes, the paging guards, retries, rate limits, failures,
@@ -17,9 +15,8 @@ C2=22222222-2222-4222-8222-222222222222
 NOPE=0badc0de-0000-4000-8000-000000000000	# a campaign the API does not know
 CHECK=(python3 "$SRCDIR/tests/cli/extract_check.py")
 
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
+fake_sample "$KEY"
 UNMAPPED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["unmapped"][0])' "$T/ws/manifest.json")
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
 MAIN_URL=$URL
 
 stats() { curl -sS -f -o "$T/stats.json" "$URL/_stats"; }
@@ -47,7 +44,9 @@ no_file() { [ ! -e "$1" ] || { echo "$1 exists"; return 1; }; }
 no_temp() { ! has_name "$T" '*.tmp.*' || { ls -a "$T"; return 1; }; }
 
 # ---- the command line ------------------------------------------------------
-ok "--help and --version exit 0" sh -c '"$EXTRACT" --help | grep -q -- --clients && "$EXTRACT" --version | grep -q instantly-extract'
+# help_version: --help names --clients, --version the program (both exit 0)
+help_version() { "$EXTRACT" --help | grep -q -- --clients && "$EXTRACT" --version | grep -q instantly-extract; }
+ok "--help and --version exit 0" help_version
 ok "an unknown option is a usage error (2)" exit_is 2 "$EXTRACT" --bogus
 ok "no --clients is a usage error (2)" exit_is 2 env INSTANTLY_API_KEY=k "$EXTRACT" -o "$T/u.gz"
 no_key() { exit_is 2 env -u INSTANTLY_API_KEY "$EXTRACT" --clients "$T/ws/clients.csv" -o "$T/u.gz" 2>"$T/u.err" &&
@@ -55,8 +54,8 @@ no_key() { exit_is 2 env -u INSTANTLY_API_KEY "$EXTRACT" --clients "$T/ws/client
 ok "no API key: usage error naming INSTANTLY_API_KEY, no output" no_key
 plain_http() {
 	for u in http://api.example.com http://127.attacker.example http://10.0.0.1 'http://[::2]:80'; do
-		exit_is 2 env INSTANTLY_API_KEY=k "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$u" \
-			-o "$T/u.gz" 2>"$T/u.err" && contains "$T/u.err" "loopback" || { echo "$u accepted"; return 1; }
+		{ exit_is 2 env INSTANTLY_API_KEY=k "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$u" \
+			-o "$T/u.gz" 2>"$T/u.err" && contains "$T/u.err" "loopback"; } || { echo "$u accepted"; return 1; }
 	done
 }
 ok "plain http to any host but a loopback address is refused (the key would travel in clear)" plain_http
@@ -76,34 +75,41 @@ ok "client map: a header without campaign_id (exit 3)" \
 	map_error "client,campaign\n$C1,$K8\n" "map.csv:1: the header must name the columns client_id and campaign_id"
 ok "client map: a missing field (exit 3)" map_error "client_id,campaign_id\n$C1\n" "map.csv:2: campaign_id: missing"
 ok "client map: a missing file (exit 3)" map_error "" "map.csv" # (empty file: no header)
-ok "client map: unreadable path (exit 3)" sh -c 'set +e; INSTANTLY_API_KEY=k "$EXTRACT" --clients "$T/none.csv" -o "$T/u.gz" 2>"$T/u.err"; [ $? = 3 ] && grep -q "none.csv: No such file" "$T/u.err"'
+# map_missing: a client map that is not there is exit 3, named with the system's reason
+map_missing() { exit_is 3 env INSTANTLY_API_KEY=k "$EXTRACT" --clients "$T/none.csv" -o "$T/u.gz" 2>"$T/u.err" &&
+	contains "$T/u.err" "none.csv: No such file"; }
+ok "client map: unreadable path (exit 3)" map_missing
 
 # ---- a whole run -----------------------------------------------------------
 reset
 ok "a run over the sample workspace exits 0" x basic -v
 stats; cp "$T/stats.json" "$T/basic.stats"
+# has_all NAME LINE...: the facts of run NAME have every LINE
+has_all() { local n=$1 l; shift; for l; do has "$n" "$l" || return 1; done; }
 ok "every mapped campaign once per client (4), with its daily rows (11) and overviews (4)" \
-	sh -c 'grep -qx "count campaign 4" "$T/basic.sum" && grep -qx "count analytics_daily 11" "$T/basic.sum" && grep -qx "count analytics_overview 4" "$T/basic.sum"'
-ok "every lead of every mapped campaign, per client (8, 7, 7, 6), none twice" sh -c '
-	for l in "leads '$C1' '$K8' 8" "leads '$C1' '$K9' 7" "leads '$C2' '$K9' 7" "leads '$C2' '$K6' 6" "dup_leads 0" "count lead 28"; do
-		grep -qxF "$l" "$T/basic.sum" || { echo "no $l"; exit 1; }; done'
-ok "a leads_complete marker per client and campaign, with the lead and page counts" sh -c '
-	for l in "complete '$C1' '$K8' 8 2" "complete '$C1' '$K9' 7 2" "complete '$C2' '$K9' 7 2" "complete '$C2' '$K6' 6 2"; do
-		grep -qxF "$l" "$T/basic.sum" || { echo "no $l"; exit 1; }; done'
-ok "the run summary is the last record: complete, 14 requests, no retries" sh -c '
-	grep -qx "last run_summary" "$T/basic.sum" && grep -qx "summary status complete" "$T/basic.sum" &&
-	grep -qx "summary requests 14" "$T/basic.sum" && grep -qx "summary retries 0" "$T/basic.sum"'
+	has_all basic "count campaign 4" "count analytics_daily 11" "count analytics_overview 4"
+ok "every lead of every mapped campaign, per client (8, 7, 7, 6), none twice" has_all basic \
+	"leads $C1 $K8 8" "leads $C1 $K9 7" "leads $C2 $K9 7" "leads $C2 $K6 6" "dup_leads 0" "count lead 28"
+ok "a leads_complete marker per client and campaign, with the lead and page counts" has_all basic \
+	"complete $C1 $K8 8 2" "complete $C1 $K9 7 2" "complete $C2 $K9 7 2" "complete $C2 $K6 6 2"
+ok "the run summary is the last record: complete, 14 requests, no retries" has_all basic \
+	"last run_summary" "summary status complete" "summary requests 14" "summary retries 0"
 ok "the run summary counts what the server saw (14 requests)" \
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["requests_total"] != 14)' "$T/basic.stats"
 ok "every record's data is the API's item byte for byte (numbers, escapes, key order)" "${CHECK[@]}" verbatim "$T/basic.gz" "$T/ws"
-ok "nothing of the unmapped campaign is asked for or written" sh -c '! zcat "$T/basic.gz" | grep -q "'"$UNMAPPED"'"'
+# unmapped_absent: the unmapped campaign's id appears nowhere in the basic run's archive
+unmapped_absent() { ! zcat "$T/basic.gz" | grep -q "$UNMAPPED"; }
+ok "nothing of the unmapped campaign is asked for or written" unmapped_absent
 ok "requests: singular campaign and limit 100, the window on analytics, a User-Agent and a token" \
 	"${CHECK[@]}" requests "$T/basic.stats" 2026-08-29 2026-11-26 "$UNMAPPED"
 ok "the analytics records carry the window (90 days up to --until 2026-11-26)" has basic "window 2026-08-29 2026-11-26"
 ok "extracted_at: UTC with milliseconds on every record" has basic "extracted_at_ok 1"
-ok "the archive is valid against the archive v1 schemas" sh -c \
-	'zcat "$T/basic.gz" > "$T/basic.ndjson" && python3 "$SRCDIR/tests/cli/validate_archive.py" "$SRCDIR/schemas/archive-v1" lines "$T/basic.ndjson" &&
-	python3 "$SRCDIR/tests/cli/validate_archive.py" "$SRCDIR/schemas/archive-v1" invariants "$T/basic.ndjson" "$T/ws/clients.csv"'
+# schema_valid: the basic run's archive, line by line and as a whole, against schemas/archive-v1
+schema_valid() {
+	zcat "$T/basic.gz" > "$T/basic.ndjson" && python3 "$SRCDIR/tests/cli/validate_archive.py" "$SRCDIR/schemas/archive-v1" lines "$T/basic.ndjson" &&
+		python3 "$SRCDIR/tests/cli/validate_archive.py" "$SRCDIR/schemas/archive-v1" invariants "$T/basic.ndjson" "$T/ws/clients.csv"
+}
+ok "the archive is valid against the archive v1 schemas" schema_valid
 ok "compressed transfer: every answer came gzip-encoded" \
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["gzip_responses"] != d["requests_total"])' "$T/basic.stats"
 secret_kept() {
@@ -246,7 +252,10 @@ refused() { exit_is 6 x refused && no_file "$T/refused.gz" && no_temp && contain
 	contains "$T/refused.err" "check the API key"; }
 ok "a wrong key: 401 stops the run (exit 6), nothing at -o" refused
 ctl '{"api_key":"'"$KEY"'","payment_required":true}'
-ok "no paid plan: 402 stops the run (exit 6)" sh -c 'set +e; env INSTANTLY_API_KEY="$0" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$1" -o "$T/pay.gz" 2>"$T/pay.err"; [ $? = 6 ] && grep -q "HTTP 402" "$T/pay.err" && [ ! -e "$T/pay.gz" ]' "$KEY" "$URL"
+# no_plan: the fake answers 402: exit 6, HTTP 402 named, nothing at -o
+no_plan() { exit_is 6 env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" -o "$T/pay.gz" 2>"$T/pay.err" &&
+	contains "$T/pay.err" "HTTP 402" && no_file "$T/pay.gz"; }
+ok "no paid plan: 402 stops the run (exit 6)" no_plan
 ctl '{"payment_required":false,"cloudflare_block":true}'
 cloudflare() { exit_is 6 x cf && no_file "$T/cf.gz" && contains "$T/cf.err" "HTTP 403: error code: 1010 (Cloudflare refused the client)"; }
 ok "Cloudflare's 403 (error code: 1010, a text body) is named as such, not as a missing scope; exit 6" cloudflare
@@ -294,7 +303,7 @@ one_refused() {
 ok "a workspace whose key is refused: its campaigns fail, the others complete, exit 1" one_refused
 same_key() {	# WS_B_KEY holds the default key, and a row names INSTANTLY_API_KEY: one workspace
 	sed -e 's/,WS_B_KEY$/,SAME_KEY/' -e "s/^\($C1,$K8\),\$/\1,INSTANTLY_API_KEY/" "$T/ws2.csv" > "$T/ws3.csv"
-	grep -q INSTANTLY_API_KEY "$T/ws3.csv" && grep -q SAME_KEY "$T/ws3.csv" || { echo "bad map"; cat "$T/ws3.csv"; return 1; }
+	{ grep -q INSTANTLY_API_KEY "$T/ws3.csv" && grep -q SAME_KEY "$T/ws3.csv"; } || { echo "bad map"; cat "$T/ws3.csv"; return 1; }
 	ctl '{"reset_stats":true}'
 	SAME_KEY=$KEY CLIENTS=$T/ws3.csv x same || return 1
 	stats
@@ -327,7 +336,15 @@ parallel() {
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["max_in_flight"] < 3)' "$T/stats.json"
 }
 ok "several requests in flight at once (curl multi)" parallel
-ok "--help names every exit status" sh -c 'h=$("$EXTRACT" --help | tr "\n" " "); for c in "0 every" "1 partial" "2 usage" "3 the client map" "4 output" "6 the API"; do case $h in *"$c"*) ;; *) echo "no $c"; exit 1;; esac; done'
+# help_exits: --help (its lines joined) names each exit status with its meaning
+help_exits() {
+	local h c
+	h=$("$EXTRACT" --help | tr "\n" " ")
+	for c in "0 every" "1 partial" "2 usage" "3 the client map" "4 output" "6 the API"; do
+		case $h in *"$c"*) ;; *) echo "no $c"; return 1 ;; esac
+	done
+}
+ok "--help names every exit status" help_exits
 
 # ---- extract → transform → load: the warehouse -------------------------------
 if ! pg_bindir >/dev/null; then
@@ -346,9 +363,7 @@ ok "extract → transform gives the same tables as the recorded sample archive" 
 pg_start
 warehouse() {
 	psql_q -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql" >/dev/null
-	psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" -c "\\copy map from '$T/ws/clients.csv' csv header" \
-		-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
-		-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+	pg_map_clients "$T/ws/clients.csv"
 	"$LOAD" "$T/tx" 2>"$T/ld.err" >/dev/null || { cat "$T/ld.err"; return 1; }
 	psql_q -At -c "select count(*) from synced_leads" > "$T/n"
 	is "$(cat "$T/n")" 28 || return 1
@@ -359,8 +374,8 @@ warehouse() {
 }
 ok "… and instantly-load puts exactly those rows in the warehouse" warehouse
 reload() {
-	x pipe2 --since 2026-10-28 --until 2026-11-26 && "$TRANSFORM" -o "$T/tx2" "$T/pipe2.gz" 2>/dev/null &&
-	"$LOAD" "$T/tx2" > "$T/ld2.out" 2>&1 || { cat "$T/ld2.out"; return 1; }
+	{ x pipe2 --since 2026-10-28 --until 2026-11-26 && "$TRANSFORM" -o "$T/tx2" "$T/pipe2.gz" 2>/dev/null &&
+		"$LOAD" "$T/tx2" > "$T/ld2.out" 2>&1; } || { cat "$T/ld2.out"; return 1; }
 	is "$(psql_q -At -c "select count(*) from synced_leads")" 28
 }
 ok "a second nightly run over the same data changes no row count" reload

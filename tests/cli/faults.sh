@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2015 # A && B || { report; return 1; } is meant: the report runs when A or B fails
 # tests/faults: resources and signals, each program against a real fault.
 #
 #  - a full disk: a small tmpfs, full or nearly full, as the extract's -o,
@@ -104,7 +103,8 @@ leftovers_named() {
 			named=""
 			while IFS='	' read -r re doc; do
 				if printf '%s\n' "$f" | grep -Eq "$re"; then
-					grep -qF -- "$doc" "$T/docs.txt" && named=1 || { echo "$dir/$f: its kind '$doc' is named in no doc (README.md, man/)"; return 1; }
+					grep -qF -- "$doc" "$T/docs.txt" || { echo "$dir/$f: its kind '$doc' is named in no doc (README.md, man/)"; return 1; }
+					named=1
 				fi
 			done <<< "$LEFTOVER_KINDS"
 			[ -n "$named" ] || { echo "$dir/$f: left behind, of no documented kind"; ls -la "$dir"; return 1; }
@@ -244,10 +244,7 @@ for r in csv.reader(sys.stdin):
 head -n 1 "$T/lold/campaigns.csv" | grep -q '^client_id,campaign_id,' || echo "Bail out! campaigns.csv does not start with client_id,campaign_id"
 psql_q -c "create database wold"
 psql_q -d wold -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql" >/dev/null
-psql_q -d wold -c "create temp table map (client_id uuid, campaign_id uuid)" \
-	-c "\\copy map from '$T/lmap.csv' with (format csv, header)" \
-	-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
-	-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+pg_map_clients "$T/lmap.csv" -d wold
 PGDATABASE=wold "$LOAD" -q "$T/lold"
 # the warehouse's content, loaded_at aside, as one digest
 WSUM="select md5(string_agg(t, E'\\n' order by t)) from (

@@ -18,32 +18,10 @@ export PGDATABASE=w
 C1=11111111-1111-4111-8111-111111111111
 K1=9b6f458e-6dc5-4762-83d5-a528aedd2235
 K2=22222222-0000-4000-8000-000000000002
-# gen.py OUT EXTRACTED_AT COMPLETE(0/1) LEAD-SPEC...: an archive of leads of
-# campaign $CAMPAIGN (default K1) for client C1; LEAD-SPEC is N (lead
-# number) or N=JSON (its personalization: a JSON string or null)
-cat > "$T/gen.py" <<'PY'
-import json, os, sys
-out, at, complete = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
-C1 = "11111111-1111-4111-8111-111111111111"; K = os.environ.get("CAMPAIGN", "9b6f458e-6dc5-4762-83d5-a528aedd2235")
-def env(t, data, **kw):
-    d = {"v": 1, "type": t, "client_id": C1, "campaign_id": K, "extracted_at": at}
-    d.update(kw); d["data"] = data
-    return json.dumps(d, ensure_ascii=False)
-lines = [env("campaign", {"id": K, "name": "Q4 NL", "status": 1})]
-specs = sys.argv[4:]
-for s in specs:
-    n, eq, text = s.partition("=")
-    lead = {"id": "019f19e7-cbee-7984-a98a-%012d" % int(n), "email": "lead%s@example.com" % n,
-            "email_reply_count": 0, "payload": {"Functie": "CTO", "n": int(n)}}
-    if eq:
-        lead["personalization"] = json.loads(text)
-    lines.append(env("lead", lead))
-if complete:
-    lines.append(env("leads_complete", {"leads": len(specs), "pages": 1}))
-open(out, "w", encoding="utf-8").write("\n".join(lines) + "\n")
-PY
-# night NAME AT COMPLETE SPEC...: the archive $T/NAME.ndjson and its transform $T/NAME, printed
-night() { _n=$1; shift; python3 "$T/gen.py" "$T/$_n.ndjson" "$@" && "$TRANSFORM" -q -o "$T/$_n" "$T/$_n.ndjson" && echo "$T/$_n"; }
+# night NAME AT COMPLETE SPEC...: the archive $T/NAME.ndjson (tests/gen_archive.py:
+# leads of campaign $CAMPAIGN, default K1, for client C1; SPEC is N or N=JSON,
+# its personalization) and its transform $T/NAME, printed
+night() { _n=$1; shift; python3 "$SRCDIR/tests/gen_archive.py" "$T/$_n.ndjson" "$@" && "$TRANSFORM" -q -o "$T/$_n" "$T/$_n.ndjson" && echo "$T/$_n"; }
 q() { psql_q -At -c "$1"; }
 lead() { echo "019f19e7-cbee-7984-a98a-$(printf %012d "$1")"; }
 # rows: "lead-number:ctid:xmin" of every lead of K1

@@ -14,8 +14,7 @@ pg_warehouse
 
 C1=11111111-1111-4111-8111-111111111111
 K1=9b6f458e-6dc5-4762-83d5-a528aedd2235
-psql_q -c "insert into clients (id, name) values ('$C1', 'Client 1')" \
-	-c "insert into client_campaigns values ('$C1', '$K1')"
+pg_client "$C1" "Client 1" "$K1"
 python3 - "$T/a.ndjson" "$C1" "$K1" <<'PY'
 import json, sys
 out, c, k = sys.argv[1:]

@@ -134,7 +134,7 @@ lock_last() {
 	PGDATABASE=old "$LOAD" -q --print-sql --init-schema "$T/big" > "$T/big.sql" || return 1
 	r=$(grep -n -F -e '-- instantly-etl warehouse schema, part 3 of 4' "$T/big.sql" | cut -d: -f1)
 	s=$(grep -n 'ie_stage' "$T/big.sql" | tail -n 1 | cut -d: -f1)
-	[ -n "$r" ] && [ -n "$s" ] && [ "$s" -lt "$r" ] || { echo "the last statement on staging at line ${s:-none}, the policies at ${r:-none}"; return 1; }
+	{ [ -n "$r" ] && [ -n "$s" ] && [ "$s" -lt "$r" ]; } || { echo "the last statement on staging at line ${s:-none}, the policies at ${r:-none}"; return 1; }
 }
 ok "--init-schema: the policies' upgrade after every statement on staging (the rollups' refresh too)" lock_last
 upgraded() {	# sample the load's locks while its statements on staging run

@@ -13,9 +13,8 @@ pg_warehouse
 
 C1=11111111-1111-4111-8111-111111111111
 K1=9b6f458e-6dc5-4762-83d5-a528aedd2235
-psql_q -c "insert into clients (id, name) values ('$C1', 'c1')" \
-	-c "insert into client_campaigns values ('$C1', '$K1')" \
-	-c "create table seen (n serial, who text, setting text)" \
+pg_client "$C1" c1 "$K1"
+psql_q -c "create table seen (n serial, who text, setting text)" \
 	-c "create function seen() returns trigger language plpgsql as \$\$ begin
 		insert into seen (who, setting) values (current_user, current_setting('wal_compression')); return null; end \$\$" \
 	-c "create trigger seen after insert or update on synced_leads for each statement execute function seen()" \

@@ -1,6 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2015,SC2016 # A && B || { report; return 1; } is meant (the report runs when A or B
-# fails), and the sh -c programs expand their $ in the child, from the exported environment
 # instantly-load against a real PostgreSQL server started here: the schema
 # with --init-schema, exact values through psql 15's \copy (also a "\." line
 # in a CSV value), idempotence, newest-wins upserts, one transaction that a
@@ -16,37 +14,20 @@ export PGDATABASE=w
 
 C1=11111111-1111-4111-8111-111111111111
 K1=9b6f458e-6dc5-4762-83d5-a528aedd2235
-# archive ARGS...: write an archive of leads of campaign K1 for client C1
-#   gen.py OUT EXTRACTED_AT COMPLETE(0/1) LEAD-SPEC...  where LEAD-SPEC is
-#   N (lead number) or N=TEXT (its personalization)
-cat > "$T/gen.py" <<'PY'
-import json, sys
-out, at, complete = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
-import os
-C1 = "11111111-1111-4111-8111-111111111111"; K1 = os.environ.get("CAMPAIGN", "9b6f458e-6dc5-4762-83d5-a528aedd2235")
-def env(t, data, **kw):
-    d = {"v": 1, "type": t, "client_id": C1, "campaign_id": K1, "extracted_at": at}
-    d.update(kw); d["data"] = data
-    return json.dumps(d, ensure_ascii=False)
-lines = [env("campaign", {"id": K1, "name": "Q4 NL", "status": 1})]
-specs = sys.argv[4:]
-for s in specs:
-    n, _, text = s.partition("=")
-    lead = {"id": "019f19e7-cbee-7984-a98a-%012d" % int(n), "email": "lead%s@example.com" % n,
-            "email_reply_count": 0, "payload": {"Functie": "CTO", "n": int(n)}}
-    if text:
-        lead["personalization"] = json.loads(text)
-    lines.append(env("lead", lead))
-lines.append(env("analytics_daily", {"date": "2026-11-20", "sent": 10}, start_date="2026-08-29", end_date="2026-11-26"))
-lines.append(env("analytics_overview", {"emails_sent_count": 10, "total_opportunity_value": "12.50"},
-                 start_date="2026-08-29", end_date="2026-11-26"))
-if complete:
-    lines.append(env("leads_complete", {"leads": len(specs), "pages": 1}))
-open(out, "w", encoding="utf-8").write("\n".join(lines) + "\n")
-PY
-archive() { python3 "$T/gen.py" "$@"; }
+# archive OUT EXTRACTED_AT COMPLETE(0/1) LEAD-SPEC...: an archive of leads of
+# campaign $CAMPAIGN (default K1) for client C1, with analytics records;
+# LEAD-SPEC is N (lead number) or N=JSON (its personalization)
+archive() { python3 "$SRCDIR/tests/gen_archive.py" --analytics "$@"; }
 transform() { "$TRANSFORM" -q -o "$1" "$2"; }	# transform DIR ARCHIVE
 load() { "$LOAD" -q "$@"; }
+# load_reports ERE ARGS...: instantly-load ARGS (its exit status aside); its report matches ERE
+load_reports() {
+	local re=$1; shift
+	"$LOAD" "$@" > "$T/.report" 2>&1
+	grep -Eq "$re" "$T/.report" || { cat "$T/.report"; return 1; }
+}
+# load_to REPORT ARGS...: instantly-load ARGS, its report (stderr) into the file REPORT
+load_to() { local r=$1; shift; "$LOAD" "$@" 2> "$r"; }
 dump() {	# every warehouse table, sorted, without loaded_at
 	for t in campaigns synced_leads campaign_analytics campaign_analytics_overview; do
 		echo "== $t"
@@ -96,14 +77,15 @@ ok "values exact: NULL vs '', a \\. line, CR/LF, quotes, unicode, U+0000 as U+FF
 ok "the daily, overview and campaign rows arrived" test "$(psql_q -At -c "select (select count(*) from campaigns)::text || (select count(*) from campaign_analytics) || (select total_opportunity_value from campaign_analytics_overview)")" = "1112.50"
 
 ok "--init-schema where the schema is: applies again, loads (nothing new)" \
-	sh -c '"$LOAD" --init-schema "$T/d1" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +5 unchanged"'
-ok "--dsn: the database named there, not the PG* one" \
-	sh -c 'PGDATABASE=postgres "$LOAD" --dsn "dbname=w" "$T/d1" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +5 unchanged"'
+	load_reports "synced_leads +0 inserted +0 updated +5 unchanged" --init-schema "$T/d1"
+# dsn_not_pgdatabase: --dsn names w while PGDATABASE names another database
+dsn_not_pgdatabase() { PGDATABASE=postgres load_reports "synced_leads +0 inserted +0 updated +5 unchanged" --dsn "dbname=w" "$T/d1"; }
+ok "--dsn: the database named there, not the PG* one" dsn_not_pgdatabase
 ok "--dsn of a database without the tables: exit 5" exit_is 5 "$LOAD" -q --dsn "dbname=postgres" "$T/d1"
 
 # ---- idempotent, and the report says so
 dump > "$T/dump.1"
-ok "loading the same DIR again: exit 0" sh -c '"$LOAD" "$T/d1" 2> "$T/report.2"'
+ok "loading the same DIR again: exit 0" load_to "$T/report.2" "$T/d1"
 dump > "$T/dump.2"
 ok "loading the same DIR twice leaves identical tables" same_file "$T/dump.1" "$T/dump.2"
 ok "the report: 0 inserted, 0 updated, 5 unchanged leads" grep -Eq "synced_leads +0 inserted +0 updated +5 unchanged +0 deleted" "$T/report.2"
@@ -111,13 +93,13 @@ ok "the report: 0 inserted, 0 updated, 5 unchanged leads" grep -Eq "synced_leads
 # ---- newer archive: updates, deletes what the complete listing lost
 archive "$T/a2.ndjson" 2026-11-28T02:00:00.000Z 1 1 2 "3=\"now set\"" 6
 transform "$T/d2" "$T/a2.ndjson"
-ok "a newer complete listing: exit 0" sh -c '"$LOAD" "$T/d2" 2> "$T/report.3"'
+ok "a newer complete listing: exit 0" load_to "$T/report.3" "$T/d2"
 ok "the report: 1 inserted (6), 2 updated (2 3), 1 unchanged (1: same values), 2 deleted (4 5)" grep -Eq "synced_leads +1 inserted +2 updated +1 unchanged +2 deleted" "$T/report.3"
 ok "leads 4 and 5 are gone, 6 is there" test "$(psql_q -At -c "select string_agg(right(instantly_lead_id::text, 1), '' order by instantly_lead_id) from synced_leads")" = 1236
 
 # ---- an older archive never overwrites newer rows, nor brings back deleted leads
 dump > "$T/dump.3"
-ok "reprocessing the older archive: exit 0" sh -c '"$LOAD" "$T/d1" 2> "$T/report.4"'
+ok "reprocessing the older archive: exit 0" load_to "$T/report.4" "$T/d1"
 ok "... the report: nothing inserted or updated" grep -Eq "synced_leads +0 inserted +0 updated +5 unchanged +0 deleted" "$T/report.4"
 dump > "$T/dump.4"
 ok "... every newer row as it was, deleted leads still deleted" same_file "$T/dump.3" "$T/dump.4"
@@ -130,8 +112,9 @@ ok "... deletes nothing" test "$(psql_q -At -c "select count(*) from synced_lead
 archive "$T/r.ndjson" 2026-11-29T03:00:00.000Z 1 1
 printf '{"v":1,"type":"lead","client_id":"%s","campaign_id":"%s",\n' "$C1" "$K1" >> "$T/r.ndjson"
 ok "a complete listing with a rejected line: transform exit 1" exit_is 1 "$TRANSFORM" -q -o "$T/dr" "$T/r.ndjson"
-ok "... the load warns and deletes nothing" sh -c '"$LOAD" "$T/dr" 2>&1 | grep -q "deleting no leads" &&
-	test "$("$PGBIN/psql" -X -At -c "select count(*) from synced_leads")" = 4'
+# warns_deletes_none: the load of dr says it deletes no lead, and the 4 leads stay
+warns_deletes_none() { load_reports "deleting no leads" "$T/dr" && is "$(psql_q -At -c "select count(*) from synced_leads")" 4; }
+ok "... the load warns and deletes nothing" warns_deletes_none
 
 # ---- duplicates inside one load: the newest wins
 { archive "$T/x.ndjson" 2026-11-30T01:00:00.000Z 0 "1=\"older\""; cat "$T/x.ndjson";
@@ -150,12 +133,12 @@ K3=33333333-0000-4000-8000-000000000003
   CAMPAIGN=$K3 archive "$T/n3.ndjson" 2026-11-30T04:00:00.000Z 0 "1=\"first\"" 2; cat "$T/n3.ndjson"
   CAMPAIGN=$K3 archive "$T/n4.ndjson" 2026-11-30T05:00:00.000Z 0 "1=\"second\""; cat "$T/n4.ndjson"; } > "$T/mixed.ndjson"
 transform "$T/d6" "$T/mixed.ndjson"
-ok "new campaigns, a known one, repeated keys: exit 0" sh -c '"$LOAD" -v "$T/d6" 2> "$T/report.6"'
+ok "new campaigns, a known one, repeated keys: exit 0" load_to "$T/report.6" -v "$T/d6"
 ok "... the new campaign without repeats (3 rows) went straight in" contains "$T/report.6" "1 of 3 campaigns new to the warehouse, 3 of 7 rows straight in"
-ok "... the warehouse answered the question (no fallback to staging)" sh -c '! grep -q "asking the warehouse" "$T/report.6"'
+ok "... the warehouse answered the question (no fallback to staging)" lacks "$T/report.6" "asking the warehouse"
 ok "... the report: 5 inserted, 1 updated, 0 unchanged" grep -Eq "synced_leads +5 inserted +1 updated +0 unchanged" "$T/report.6"
 ok "... every row there, the newest of the repeated key" test "$(psql_q -At -c "select count(*) filter (where campaign_id = '$K2') || ' ' || count(*) filter (where campaign_id = '$K3') || ' ' || max(personalization) filter (where campaign_id = '$K3') from synced_leads")" = "3 2 second"
-ok "... loading it again: nothing inserted" sh -c '"$LOAD" "$T/d6" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged"'
+ok "... loading it again: nothing inserted" load_reports "synced_leads +0 inserted +0 updated +6 unchanged" "$T/d6"
 
 # two extracts of a new campaign in one DIR: the later listing's deletions
 # apply in the first load already, and a second load changes nothing
@@ -163,9 +146,9 @@ K4=44444444-0000-4000-8000-000000000004
 { CAMPAIGN=$K4 archive "$T/e1.ndjson" 2026-11-30T06:00:00.000Z 1 1 2; cat "$T/e1.ndjson"
   CAMPAIGN=$K4 archive "$T/e2.ndjson" 2026-11-30T07:00:00.000Z 1 3; cat "$T/e2.ndjson"; } > "$T/twice.ndjson"
 transform "$T/d7" "$T/twice.ndjson"
-ok "a new campaign listed twice in one DIR: its older leads deleted in the first load" sh -c '
-	"$LOAD" "$T/d7" 2>&1 | grep -Eq "synced_leads +3 inserted +0 updated +0 unchanged +2 deleted"'
-ok "... and a second load changes nothing" sh -c '"$LOAD" "$T/d7" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +3 unchanged +0 deleted"'
+ok "a new campaign listed twice in one DIR: its older leads deleted in the first load" \
+	load_reports "synced_leads +3 inserted +0 updated +0 unchanged +2 deleted" "$T/d7"
+ok "... and a second load changes nothing" load_reports "synced_leads +0 inserted +0 updated +3 unchanged +0 deleted" "$T/d7"
 
 # a known campaign's listing drops leads while a new campaign goes straight in:
 # the report counts each deleted lead once
@@ -177,7 +160,7 @@ deleted_once() {
 	before=$(psql_q -At -c "select count(*) from synced_leads where campaign_id = '$K1'")
 	"$LOAD" "$T/d10" 2> "$T/report.10" || return 1
 	after=$(psql_q -At -c "select count(*) from synced_leads where campaign_id = '$K1'")
-	[ "$after" = 1 ] && grep -Eq "synced_leads +2 inserted +[01] updated +[01] unchanged +$((before - 1)) deleted" "$T/report.10" ||
+	{ [ "$after" = 1 ] && grep -Eq "synced_leads +2 inserted +[01] updated +[01] unchanged +$((before - 1)) deleted" "$T/report.10"; } ||
 		{ echo "before $before after $after"; cat "$T/report.10"; return 1; }
 }
 ok "deletions with a new campaign beside: each deleted lead counted once" deleted_once
@@ -185,15 +168,18 @@ ok "deletions with a new campaign beside: each deleted lead counted once" delete
 # the same UUIDs in upper case: the same campaign, the same lead
 sed "s/$K2/$(echo $K2 | tr a-f A-F)/g" "$T/mixed.ndjson" > "$T/upper.ndjson"
 transform "$T/d8" "$T/upper.ndjson"
-ok "upper-case UUIDs of a known campaign: loads (exit 0), nothing new" sh -c '
-	"$LOAD" "$T/d8" 2>&1 | grep -Eq "synced_leads +0 inserted +0 updated +6 unchanged"'
+ok "upper-case UUIDs of a known campaign: loads (exit 0), nothing new" \
+	load_reports "synced_leads +0 inserted +0 updated +6 unchanged" "$T/d8"
 K5=55555555-0000-4000-8000-00000000000a
 { CAMPAIGN=$K5 archive "$T/c1.ndjson" 2026-11-30T06:00:00.000Z 0 "10=\"lower\""; cat "$T/c1.ndjson"
   CAMPAIGN=$(echo $K5 | tr a-f A-F) archive "$T/c2.ndjson" 2026-11-30T07:00:00.000Z 0 "10=\"upper\"" | sed 's/019f19e7-cbee-7984-a98a-/019F19E7-CBEE-7984-A98A-/'; cat "$T/c2.ndjson"; } > "$T/cases.ndjson"
 transform "$T/d9" "$T/cases.ndjson"
-ok "one lead of a new campaign in two cases: one row, the newest" sh -c '
-	"$LOAD" "$T/d9" 2>&1 | grep -Eq "synced_leads +1 inserted" &&
-	test "$("$PGBIN/psql" -X -At -c "select personalization from synced_leads where campaign_id = '"'$K5'"'")" = upper'
+# one_row_newest: d9's lead in two cases is inserted once, with the newer value
+one_row_newest() {
+	load_reports "synced_leads +1 inserted" "$T/d9" &&
+		is "$(psql_q -At -c "select personalization from synced_leads where campaign_id = '$K5'")" upper
+}
+ok "one lead of a new campaign in two cases: one row, the newest" one_row_newest
 
 # ---- any failure leaves the tables as they were
 dump > "$T/dump.5"
@@ -203,12 +189,14 @@ sed -i '3s/"not_yet_emailed"/"sent-ish"/' "$T/bad/synced_leads.csv"
 ok "a row the database refuses (lead_status check): exit 5" exit_is 5 "$LOAD" -q "$T/bad"
 unchanged() { dump > "$T/dump.now" && same_file "$T/dump.5" "$T/dump.now"; }
 ok "... nothing changed" unchanged
-ok "a DIR without summary.json: exit 3, nothing changed" sh -c 'mkdir -p "$T/nosum" && cp "$T/d2"/*.csv "$T/nosum/" && "$LOAD" -q "$T/nosum"; test $? -eq 3'
+# no_summary: d2's CSV files without its summary.json are refused (exit 3)
+no_summary() { mkdir -p "$T/nosum" && cp "$T/d2"/*.csv "$T/nosum/" && exit_is 3 "$LOAD" -q "$T/nosum"; }
+ok "a DIR without summary.json: exit 3, nothing changed" no_summary
 # Failures mid-load, made deterministic: a session holds lead_listings in
 # SHARE mode, so a load waits at its first write of it (the deletions, after
 # staging and upserts), mid-transaction, until the session goes. A big load,
 # newer than every listing: had it committed, the tables would differ.
-python3 "$T/gen.py" "$T/big.ndjson" 2026-12-05T00:00:00.000Z 1 $(seq 1 40000)
+archive "$T/big.ndjson" 2026-12-05T00:00:00.000Z 1 $(seq 1 40000)
 transform "$T/d5" "$T/big.ndjson"
 block() {
 	PGAPPNAME=blocker "$PGBIN/psql" -X -q -c "begin" -c "lock table lead_listings in share mode" \
@@ -249,7 +237,7 @@ killed() {
 	wait "$lp"
 	rc=$?
 	unblock
-	[ "$rc" -eq 5 ] && grep -q "psql killed by signal 9" "$T/killed.err" ||
+	{ [ "$rc" -eq 5 ] && grep -q "psql killed by signal 9" "$T/killed.err"; } ||
 		{ echo "exit $rc"; cat "$T/killed.err"; return 1; }
 }
 ok "psql killed mid-load: exit 5, said so" killed
@@ -283,7 +271,7 @@ sigterm() {
 	rc=$?
 	unblock
 	sleep 0.5
-	[ "$rc" -eq 143 ] && [ -z "$(ls -A "$T/tmp")" ] || { echo "exit $rc; left: $(ls -A "$T/tmp")"; return 1; }
+	{ [ "$rc" -eq 143 ] && [ -z "$(ls -A "$T/tmp")" ]; } || { echo "exit $rc; left: $(ls -A "$T/tmp")"; return 1; }
 }
 ok "SIGTERM to the loader mid-load: dies of it, no temporary file left" sigterm
 ok "... nothing changed" unchanged
@@ -291,7 +279,7 @@ ok "... nothing changed" unchanged
 # the warehouse unchanged or fully loaded, the next load removes it
 K8=88888888-0000-4000-8000-000000000008
 psql_q -c "insert into client_campaigns values ('$C1', '$K8')"
-CAMPAIGN=$K8 python3 "$T/gen.py" "$T/k8.ndjson" 2026-12-04T00:00:00.000Z 1 $(seq 1 20000)
+CAMPAIGN=$K8 archive "$T/k8.ndjson" 2026-12-04T00:00:00.000Z 1 $(seq 1 20000)
 transform "$T/d8k" "$T/k8.ndjson"
 sigkill() {
 	mkdir -p "$T/tmpk"
@@ -313,7 +301,7 @@ sigkill() {
 ok "SIGKILL to the loader mid-load: its directory left is 0700, files 0600; the warehouse unchanged or fully loaded" sigkill
 reaped() {
 	left=$(echo "$T"/tmpk/instantly-load.*)
-	TMPDIR=$T/tmpk "$LOAD" -q "$T/d1" 2> "$T/reap.err" && [ -d "$left" ] || { cat "$T/reap.err"; return 1; }	# young: kept
+	{ TMPDIR=$T/tmpk "$LOAD" -q "$T/d1" 2> "$T/reap.err" && [ -d "$left" ]; } || { cat "$T/reap.err"; return 1; }	# young: kept
 	touch -d '-2 minutes' "$left"
 	mkdir -m 700 "$T/tmpk/instantly-load.BUSY01" "$T/tmpk/instantly-load.OTHER1" "$T/victim"
 	: > "$T/victim/keep"
@@ -325,17 +313,19 @@ reaped() {
 	sleep 0.2
 	TMPDIR=$T/tmpk "$LOAD" "$T/d1" 2> "$T/reap.err" || { cat "$T/reap.err"; return 1; }
 	wait "$fp"
-	[ ! -e "$left" ] && grep -q "removed the temporary directory of a load that was killed" "$T/reap.err" &&
+	{ [ ! -e "$left" ] && grep -q "removed the temporary directory of a load that was killed" "$T/reap.err" &&
 		is "$(names "$T/tmpk" | tr '\n' ' ')" "instantly-load.BUSY01 instantly-load.LINK01 instantly-load.OTHER1 " &&
-		[ -e "$T/victim/keep" ] || { ls -la "$T/tmpk"; cat "$T/reap.err"; return 1; }
+		[ -e "$T/victim/keep" ]; } || { ls -la "$T/tmpk"; cat "$T/reap.err"; return 1; }
 }
 ok "... the next load removes it (older than a minute), not a younger one, one in use, a link, another user's" reaped
-ok "TMPDIR empty after loads that converted and split files" sh -c '
-	mkdir -p "$T/tmp2" && TMPDIR=$T/tmp2 "$LOAD" -q "$T/d1" && test -z "$(ls -A "$T/tmp2")"'
+# tmpdir_empty: a load with its own TMPDIR leaves it empty
+tmpdir_empty() { mkdir -p "$T/tmp2" && TMPDIR=$T/tmp2 "$LOAD" -q "$T/d1" && is "$(ls -A "$T/tmp2")" ""; }
+ok "TMPDIR empty after loads that converted and split files" tmpdir_empty
 nl=$'\n'
 mkdir "$T/bad${nl}name" && cp "$T/d1"/* "$T/bad${nl}name/"
-ok "a DIR name with a line break: refused (exit 3), nothing run" sh -c '
-	"$LOAD" -q "$1" 2> "$T/nl.err"; test $? -eq 3 && grep -q "a control character" "$T/nl.err"' sh "$T/bad${nl}name"
+# control_char_dir DIR: instantly-load refuses DIR (exit 3), naming the control character
+control_char_dir() { exit_is 3 "$LOAD" -q "$1" 2> "$T/nl.err" && contains "$T/nl.err" "a control character"; }
+ok "a DIR name with a line break: refused (exit 3), nothing run" control_char_dir "$T/bad${nl}name"
 
 # --init-schema inside a load blocks no reader of the portal
 readers() {
@@ -352,8 +342,8 @@ ok "--init-schema during a load: the portal's reads go on" readers
 dsn_password() {
 	for d in "host=/tmp password=hunter2" "dbname=w PASSWORD = hunter2" "postgresql://u:hunter2@localhost/w" \
 		"postgresql:///w?password=hunter2" "postgres://localhost/w?sslmode=disable&password=x"; do
-		exit_is 2 "$LOAD" --dsn "$d" "$T/d1" 2> "$T/dsnpw.err" && grep -q "holds a password" "$T/dsnpw.err" &&
-			! grep -q hunter2 "$T/dsnpw.err" || { echo "accepted: $d"; return 1; }
+		{ exit_is 2 "$LOAD" --dsn "$d" "$T/d1" 2> "$T/dsnpw.err" && grep -q "holds a password" "$T/dsnpw.err" &&
+			! grep -q hunter2 "$T/dsnpw.err"; } || { echo "accepted: $d"; return 1; }
 	done
 	# words that merely contain "password", and a user without one, are fine
 	"$LOAD" -q --dsn "dbname=w application_name=passwordless" "$T/d1" &&
@@ -377,8 +367,12 @@ PY
 ok "psql's messages quoting a hostile value reach stderr escaped, a line each (exit 5)" psql_escaped
 
 # ---- --print-sql: the script, for users who run psql themselves
-ok "--print-sql prints one transaction (then VACUUM and ANALYZE)" sh -c '"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -4 "$T/script.sql" | grep -q "^BEGIN;" &&
-	test "$(grep -c "^COMMIT;" "$T/script.sql")" = 1 && ! sed "1,/^COMMIT;/d" "$T/script.sql" | grep -Evq "^(VACUUM|ANALYZE) |^\\\\(set|if|endif)"'
-ok "... which psql runs as it is" sh -c '"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -f "$T/script.sql" > /dev/null'
+# one_transaction: --print-sql's script is BEGIN, one COMMIT, then only VACUUM, ANALYZE and psql's \set, \if, \endif
+one_transaction() {
+	"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -4 "$T/script.sql" | grep -q "^BEGIN;" &&
+		is "$(grep -c "^COMMIT;" "$T/script.sql")" 1 && ! sed "1,/^COMMIT;/d" "$T/script.sql" | grep -Evq "^(VACUUM|ANALYZE) |^\\\\(set|if|endif)"
+}
+ok "--print-sql prints one transaction (then VACUUM and ANALYZE)" one_transaction
+ok "... which psql runs as it is" psql_q -f "$T/script.sql"
 
 done_testing

@@ -14,13 +14,9 @@ KEY=ietest-metrics-key
 NIGHTLY=$SRCDIR/samples/nightly.sh
 TODAY=$(date -u +%Y-%m-%d)
 
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+fake_sample "$KEY"
 pg_warehouse
-psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" \
-	-c "\\copy map from '$T/ws/clients.csv' with (format csv, header)" \
-	-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
-	-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+pg_map_clients "$T/ws/clients.csv"
 
 export ARCHIVE_DIR=$T/archive WORK_DIR=$T/work BIN_DIR=$BUILDDIR INSTANTLY_API_KEY=$KEY
 export EXTRACT_ARGS="--base-url $URL --since 2026-10-28 --until 2026-11-26 --retry-wait 0.05"

@@ -1,6 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2015,SC2016 # A && B || { report; return 1; } is meant (the report runs when A or B
-# fails), and the sh -c programs expand their $ in the child, from the exported environment
 # tests/nightly: samples/nightly.sh and samples/reprocess.sh as users run
 # them: against the fake Instantly API and a real PostgreSQL server, with the
 # programs of the build; the lock, the kept and pruned archives, the log
@@ -15,14 +13,10 @@ NIGHTLY=$SRCDIR/samples/nightly.sh
 REPROCESS=$SRCDIR/samples/reprocess.sh
 TODAY=$(date -u +%Y-%m-%d)
 
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+fake_sample "$KEY"
 pg_start
 psql_q -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql" >/dev/null 2>&1
-psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" \
-	-c "\\copy map from '$T/ws/clients.csv' with (format csv, header)" \
-	-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
-	-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+pg_map_clients "$T/ws/clients.csv"
 
 export ARCHIVE_DIR=$T/archive WORK_DIR=$T/work BIN_DIR=$BUILDDIR INSTANTLY_API_KEY=$KEY
 export EXTRACT_ARGS="--base-url $URL --since 2026-10-28 --until 2026-11-26 --retry-wait 0.05"
@@ -68,7 +62,18 @@ locked() {
 	[ $_r = 0 ] && contains "$T/n3.log" "another run holds"
 }
 ok "while another run holds the lock: exit 75, nothing done" locked
-ok "...and reprocess.sh takes the same lock (75)" sh -c 'flock "$ARCHIVE_DIR/.nightly.lock" sleep 2 & sleep 0.5; bash "$0" "$1" >/dev/null 2>&1; r=$?; wait; [ $r = 75 ]' "$REPROCESS" "$TODAY"
+# reprocess_locked: reprocess.sh while another process holds the nightly lock: exit 75
+reprocess_locked() {
+	local lp r
+	flock "$ARCHIVE_DIR/.nightly.lock" sleep 2 &
+	lp=$!
+	sleep 0.5
+	exit_is 75 bash "$REPROCESS" "$TODAY"
+	r=$?
+	wait "$lp"
+	return $r
+}
+ok "...and reprocess.sh takes the same lock (75)" reprocess_locked
 
 rm -f "$ARCHIVE_DIR"/*.ndjson.gz
 cp "$T/ws/clients.csv" "$T/map.csv"
@@ -80,7 +85,9 @@ failed_load() {
 }
 ok "the warehouse is down: exit 5, the archive is kept" failed_load
 pg_restart
-ok "the next run succeeds" sh -c 'env CLIENT_MAP="$0" bash "$1" > "$T/n5.log" 2>&1 && grep -q "nightly done" "$T/n5.log"' "$T/map.csv" "$NIGHTLY"
+# next_night: the run after a failed load, with the same client map, is done
+next_night() { env CLIENT_MAP="$T/map.csv" bash "$NIGHTLY" > "$T/n5.log" 2>&1 && contains "$T/n5.log" "nightly done"; }
+ok "the next run succeeds" next_night
 
 partial() {
 	ctl '{"fail_once_path":"/leads/list"}'
@@ -98,8 +105,8 @@ stopped_night() {	# stopped_night NAME DIR: a night whose extract the API stops 
 		EXTRACT_ARGS="$EXTRACT_ARGS -j 1 --checkpoint 0"
 	_r=$?
 	ctl '{"fail_after":null,"fail_status":500,"reset_stats":true}'
-	[ $_r = 0 ] && contains "$T/$1.log" "extract FAILED (exit 6" && [ -s "$2/.$TODAY.ndjson.gz.resume" ] &&
-		[ -s "$2/.$TODAY.ndjson.gz.partial" ] && [ ! -e "$2/$TODAY.ndjson.gz" ] || { ls -la "$2"; return 1; }
+	{ [ $_r = 0 ] && contains "$T/$1.log" "extract FAILED (exit 6" && [ -s "$2/.$TODAY.ndjson.gz.resume" ] &&
+		[ -s "$2/.$TODAY.ndjson.gz.partial" ] && [ ! -e "$2/$TODAY.ndjson.gz" ]; } || { ls -la "$2"; return 1; }
 }
 resumed_night() {
 	stopped_night n40 "$T/ar" || return 1
@@ -107,7 +114,7 @@ resumed_night() {
 	touch "$T/ar/.2020-01-01.ndjson.gz.resume" "$T/ar/.2020-01-01.ndjson.gz.partial"
 	psql_q -c "delete from synced_leads" >/dev/null
 	night n41 ARCHIVE_DIR="$T/ar" CLIENT_MAP="$T/map.csv" RETENTION_DAYS=0 || { cat "$T/n41.log" "$T/n41.err"; return 1; }
-	contains "$T/n41.log" "going on with the stopped extract of $T/ar/$TODAY.ndjson.gz" &&
+	{ contains "$T/n41.log" "going on with the stopped extract of $T/ar/$TODAY.ndjson.gz" &&
 	contains "$T/n41.log" "removed $T/ar/.2020-01-01.ndjson.gz.resume" &&
 	contains "$T/n41.log" "nightly done: $T/ar/$TODAY.ndjson.gz loaded" && is "$(leads)" 28 &&
 	is "$(names "$T/ar" | grep -vxF -e .nightly.lock -e .nightly-runs.tsv)" "$TODAY.ndjson.gz" &&
@@ -115,7 +122,7 @@ resumed_night() {
 	is "$(zcat "$T/ar/$TODAY.ndjson.gz" | grep -c '"type":"lead"')" 28 &&
 	is "$(zcat "$T/ar/$TODAY.ndjson.gz" | grep -c '"type":"leads_complete"')" 4 &&
 	# what the first run fetched was not fetched again (a whole extract: 14 requests)
-	[ "$(fake_requests)" -lt 13 ] || { echo "$(fake_requests) requests"; return 1; }
+	[ "$(fake_requests)" -lt 13 ]; } || { echo "$(fake_requests) requests"; return 1; }
 }
 ok "an extract stopped mid-way (exit 3): the next run the same day resumes it (--resume), loads, the archive complete" resumed_night
 changed_map_night() {
@@ -170,8 +177,10 @@ reprocess() {
 	grep -n ': loaded$' "$T/rp.log" | head -1 | grep -q 2026-11-20 && ! grep -q 2026-11-25 "$T/rp.log" && is "$(leads)" 28
 }
 ok "reprocess.sh FROM TO: the archives of those days, oldest first" reprocess
-ok "reprocess.sh: no archive in the range is exit 3" sh -c 'bash "$0" 2020-01-01 2020-01-02 >/dev/null 2>&1; [ $? = 3 ]' "$REPROCESS"
-ok "reprocess.sh: a bad date or range is exit 2" sh -c 'bash "$0" 2026-13-01 >/dev/null 2>&1; [ $? = 2 ] && bash "$0" 2026-11-21 2026-11-20 >/dev/null 2>&1; [ $? = 2 ]' "$REPROCESS"
+ok "reprocess.sh: no archive in the range is exit 3" exit_is 3 bash "$REPROCESS" 2020-01-01 2020-01-02
+# bad_range: a day that does not exist, and a range that ends before it starts: exit 2
+bad_range() { exit_is 2 bash "$REPROCESS" 2026-13-01 && exit_is 2 bash "$REPROCESS" 2026-11-21 2026-11-20; }
+ok "reprocess.sh: a bad date or range is exit 2" bad_range
 reprocess_fail() {
 	pg_stop
 	exit_is 5 bash "$REPROCESS" 2026-11-20 2026-11-21 > "$T/rp2.log" 2>&1
@@ -237,7 +246,7 @@ failed_private() {	# a failed load leaves the work directory (personal data): pr
 	rm -rf "$T/priv2"; pg_stop
 	(umask 000 && exit_is 5 night n21 ARCHIVE_DIR="$T/priv2/archive" WORK_DIR="$T/priv2/work" CLIENT_MAP="$T/map.csv")
 	_r=$?; pg_restart
-	[ $_r = 0 ] && [ -n "$(ls -A "$T/priv2/work")" ] || { echo "no work directory left"; return 1; }
+	{ [ $_r = 0 ] && [ -n "$(ls -A "$T/priv2/work")" ]; } || { echo "no work directory left"; return 1; }
 	_bad=$(find "$T/priv2" -perm /077 -printf '%m %p\n')
 	[ -z "$_bad" ] || { echo "open to others:"; echo "$_bad"; return 1; }
 }
@@ -322,7 +331,7 @@ EOF2
 	env PATH="$T/hspy:$PATH" bash "$NIGHTLY" "$T/hs.conf" >"$T/hs.log" 2>"$T/hs.err"
 	_r=$?; set -e
 	[ $_r = 0 ] || { cat "$T/hs.log" "$T/hs.err"; return 1; }
-	[ -s "$T/hspy/psql.env" ] && [ -s "$T/hspy/date.env" ] && [ -s "$T/hspy/sort.env" ] || { echo "spies not run"; return 1; }
+	{ [ -s "$T/hspy/psql.env" ] && [ -s "$T/hspy/date.env" ] && [ -s "$T/hspy/sort.env" ]; } || { echo "spies not run"; return 1; }
 	_leak=$(cd "$T/hspy" && grep -l -E '^(INSTANTLY_API_KEY|PGPASSWORD|ACME_KEY)=' -- *.env | grep -v '^psql.env$')
 	[ -z "$_leak" ] || { echo "a secret in the environment of: $_leak"; return 1; }
 	! grep -q -E '^(INSTANTLY_API_KEY|ACME_KEY)=' "$T/hspy/psql.env" || { echo "psql got an API key"; return 1; }
@@ -339,7 +348,7 @@ reprocess_helpers_clean() {	# reprocess.sh: its date check ran with the key and 
 	_leak=$(cd "$T/hspy" && grep -l -E '^(INSTANTLY_API_KEY|PGPASSWORD)=' -- *.env | grep -v '^psql.env$')
 	[ -z "$_leak" ] || { echo "a secret in the environment of: $_leak"; return 1; }
 	! grep -q '^INSTANTLY_API_KEY=' "$T/hspy/psql.env" 2>/dev/null || { echo "psql got the API key"; return 1; }
-	[ -s "$T/hspy/psql.env" ] && grep -q '^PGPASSWORD=' "$T/hspy/psql.env" || { echo "the load's psql lacks PGPASSWORD"; return 1; }
+	{ [ -s "$T/hspy/psql.env" ] && grep -q '^PGPASSWORD=' "$T/hspy/psql.env"; } || { echo "the load's psql lacks PGPASSWORD"; return 1; }
 }
 ok "reprocess.sh with a settings file: no helper gets the key or PGPASSWORD, the load's psql PGPASSWORD only" reprocess_helpers_clean
 dsn_password() {
@@ -349,11 +358,11 @@ dsn_password() {
 ok "a password in LOAD_DSN (it would be on psql's command line) is refused" dsn_password
 dsn_password_siblings() {	# libpq's "password = x", a URI's &password=; reprocess.sh and report.sh
 	for d in "host=$PGHOST password = hunter2" "host=$PGHOST  password=hunter2" "postgresql://localhost/db?sslmode=disable&password=hunter2"; do
-		exit_is 2 night n29 LOAD_DSN="$d" && contains "$T/n29.err" "must not hold a password" || { echo "nightly: $d"; return 1; }
+		{ exit_is 2 night n29 LOAD_DSN="$d" && contains "$T/n29.err" "must not hold a password"; } || { echo "nightly: $d"; return 1; }
 		set +e; env LOAD_DSN="$d" bash "$REPROCESS" "$TODAY" >"$T/n30.log" 2>"$T/n30.err"; _r=$?; set -e
-		[ $_r = 2 ] && contains "$T/n30.err" "must not hold a password" || { echo "reprocess ($_r): $d"; return 1; }
+		{ [ $_r = 2 ] && contains "$T/n30.err" "must not hold a password"; } || { echo "reprocess ($_r): $d"; return 1; }
 		set +e; env REPORT_DSN="$d" bash "$SRCDIR/samples/report.sh" "$T/n31.svg" >"$T/n31.log" 2>&1; _r=$?; set -e
-		[ $_r = 2 ] && contains "$T/n31.log" "must not hold a password" || { echo "report ($_r): $d"; return 1; }
+		{ [ $_r = 2 ] && contains "$T/n31.log" "must not hold a password"; } || { echo "report ($_r): $d"; return 1; }
 	done
 	night n32 LOAD_DSN="host=$PGHOST passfile=$T/password.txt" RETENTION_DAYS=0 || { cat "$T/n32.err"; return 1; }
 }
@@ -368,8 +377,8 @@ report_names() {
 }
 ok "report.sh writes through no fixed temporary name (links planted there untouched), the chart 0600, nothing left" report_names
 report_escapes() {
-	psql_q -c "update synced_leads set industry = E'\\x1b[2J\\x1b]0;pwned\\x07Evil\\u202e' where instantly_lead_id = (select instantly_lead_id from synced_leads limit 1)" >/dev/null &&
-	bash "$SRCDIR/samples/report.sh" "$T/rep/chart2.svg" > "$T/rep2.txt" 2>&1 || { cat "$T/rep2.txt"; return 1; }
+	{ psql_q -c "update synced_leads set industry = E'\\x1b[2J\\x1b]0;pwned\\x07Evil\\u202e' where instantly_lead_id = (select instantly_lead_id from synced_leads limit 1)" >/dev/null &&
+		bash "$SRCDIR/samples/report.sh" "$T/rep/chart2.svg" > "$T/rep2.txt" 2>&1; } || { cat "$T/rep2.txt"; return 1; }
 	! LC_ALL=C grep -qP '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80\xae' "$T/rep2.txt" && contains "$T/rep2.txt" "?[2J?]0;pwned?Evil?"
 }
 ok "report.sh: an ICP value with escapes reaches the terminal with them replaced" report_escapes

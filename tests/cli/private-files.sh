@@ -48,8 +48,7 @@ ok "the extract and the load check INSTANTLY_ETL_UMASK too" bad_umask_all
 tf_table() { (umask 000 && "$TRANSFORM" -q --table synced_leads "$SAMPLE" > "$T/shell-made.csv") && [ "$(stat -c %a "$T/shell-made.csv")" = 666 ]; }
 ok "a file the shell creates (--table > FILE) is the shell's: documented, not ours" tf_table
 
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SAMPLE" 2>/dev/null
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+fake_sample "$KEY"
 ex() { env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$URL" --no-progress \
 	--until 2026-11-26 --retry-wait 0.05 "$@"; }
 ex_private() { mkdir -p "$T/ex" && (umask 000 && ex -q -o "$T/ex/arch.ndjson.gz") && private "$T/ex/arch.ndjson.gz"; }
@@ -131,7 +130,8 @@ ok "a link of our own is still followed: the file replaced, the link kept" own_l
 
 # ---- defect 7: what a crash leaves ------------------------------------------
 mkdir -p "$T/crash"
-dead=$(sh -c 'echo $$')	# a process that has ended
+: & dead=$!	# a process that has ended
+wait "$dead"
 printf 'half\n' > "$T/crash/.synced_leads.csv.tmp.$dead.AbC123"
 printf 'half\n' > "$T/crash/.campaigns.csv.tmp.$$.AbC123"
 printf 'old\n' > "$T/crash/.summary.json.tmp.XyZ789"
@@ -148,8 +148,8 @@ ok "the next run removes what a killed run left (dead PID), reports old-style le
 # shell that execs the program keeps its PID): still a leftover, not ours
 mkdir -p "$T/crash2"
 sweep_same_pid() {
-	bash -c 'printf "half\n" > "$1/.synced_leads.csv.tmp.$$.AbC123"; exec "$2" -o "$1" "$3"' \
-		sh "$T/crash2" "$TRANSFORM" "$SAMPLE" 2>"$T/crash2.err"
+	# a subshell writes a leftover named with its own PID, then becomes the transform (exec: the same PID)
+	( printf 'half\n' > "$T/crash2/.synced_leads.csv.tmp.$BASHPID.AbC123"; exec "$TRANSFORM" -o "$T/crash2" "$SAMPLE" ) 2>"$T/crash2.err"
 	! has_name "$T/crash2" '*tmp*' || { ls -A "$T/crash2"; return 1; }
 	contains "$T/crash2.err" "that was killed"
 }
@@ -234,7 +234,7 @@ python3 "$T/evil_api.py" > "$T/evil.out" 2>&1 &
 EVIL=$!
 at_exit evil_stop
 evil_stop() { kill "$EVIL" 2>/dev/null || true; wait "$EVIL" 2>/dev/null || true; }
-for _i in $(seq 1 100); do EURL=$(sed -n 's/^listening on //p' "$T/evil.out"); [ -n "$EURL" ] && break; sleep 0.05; done
+for _i in $(seq 1 100); do EURL=$(sed -n 's/^listening on //p' "$T/evil.out" 2>/dev/null || true); [ -n "$EURL" ] && break; sleep 0.05; done
 ex_escape() {
 	set +e
 	env INSTANTLY_API_KEY="$KEY" "$EXTRACT" --clients "$T/ws/clients.csv" --base-url "$EURL" --no-progress \

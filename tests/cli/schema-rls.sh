@@ -1,6 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2015,SC2016 # A && B || { report; return 1; } is meant (the report runs when A or B
-# fails), and the sh -c programs expand their $ in the child, from the exported environment
 # The warehouse schema (schemas/sql/*.sql) on a real PostgreSQL server:
 # it applies, and applies again without change; and its row-level security
 # works as the portal's requests use it (SET LOCAL ROLE + request.jwt.claims):
@@ -17,7 +15,9 @@ ok "schema applies to an empty database" apply w
 psql_q -d w -At -c "select tablename, policyname from pg_policies order by 1" > "$T/policies.1"
 ok "schema applies again (safe to re-apply)" apply w
 psql_q -d w -At -c "select tablename, policyname from pg_policies order by 1" > "$T/policies.2"
-ok "re-applying leaves one policy per table" sh -c 'cmp "$T/policies.1" "$T/policies.2" && test "$(wc -l < "$T/policies.2")" -eq 9'
+# one_policy_each: the policies before and after the second apply are the same 9
+one_policy_each() { same_file "$T/policies.1" "$T/policies.2" && is "$(wc -l < "$T/policies.2")" 9; }
+ok "re-applying leaves one policy per table" one_policy_each
 
 A=aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa
 B=bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb
@@ -84,10 +84,13 @@ done
 ok "rows unchanged after the attempts" test "$(counts authenticated '{"user_role":"operator"}')" = "2 2 2 5 3 2 2"
 
 # the claim is read once per statement: an InitPlan, not a per-row call
-ok "policies read the claims in an InitPlan" sh -c '
-	"$PGBIN/psql" -X -q -d w -At -c "begin; set local role authenticated;
-		select set_config('"'"'request.jwt.claims'"'"', '"'"'{\"client_id\":\"'$A'\"}'"'"', true);
-		explain select * from synced_leads; commit;" | grep -q "InitPlan"'
+# claims_initplan: as client A, the plan of a read of synced_leads has an InitPlan
+claims_initplan() {
+	psql_q -d w -At -c "begin; set local role authenticated;
+		select set_config('request.jwt.claims', '{\"client_id\":\"$A\"}', true);
+		explain select * from synced_leads; commit;" | grep -q "InitPlan"
+}
+ok "policies read the claims in an InitPlan" claims_initplan
 
 # ---- a campaign taken away from a client: its access ends at once
 KA2=33333333-3333-4333-8333-333333333333
@@ -124,7 +127,9 @@ SQL
 counts_old() { psql_q -d old -At -c "begin; set local role authenticated; select set_config('request.jwt.claims', '$CA', true);
 	select count(*) from campaigns; select count(*) from synced_leads; commit;" | grep -v '^{' | tr '\n' ' '; }
 ok "the older policies: a client sees its unmapped campaign (the defect)" is "$(counts_old)" "1 1 "
-ok "the schema applied again upgrades them" sh -c 'for f in "$1"/03-*.sql; do "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d old -f "$f" || exit 1; done' sh "$SQL"
+# apply_rls DB: schemas/sql/03-*.sql (the policies) applied to DB
+apply_rls() { local f; for f in "$SQL"/03-*.sql; do psql_q -d "$1" -f "$f" || return 1; done; }
+ok "the schema applied again upgrades them" apply_rls old
 ok "... the client now sees nothing of the unmapped campaign" is "$(counts_old)" "0 0 "
 ok "... still one policy per table, the five data tables' of this version" is \
 	"$(psql_q -d old -At -c "select count(*), count(*) filter (where obj_description(oid, 'pg_policy') like 'instantly-etl RLS v2%') from pg_policy")" "7|5"
@@ -168,7 +173,7 @@ plan() {	# plan QUERY: its EXPLAIN as client 7 of database big, through RLS
 indexed() {	# indexed QUERY INDEX: the plan reads INDEX with client_id in its condition, no Seq Scan of the table
 	p=$(plan "$1")
 	case $p in *"Index"*" on $2"*) ;; *) echo "$p"; return 1 ;; esac
-	echo "$p" | grep -q "Index Cond: ((client_id = ANY" && ! echo "$p" | grep -q "Seq Scan on ${2%%_*}" || { echo "$p"; return 1; }
+	{ echo "$p" | grep -q "Index Cond: ((client_id = ANY" && ! echo "$p" | grep -q "Seq Scan on ${2%%_*}"; } || { echo "$p"; return 1; }
 }
 ok "a client's lead list by status: index scan on synced_leads_status_touch_idx" \
 	indexed "select * from synced_leads where lead_status = 'replied' order by timestamp_created desc limit 50" synced_leads_status_touch_idx
@@ -178,8 +183,9 @@ ok "a client's daily chart over a month: index scan on campaign_analytics_date_i
 	indexed "select date, sum(emails_sent) from campaign_analytics where date between '2026-10-01' and '2026-10-31' group by date" campaign_analytics_date_idx
 ok "a client's overview windows: index scan on campaign_analytics_overview_window_idx" \
 	indexed "select * from campaign_analytics_overview where end_date >= '2026-11-20'" campaign_analytics_overview_window_idx
-ok "the claims and the client's mapped campaigns are InitPlans (once per statement)" sh -c '
-	grep -q "InitPlan" "$T/plans" && ! grep -q "SubPlan" "$T/plans"'
+# initplans_only: the plans shown above have an InitPlan and no SubPlan
+initplans_only() { contains "$T/plans" InitPlan && lacks "$T/plans" SubPlan; }
+ok "the claims and the client's mapped campaigns are InitPlans (once per statement)" initplans_only
 [ -n "${RLS_PLANS:-}" ] && cp "$T/plans" "$RLS_PLANS"
 
 # on a database that already has what Supabase provides, none of it changes
@@ -192,7 +198,9 @@ create function auth.jwt() returns jsonb language sql stable
 SQL
 psql_q -d supa -At -c "select md5(prosrc) from pg_proc where proname = 'jwt'" > "$T/jwt.before"
 ok "schema applies where auth.jwt() exists" apply supa
-ok "an existing auth.jwt() is left as it was" sh -c 'psql_q() { "$PGBIN/psql" -X -q "$@"; }; test "$(psql_q -d supa -At -c "select md5(prosrc) from pg_proc where proname = '"'"'jwt'"'"'")" = "$(cat "$T/jwt.before")"'
+# jwt_unchanged: auth.jwt()'s text in database supa is what it was before the schema
+jwt_unchanged() { is "$(psql_q -d supa -At -c "select md5(prosrc) from pg_proc where proname = 'jwt'")" "$(cat "$T/jwt.before")"; }
+ok "an existing auth.jwt() is left as it was" jwt_unchanged
 ok "roles anon and authenticated exist and cannot log in" test "$(psql_q -At -c "select count(*) from pg_roles where rolname in ('anon', 'authenticated') and not rolcanlogin")" = 2
 
 done_testing

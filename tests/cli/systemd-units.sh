@@ -53,14 +53,10 @@ ok "the timer: daily, a randomised delay, Persistent=true, wanted by timers.targ
 pg_bindir >/dev/null || { done_testing; exit; }
 id nobody >/dev/null 2>&1 || { done_testing; exit; }
 KEY=ietest-unit-key
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+fake_sample "$KEY"
 pg_warehouse
-psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" \
-	-c "\\copy map from '$T/ws/clients.csv' with (format csv, header)" \
-	-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
-	-c "insert into client_campaigns select distinct client_id, campaign_id from map" \
-	-c "create role etl login bypassrls password 'unit-pw-42'" \
+pg_map_clients "$T/ws/clients.csv"
+psql_q -c "create role etl login bypassrls password 'unit-pw-42'" \
 	-c "grant all on all tables in schema public to etl" -c "grant usage on schema public to etl" >/dev/null
 sed -i '1i local all etl scram-sha-256' "$T/pg/data/pg_hba.conf"
 psql_q -c "select pg_reload_conf()" >/dev/null

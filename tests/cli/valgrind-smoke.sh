@@ -47,8 +47,7 @@ ok "the harness fails a program with a use after free (exit 97)" exit_is 97 "${V
 rm -f "$IE_VALGRIND_LOGS"/bad.*
 
 # ---- the extract, against the fake API
-python3 "$FAKEDIR/make_workspace.py" --out "$T/ws" --from-sample "$SRCDIR/samples/sample.ndjson" 2>/dev/null
-fake_start fake "$T/ws" --api-key "$KEY" --today 2026-11-27
+fake_sample "$KEY"
 ok "extract under valgrind: exit 0" exit_is 0 env INSTANTLY_API_KEY="$KEY" "${VG[@]}" "$X" --clients "$T/ws/clients.csv" \
 	--base-url "$URL" --no-progress --since 2026-10-28 --until 2026-11-26 --retry-wait 0.05 -o "$T/a.ndjson.gz"
 ok "extract: no memcheck error, no definite leak" vg_clean instantly-extract
@@ -60,10 +59,7 @@ ok "transform: no memcheck error, no definite leak" vg_clean instantly-transform
 # ---- the load into a real PostgreSQL
 pg_start
 psql_q -f "$SRCDIR/schemas/sql/01-auth.sql" -f "$SRCDIR/schemas/sql/02-tables.sql" -f "$SRCDIR/schemas/sql/03-rls.sql" >/dev/null
-psql_q -c "create temp table map (client_id uuid, campaign_id uuid)" \
-	-c "\\copy map from '$T/ws/clients.csv' with (format csv, header)" \
-	-c "insert into clients (id, name) select distinct client_id, 'c' from map" \
-	-c "insert into client_campaigns select distinct client_id, campaign_id from map" >/dev/null
+pg_map_clients "$T/ws/clients.csv"
 ok "load under valgrind: exit 0" exit_is 0 "${VG[@]}" "$LD" -q "$T/out"
 ok "load: no memcheck error, no definite leak" vg_clean instantly-load
 ok "load: the rows arrived" is "$(psql_q -At -c "select count(*) from synced_leads")" 28

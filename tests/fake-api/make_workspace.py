@@ -359,12 +359,7 @@ class Builder:
         return cid
 
     def write(self, out, clients, mapped, unmapped, source, seed):
-        os.makedirs(out, exist_ok=True)
-        for sub in ("leads", "daily", "overview"):
-            os.makedirs(os.path.join(out, sub), exist_ok=True)
-            for name in os.listdir(os.path.join(out, sub)):	# a rewrite starts clean
-                if name.endswith(".json"):
-                    os.unlink(os.path.join(out, sub, name))
+        clean_out(out)
         write_text(os.path.join(out, "campaigns.json"), lines(self.campaigns.values()))
         for cid, leads in self.leads.items():
             write_text(os.path.join(out, "leads", cid + ".json"), lines(leads.values()))
@@ -394,6 +389,16 @@ class Builder:
 
 def lines(items):
     return "[\n" + ",\n".join(dumps(x) for x in items) + "\n]\n"
+
+
+def clean_out(out):
+    """OUT and its folders leads/, daily/, overview/, without the .json files of an earlier workspace (a rewrite starts clean)."""
+    os.makedirs(out, exist_ok=True)
+    for sub in ("leads", "daily", "overview"):
+        os.makedirs(os.path.join(out, sub), exist_ok=True)
+        for name in os.listdir(os.path.join(out, sub)):
+            if name.endswith(".json"):
+                os.unlink(os.path.join(out, sub, name))
 
 
 def write_text(path, text):
@@ -499,12 +504,7 @@ def night_after(a):
     rng = random.Random(a.seed)
     end = datetime.date.fromisoformat(m["window"]["end_date"]) + datetime.timedelta(days=1)
     now = ms_of(end + datetime.timedelta(days=1))
-    os.makedirs(out, exist_ok=True)
-    for sub in ("leads", "daily", "overview"):
-        os.makedirs(os.path.join(out, sub), exist_ok=True)
-        for name in os.listdir(os.path.join(out, sub)):	# a rewrite starts clean
-            if name.endswith(".json"):
-                os.unlink(os.path.join(out, sub, name))
+    clean_out(out)
     for name in ["campaigns.json", "clients.csv"] + [os.path.join(d, x) for d in ("daily", "overview")
                                                      for x in sorted(os.listdir(os.path.join(src, d)))
                                                      if x.endswith(".json")]:
