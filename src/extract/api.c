@@ -12,7 +12,20 @@
  * Paging guards: limit=100 always; the end is an empty page or an absent,
  * null or empty cursor, never a short page; a cursor seen before ends the
  * listing and is reported (the listing may be partial: no completion
- * marker). */
+ * marker).
+ *
+ * Every rule of the API is here, over the transport of http.h (which knows
+ * nothing of it): each request is a transfer whose callbacks are this
+ * file's (api_ops). Which method (POST for leads), which headers (the
+ * workspace's key), the workspace's gate (its limiters and 429 pause),
+ * where a 200's body goes (the page parser, then the spool), and what each
+ * ending means: 429 slows the workspace down (Retry-After honoured up to
+ * --max-retry-after, the rate halved) and is retried on a budget of its own;
+ * 5xx, transport errors and broken bodies are retried on --retries; 401,
+ * 402 and Cloudflare's 403 1010 refuse the workspace (they concern its
+ * key, its plan or the client, not one campaign); another 403 (a scope)
+ * fails the campaign it was about, unless it is the campaign listing;
+ * other 4xx fail the request (404 of a campaign: not found). */
 #include "config.h"
 
 #include <stdarg.h>
@@ -35,6 +48,16 @@
 const char *const ex_kind_names[K_NKINDS] = {
 	"campaign listing", "campaign", "daily analytics", "analytics overview", "lead listing",
 };
+
+static struct ex_req *api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_workspace *ws,
+				  struct ex_campaign *c);
+static void api_free_req(struct ex_req *q);
+static int api_prepare(struct ex_req *q, ierr *e);	/* url, body, parser for an attempt */
+static int api_done(struct ex_req *q, ierr *e);
+static void api_failed(struct ex_req *q, long http_status);
+static void api_refuse_workspace(struct ex_run *r, struct ex_workspace *ws, const char *msg);
+static void api_feed(struct ex_run *r);
+static const struct http_ops api_ops;
 
 void
 utc_now_iso(char out[32])
@@ -223,7 +246,9 @@ on_item(void *ctx, const char *item, size_t n, const char *tag, ierr *e)
 
 /* ---- requests ------------------------------------------------------------ */
 
-struct ex_req *
+/* A request of kind (for c, or the campaign listing of ws), with no URL
+ * yet (api_prepare()). NULL: out of memory. */
+static struct ex_req *
 api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_workspace *ws, struct ex_campaign *c)
 {
 	static const struct { enum page_shape shape; const char *tag; } shapes[K_NKINDS] = {
@@ -237,12 +262,14 @@ api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_workspace *ws, struct
 
 	if (!q)
 		return NULL;
+	http_xfer_init(&q->x, &api_ops, q);
 	q->kind = kind;
 	q->camp = c;
 	q->ws = c ? c->ws : ws;
 	q->run = r;
-	buf_init(&q->body, 16384);	/* room for a 1024-byte cursor, escaped */
-	buf_init(&q->errbody, 2048);
+	/* the lead listing is a POST (§8.2), the rest GETs; the workspace's key */
+	q->x.post = kind == K_LEADS;
+	q->x.headers = q->x.post ? q->ws->hdr_post : q->ws->hdr_get;
 	buf_init(&q->listed, 1 << 20);
 	spool_init(&q->spool);
 	q->spool.max = r->opts->max_spill;
@@ -257,7 +284,7 @@ api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_workspace *ws, struct
 	return q;
 }
 
-void
+static void
 api_free_req(struct ex_req *q)
 {
 	if (!q)
@@ -265,9 +292,8 @@ api_free_req(struct ex_req *q)
 	q->run->held--;
 	api_cursor_set_free(&q->seen);
 	page_free(q->pg);
-	buf_free(&q->body);
+	http_xfer_free(&q->x);
 	buf_free(&q->listed);
-	buf_free(&q->errbody);
 	spool_free(&q->spool);
 	free(q);
 }
@@ -292,7 +318,7 @@ url_escape(buf *b, const char *s)
 	return 0;
 }
 
-int
+static int
 api_prepare(struct ex_req *q, ierr *e)
 {
 	const struct ex_opts *o = q->run->opts;
@@ -300,7 +326,7 @@ api_prepare(struct ex_req *q, ierr *e)
 	buf u;
 	int rc = 0;
 
-	buf_init(&u, sizeof q->url - 1);
+	buf_init(&u, sizeof q->x.url - 1);
 	buf_puts(&u, o->base_url);
 	switch (q->kind) {
 	case K_LIST_CAMPAIGNS:
@@ -321,15 +347,15 @@ api_prepare(struct ex_req *q, ierr *e)
 		break;
 	case K_LEADS:
 		rc = buf_puts(&u, "/api/v2/leads/list");
-		buf_reset(&q->body);
+		buf_reset(&q->x.body);
 		/* the singular "campaign": the only key the API filters on (§8.2) */
 		if (rc == 0)
-			rc = buf_printf(&q->body, "{\"campaign\":\"%s\",\"limit\":100", id);
+			rc = buf_printf(&q->x.body, "{\"campaign\":\"%s\",\"limit\":100", id);
 		if (rc == 0 && q->cursor[0])
-			rc = buf_puts(&q->body, ",\"starting_after\":") < 0 ||
-			     jsonout_cstr(&q->body, q->cursor) < 0 ? -1 : 0;
+			rc = buf_puts(&q->x.body, ",\"starting_after\":") < 0 ||
+			     jsonout_cstr(&q->x.body, q->cursor) < 0 ? -1 : 0;
 		if (rc == 0)
-			rc = buf_putc(&q->body, '}');
+			rc = buf_putc(&q->x.body, '}');
 		break;
 	case K_NKINDS:
 		break;
@@ -338,18 +364,15 @@ api_prepare(struct ex_req *q, ierr *e)
 		buf_free(&u);
 		return ierr_set(e, "the request is too long (a cursor of %zu bytes?)", strlen(q->cursor));
 	}
-	memcpy(q->url, u.p, u.len);
+	memcpy(q->x.url, u.p, u.len);
 	buf_free(&u);
 	spool_discard(&q->spool);
 	q->extracted_at[0] = '\0';
-	q->status = 0;
-	q->body_failed = 0;
 	q->untrusted = 0;
 	q->output_failed = 0;
 	memset(q->nitems, 0, sizeof q->nitems);
-	buf_reset(&q->errbody);
 	buf_reset(&q->listed);
-	ierr_clear(&q->e);
+	ierr_clear(&q->x.e);
 	if (page_reset(q->pg, on_item, q) < 0)
 		return ierr_set(e, "out of memory");
 	return 0;
@@ -442,7 +465,7 @@ queue_campaign(struct ex_run *r, struct ex_campaign *c)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		http_enqueue(r, q[i], 0);
+		http_enqueue(&r->http, &q[i]->x, 0);
 }
 
 /* c was not in the listing: ask for it by id (a 404 is "not found"). */
@@ -458,7 +481,7 @@ queue_get_campaign(struct ex_run *r, struct ex_campaign *c)
 		return;
 	}
 	c->open_jobs++;
-	http_enqueue(r, q, 0);
+	http_enqueue(&r->http, &q->x, 0);
 }
 
 /* The next campaign of ws that has not started, or NULL. */
@@ -474,7 +497,10 @@ ws_next_campaign(struct ex_run *r, struct ex_workspace *ws)
 	return NULL;
 }
 
-void
+/* Make the requests of the campaigns whose turn it is, as long as fewer
+ * than --max-requests are held (memory grows with requests in flight, not
+ * with the client map). Called after every request ends. */
+static void
 api_feed(struct ex_run *r)
 {
 	size_t max = (size_t)r->opts->max_requests, w = 0;
@@ -555,7 +581,7 @@ api_start(struct ex_run *r, ierr *e)
 			api_free_req(q);
 			return ierr_set(e, "out of memory");
 		}
-		http_enqueue(r, q, 0);
+		http_enqueue(&r->http, &q->x, 0);
 	}
 	return 0;
 }
@@ -566,10 +592,18 @@ ws_name(const struct ex_workspace *ws)
 	return ws->key_env[0] ? ws->key_env : "INSTANTLY_API_KEY";
 }
 
-void
+static int
+of_workspace(const struct http_xfer *x, void *ws)
+{
+	return ((const struct ex_req *)x->user)->ws == ws;
+}
+
+/* The API refused a workspace (msg): its campaigns fail, its queued
+ * requests are dropped; when every workspace is refused, the run stops. */
+static void
 api_refuse_workspace(struct ex_run *r, struct ex_workspace *ws, const char *msg)
 {
-	struct ex_req *q, **pp;
+	struct http_xfer *x, *next;
 	size_t i, refused = 0;
 
 	if (!ws->refused) {
@@ -579,15 +613,11 @@ api_refuse_workspace(struct ex_run *r, struct ex_workspace *ws, const char *msg)
 			log_error("the workspace of %s: %s; its campaigns are not fetched", ws_name(ws), msg);
 	}
 	/* its queued requests fail their campaigns */
-	r->queue_tail = NULL;
-	for (pp = &r->queue_head; (q = *pp);) {
-		if (q->ws != ws) {
-			r->queue_tail = q;
-			pp = &q->next;
-			continue;
-		}
-		*pp = q->next;
-		ierr_set(&q->e, "%s", ws->error);
+	for (x = http_unqueue(&r->http, of_workspace, ws); x; x = next) {
+		struct ex_req *q = x->user;
+
+		next = x->next;
+		ierr_set(&x->e, "%s", ws->error);
 		if (q->kind == K_LIST_CAMPAIGNS)
 			api_free_req(q);
 		else
@@ -658,16 +688,18 @@ static int
 follow(struct ex_req *q, ierr *e)
 {
 	strcpy(q->cursor, page_cursor(q->pg));	/* page.c caps cursors at 1024 bytes */
-	q->attempt = q->fails = q->n429 = 0;
+	http_xfer_fresh(&q->x);
 	if (api_prepare(q, e) < 0) {
 		api_free_req(q);
 		return -1;
 	}
-	http_enqueue(q->run, q, 0);
+	http_enqueue(&q->run->http, &q->x, 0);
 	return 0;
 }
 
-int
+/* A response is complete and good: write it, queue what follows. -1: output
+ * error (e set). */
+static int
 api_done(struct ex_req *q, ierr *e)
 {
 	struct ex_run *r = q->run;
@@ -778,7 +810,8 @@ api_done(struct ex_req *q, ierr *e)
 	return 0;
 }
 
-void
+/* The request failed for good (why in q->x.e). */
+static void
 api_failed(struct ex_req *q, long http_status)
 {
 	struct ex_run *r = q->run;
@@ -788,7 +821,7 @@ api_failed(struct ex_req *q, long http_status)
 		struct ex_workspace *ws = q->ws;
 		char msg[1024];
 
-		snprintf(msg, sizeof msg, "the campaign listing failed: %.900s", q->e.msg);
+		snprintf(msg, sizeof msg, "the campaign listing failed: %.900s", q->x.e.msg);
 		api_free_req(q);
 		api_refuse_workspace(r, ws, msg);
 		return;
@@ -800,8 +833,259 @@ api_failed(struct ex_req *q, long http_status)
 			 c->id);
 	} else {
 		c->status = CS_FAILED;
-		camp_error(c, "%s: %s", ex_kind_names[q->kind], q->e.msg);
+		camp_error(c, "%s: %s", ex_kind_names[q->kind], q->x.e.msg);
 	}
 	api_free_req(q);
 	campaign_job_done(r, c);
+}
+
+/* ---- the transport's callbacks (http.h) ----------------------------------- */
+
+/* Rate control after a 429 (someone else uses the workspace too, or the
+ * limit is lower than configured): the rate is halved, at most
+ * once a second however many 429s a burst brings; each good answer then
+ * gives back 1/200 of the configured rate, up to it. */
+static void
+rate_cut(struct ex_workspace *ws, double now, double wait)
+{
+	if (now - ws->last_cut < 1.0 || ws->rl_second.rate <= 0.5)
+		return;
+	ws->last_cut = now;
+	ws->rl_second.rate *= 0.5;
+	if (ws->rl_second.rate < 0.5)
+		ws->rl_second.rate = 0.5;
+	log_info("rate limited (429)%s%s: pausing %.1f s, then at most %.1f requests/s",
+		 ws->key_env[0] ? " in the workspace of " : "", ws->key_env, wait, ws->rl_second.rate);
+}
+
+static void
+rate_recover(struct ex_workspace *ws, double full)
+{
+	if (ws->rl_second.rate < full) {
+		ws->rl_second.rate += full / 200;
+		if (ws->rl_second.rate > full)
+			ws->rl_second.rate = full;
+	}
+}
+
+/* The gate: seconds before a request of ws may start (its 429 pause, its
+ * limiters; §7). */
+static double
+ws_wait(struct http_xfer *x, double now)
+{
+	const struct ex_workspace *ws = ((struct ex_req *)x->user)->ws;
+	double w = ws->pause_until - now, l = rl_wait(&ws->rl_second, now);
+
+	if (l > w)
+		w = l;
+	if (ws->use_minute && (l = rl_wait(&ws->rl_minute, now)) > w)
+		w = l;
+	return w;
+}
+
+static void
+ws_sent(struct http_xfer *x, double now)
+{
+	struct ex_workspace *ws = ((struct ex_req *)x->user)->ws;
+
+	rl_take(&ws->rl_second, now);
+	if (ws->use_minute)
+		rl_take(&ws->rl_minute, now);
+}
+
+/* A 200's body, chunk by chunk, into the page parser (whose items go to
+ * on_item(), then the spool). */
+static int
+on_body(struct http_xfer *x, const char *p, size_t n)
+{
+	struct ex_req *q = x->user;
+
+	if (!q->extracted_at[0])
+		utc_now_iso(q->extracted_at);
+	if (page_feed(q->pg, p, n, &x->e) < 0) {
+		if (page_bound_tripped(q->pg))
+			q->untrusted = 1;	/* a bound: the same again if retried */
+		return -1;
+	}
+	return 0;
+}
+
+/* An attempt is over: what it means to the API. */
+static int
+on_end(struct http_xfer *x, ierr *e)
+{
+	struct ex_req *q = x->user;
+	struct ex_run *r = q->run;
+	long status = x->status;
+	double now = log_now(), wait;
+	int retry = 0, fatal = 0;
+	char snip[256];
+
+	if (q->output_failed) {	/* writing the archive failed: stop */
+		ierr_set(e, "%s", x->e.msg);
+		api_free_req(q);
+		return -1;
+	}
+	if (q->ws->refused) {	/* the API refused its workspace meanwhile */
+		ierr_set(&x->e, "%s", q->ws->error);
+		if (q->kind == K_LIST_CAMPAIGNS)
+			api_free_req(q);
+		else
+			api_failed(q, 0);
+		return 0;
+	}
+
+	if (x->outcome == HTTP_SINK_FAILED) {
+		retry = !q->untrusted;
+		ierr_prefix(&x->e, "bad response");
+	} else if (x->outcome == HTTP_TRANSPORT_FAILED) {
+		retry = x->transient;	/* x->e: the transport's message */
+	} else if (status == 200) {
+		rate_recover(q->ws, r->opts->rate);
+		if (!q->extracted_at[0])
+			utc_now_iso(q->extracted_at);
+		if (page_finish(q->pg, &x->e) < 0) {
+			retry = !q->untrusted;
+			ierr_prefix(&x->e, "bad response");
+		} else if (page_api_error(q->pg)) {
+			ierr_set(&x->e, "HTTP 200 with an error: %.200s", page_api_error(q->pg));
+		} else {
+			log_debug("%s %s: 200, %zu items, %.0f ms", x->post ? "POST" : "GET", x->url,
+				  page_items(q->pg), (now - x->started) * 1000);
+			return api_done(q, e);
+		}
+	} else if (status == 429) {
+		r->n.http_429++;
+		retry = 1;
+		ierr_set(&x->e, "HTTP 429 (rate limited)");
+	} else if (status >= 500 && status <= 599) {
+		r->n.http_5xx++;
+		retry = 1;
+		ierr_set(&x->e, "HTTP %ld: %s", status, http_snippet(x, snip, sizeof snip));
+	} else if (status == 401 || status == 402 || status == 403) {
+		int cloudflare;
+
+		http_snippet(x, snip, sizeof snip);
+		cloudflare = status == 403 && strstr(snip, "error code: 1010") != NULL;
+		/* the key, the plan and Cloudflare concern the whole workspace;
+		 * a missing scope (403) only the endpoint, unless it is the
+		 * campaign listing (then nothing can be fetched) */
+		fatal = status != 403 || cloudflare || q->kind == K_LIST_CAMPAIGNS;
+		ierr_set(&x->e, "HTTP %ld: %s%s", status, snip,
+			 status == 401 ? " (check the API key)"
+			 : status == 402 ? " (the workspace has no paid plan)"
+			 : cloudflare ? " (Cloudflare refused the client)" : " (the key lacks a scope)");
+	} else {
+		ierr_set(&x->e, "HTTP %ld: %s", status, http_snippet(x, snip, sizeof snip));
+	}
+	log_debug("%s %s: %s (attempt %d, %.0f ms)", x->post ? "POST" : "GET", x->url, x->e.msg, x->attempt,
+		  (now - x->started) * 1000);
+
+	if (fatal) {
+		struct ex_workspace *ws = q->ws;
+		char msg[1024];
+
+		snprintf(msg, sizeof msg, "the API refused the %.40s request: %.900s", ex_kind_names[q->kind], x->e.msg);
+		if (q->kind == K_LIST_CAMPAIGNS) {
+			api_free_req(q);
+		} else {
+			ierr_set(&x->e, "%s", msg);
+			api_failed(q, status);
+		}
+		api_refuse_workspace(r, ws, msg);
+		return 0;
+	}
+	/* a 429 says "slow down", not "failed": it has a budget of its own */
+	if (retry && (wait = http_backoff(&r->http, x, status == 429)) >= 0) {
+		if (status == 429) {
+			/* the workspace is over its limit: all its requests wait */
+			if (now + wait > q->ws->pause_until)
+				q->ws->pause_until = now + wait;
+			rate_cut(q->ws, now, wait);
+		}
+		if (api_prepare(q, e) < 0) {
+			api_free_req(q);
+			return -1;
+		}
+		http_enqueue(&r->http, x, wait);
+		return 0;
+	}
+	api_failed(q, status);
+	return 0;
+}
+
+static void
+on_drop(struct http_xfer *x)
+{
+	api_free_req(x->user);
+}
+
+static const struct http_ops api_ops = {
+	.gate = ws_wait,
+	.sent = ws_sent,
+	.on_body = on_body,
+	.on_end = on_end,
+	.drop = on_drop,
+};
+
+void
+api_http_policy(const struct ex_opts *o, struct http_policy *p)
+{
+	memset(p, 0, sizeof *p);
+	p->parallel = o->parallel;
+	p->retries = o->retries;
+	p->slow_retries = 4 * o->retries + 4;
+	p->retry_wait = o->retry_wait;
+	p->max_retry_after = o->max_retry_after;
+	p->timeout = o->timeout;
+	p->stall_timeout = o->stall_timeout;
+	p->user_agent = "instantly-etl/" PACKAGE_VERSION " (instantly-extract)";
+}
+
+static void
+progress(struct ex_run *r)
+{
+	if (!r->opts->progress)
+		return;
+	log_progress("%zu/%zu campaigns done, %llu leads, %llu requests (%llu retried, %llu × 429)", r->camps_done,
+		     r->map->ncamps, (unsigned long long)r->n.items[ARCH_LEAD], (unsigned long long)r->http.n.requests,
+		     (unsigned long long)r->http.n.retries, (unsigned long long)r->n.http_429);
+}
+
+int
+api_run(struct ex_run *r, ierr *e)
+{
+	struct http *t = &r->http;
+	int rc = 0;
+
+	for (;;) {
+		double wait = 1.0;
+
+		if (http_perform(t, e) < 0) {
+			rc = -1;
+			break;
+		}
+		if (r->fatal)
+			break;
+		/* --resume: what the responses wrote, on disk and in the journal */
+		if (resume_checkpoint(r, 0, e) < 0) {
+			rc = -1;
+			break;
+		}
+		api_feed(r);	/* campaigns start as requests end (--max-requests) */
+		if (http_start_due(t, &wait, e) < 0) {
+			rc = -1;
+			break;
+		}
+		if (http_idle(t))
+			break;
+		progress(r);
+		if (http_poll(t, wait, e) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	log_progress_clear();
+	http_drop_all(t);
+	return rc;
 }

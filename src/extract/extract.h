@@ -5,8 +5,10 @@
  *   clientmap.c  the client_id,campaign_id map (CSV)
  *   ratelimit.c  the request rate limiter of a workspace (ratelimit.h)
  *   page.c       one response body, streamed into items (page.h)
- *   http.c       libcurl multi: requests in flight, retries, backoff
- *   api.c        the endpoints, paging guards, per-campaign state
+ *   http.c       the transport (http.h): libcurl multi, transfers in flight,
+ *                retry budgets, backoff; it knows nothing of the API
+ *   api.c        the Instantly API over it: the endpoints, what each status
+ *                means, workspaces' pauses, paging guards, per-campaign state
  *   output.c     the archive writer (gzip) and the per-response spool
  *   summary.c    the run summary (archive record and stderr)
  */
@@ -21,6 +23,7 @@
 #include "atomic.h"
 #include "buf.h"
 #include "ierr.h"
+#include "http.h"
 #include "page.h"
 #include "ratelimit.h"
 
@@ -154,7 +157,7 @@ int spool_commit(struct ex_spool *s, struct ex_out *o, ierr *e);		/* append to o
 void spool_discard(struct ex_spool *s);
 void spool_free(struct ex_spool *s);
 
-/* ---- the run (api.c, http.c) ---- */
+/* ---- the run (api.c, over http.c) ---- */
 enum ex_kind { K_LIST_CAMPAIGNS, K_GET_CAMPAIGN, K_DAILY, K_OVERVIEW, K_LEADS, K_NKINDS };
 extern const char *const ex_kind_names[K_NKINDS];
 
@@ -189,44 +192,28 @@ struct ex_campaign {
 
 struct ex_run;
 
-/* One logical request, sent again on retry. */
+/* One logical request of the API: its transfer (http.h), and what the API
+ * layer knows of it. */
 struct ex_req {
+	struct http_xfer x;		/* url, body, headers, attempts (x.user: this) */
 	enum ex_kind kind;
 	struct ex_campaign *camp;	/* NULL: the campaign listing */
 	struct ex_workspace *ws;
 	struct ex_run *run;
-	CURL *easy;
-	struct curl_slist *headers;	/* borrowed */
-	char url[8192];			/* room for a 1024-byte cursor, escaped */
-	buf body;			/* POST body */
-	int attempt;			/* attempts started */
-	int slot;			/* in run->flying while in flight */
-	int fails, n429;		/* failed attempts: 429s, and the others */
-	double ready_at;		/* monotonic time it may start */
-	double started;
-	double last_rx;			/* when a byte of the answer last came (0: none yet) */
-	int stalled;			/* aborted: nothing for --stall-timeout mid-answer */
-	double retry_after;		/* seconds, from the answer; -1: none */
-	page *pg;
+	page *pg;			/* the body's parser (the transfer's sink) */
 	char cursor[1025];		/* listings: the cursor of the page asked for ("": the first) */
 	struct cursor_set seen;		/* listings: cursors followed */
 	uint64_t pages;			/* listings: pages received */
 	struct ex_spool spool;
 	char extracted_at[32];		/* when the response began */
-	int got_bytes;
-	long status;
-	buf errbody;			/* the start of a non-200 body */
-	int body_failed;		/* page parse error (e set) */
 	int untrusted;			/* the answer cannot be trusted: no retry */
 	int output_failed;		/* writing its lines failed: stop the run */
 	buf listed;			/* campaign listing: the mapped campaigns on this page */
 	uint64_t nitems[6];		/* lines spooled per record type */
-	ierr e;
-	struct ex_req *next;		/* in the queue */
 };
 
 struct ex_counts {
-	uint64_t requests, retries, http_429, http_5xx, transport_errors;
+	uint64_t http_429, http_5xx;	/* the transport counts requests, retries, transport errors (http.n) */
 	uint64_t items[6];		/* per archive record type (enum arch_type) */
 };
 
@@ -234,10 +221,7 @@ struct ex_run {
 	const struct ex_opts *opts;
 	struct ex_map *map;
 	struct ex_out *out;
-	CURLM *multi;
-	struct ex_req *queue_head, *queue_tail;
-	struct ex_req **flying;		/* --parallel slots */
-	int in_flight;
+	struct http http;		/* the transport: transfers queued and in flight */
 	size_t held;			/* requests allocated (queued, in flight): at most --max-requests */
 	struct ex_campaign *ready_head, *ready_tail;	/* known to the API, waiting for room */
 	struct ex_counts n;
@@ -246,34 +230,18 @@ struct ex_run {
 	size_t camps_done;
 	char started_at[32];
 	double t0;
-	unsigned rng;
 	buf line;			/* one archive line being built */
 	struct ex_resume *resume;	/* --resume (resume.c); NULL without */
 	unsigned resumes;		/* runs that went on from an interrupted one */
 	uint64_t map_digest;		/* of the client map, for --resume */
 };
 
-/* http.c */
-int http_run(struct ex_run *r, ierr *e);	/* until nothing is left; -1: output error */
-void http_enqueue(struct ex_run *r, struct ex_req *q, double delay);
-
-/* api.c */
-struct ex_req *api_new_req(struct ex_run *r, enum ex_kind kind, struct ex_workspace *ws, struct ex_campaign *c);
-void api_free_req(struct ex_req *q);
+/* api.c: the transport's policy from the options */
+void api_http_policy(const struct ex_opts *o, struct http_policy *p);
 int api_start(struct ex_run *r, ierr *e);	/* queue the first requests */
-/* Make the requests of the campaigns whose turn it is, as long as fewer
- * than --max-requests are held (memory grows with requests in flight, not
- * with the client map). Called after every request ends. */
-void api_feed(struct ex_run *r);
-int api_prepare(struct ex_req *q, ierr *e);	/* url, body, parser for an attempt */
-/* A response is complete and good: write it, queue what follows. -1: output
- * error (e set). */
-int api_done(struct ex_req *q, ierr *e);
-/* The request failed for good (error in q->e). */
-void api_failed(struct ex_req *q, long http_status);
-/* The API refused a workspace (msg): its campaigns fail, its queued
- * requests are dropped; when every workspace is refused, the run stops. */
-void api_refuse_workspace(struct ex_run *r, struct ex_workspace *ws, const char *msg);
+/* Until nothing is left (the transport's loop, with the API's turns:
+ * checkpoints, campaigns starting as room frees up). -1: output error. */
+int api_run(struct ex_run *r, ierr *e);
 void utc_now_iso(char out[32]);
 
 /* api.c: a listing's followed cursors. 1: cursor was followed before; 0: it

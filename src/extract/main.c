@@ -309,6 +309,7 @@ main(int argc, char **argv)
 	struct ex_map map;
 	struct ex_out out;
 	struct ex_run run;
+	struct http_policy pol;
 	ierr e;
 	int rc;
 	uint64_t map_digest;
@@ -367,18 +368,15 @@ main(int argc, char **argv)
 	run.map = &map;
 	run.out = &out;
 	run.t0 = log_now();
-	run.rng = (unsigned)time(NULL) ^ (unsigned)getpid();
 	utc_now_iso(run.started_at);
 	buf_init(&run.line, (size_t)80 << 20);
-	run.multi = curl_multi_init();
-	run.flying = calloc((size_t)opts.parallel, sizeof *run.flying);
-	if (!run.multi || !run.flying) {
-		log_error("out of memory");
+	api_http_policy(&opts, &pol);
+	pol.seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	if (http_init(&run.http, &pol, &e) < 0) {
+		log_error("%s", e.msg);
 		rc = EXIT_OUTPUT;
 		goto done;
 	}
-	curl_multi_setopt(run.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)opts.parallel);
-	curl_multi_setopt(run.multi, CURLMOPT_MAXCONNECTS, (long)opts.parallel);
 
 	atomic_init();
 	if (opts.resume) {
@@ -408,7 +406,7 @@ main(int argc, char **argv)
 			goto done;
 		}
 	}
-	if (api_start(&run, &e) < 0 || http_run(&run, &e) < 0) {
+	if (api_start(&run, &e) < 0 || api_run(&run, &e) < 0) {
 		log_error("%s", e.msg);
 		if (run.resume)
 			resume_close(&run);
@@ -447,9 +445,7 @@ main(int argc, char **argv)
 		log_warn("partial: some campaigns are incomplete (see above and the run summary)");
 done:
 	free_workspaces(&map);
-	if (run.multi)
-		curl_multi_cleanup(run.multi);
-	free(run.flying);
+	http_free(&run.http);
 	buf_free(&run.line);
 	ex_map_free(&map);
 	curl_global_cleanup();

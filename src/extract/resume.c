@@ -325,8 +325,8 @@ journal_append(struct ex_resume *rs, const buf *payload, ierr *e)
 static int
 counters(buf *b, const struct ex_run *r)
 {
-	int rc = buf_printf(b, "n %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64, r->n.requests,
-			    r->n.retries, r->n.http_429, r->n.http_5xx, r->n.transport_errors);
+	int rc = buf_printf(b, "n %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64, r->http.n.requests,
+			    r->http.n.retries, r->n.http_429, r->n.http_5xx, r->http.n.transport_errors);
 	int t;
 
 	for (t = 0; t < ARCH_NTYPES; t++)
@@ -443,11 +443,11 @@ apply_checkpoint(struct ex_run *r, char *p, char *end, unsigned long recno, ierr
 		} else if (!strcmp(tok[0], "offset") && ntok == 2) {
 			offset = strtoull(tok[1], NULL, 10);
 		} else if (!strcmp(tok[0], "n") && ntok == 6 + ARCH_NTYPES) {
-			r->n.requests = strtoull(tok[1], NULL, 10);
-			r->n.retries = strtoull(tok[2], NULL, 10);
+			r->http.n.requests = strtoull(tok[1], NULL, 10);
+			r->http.n.retries = strtoull(tok[2], NULL, 10);
 			r->n.http_429 = strtoull(tok[3], NULL, 10);
 			r->n.http_5xx = strtoull(tok[4], NULL, 10);
-			r->n.transport_errors = strtoull(tok[5], NULL, 10);
+			r->http.n.transport_errors = strtoull(tok[5], NULL, 10);
 			for (t = 0; t < ARCH_NTYPES; t++)
 				r->n.items[t] = strtoull(tok[6 + t], NULL, 10);
 		} else if (!strcmp(tok[0], "L") && ntok == 4) {

@@ -62,11 +62,11 @@ summary_write(struct ex_run *r, ierr *e)
 			 r->opts->until);
 	if (r->resumes)	/* --resume: the runs that went on from an interrupted one */
 		rc |= counter(b, &first, "resumed", r->resumes);
-	rc |= counter(b, &first, "requests", r->n.requests);
-	rc |= counter(b, &first, "retries", r->n.retries);
+	rc |= counter(b, &first, "requests", r->http.n.requests);
+	rc |= counter(b, &first, "retries", r->http.n.retries);
 	rc |= counter(b, &first, "http_429", r->n.http_429);
 	rc |= counter(b, &first, "http_5xx", r->n.http_5xx);
-	rc |= counter(b, &first, "transport_errors", r->n.transport_errors);
+	rc |= counter(b, &first, "transport_errors", r->http.n.transport_errors);
 	rc |= jsonout_key(b, &first, "items") | buf_putc(b, '{');
 	f2 = 1;
 	for (t = 0; t < ARCH_RUN_SUMMARY; t++)
@@ -121,7 +121,7 @@ summary_log(const struct ex_run *r)
 		 r->map->ncamps, count_status(r, CS_OK), count_status(r, CS_FAILED), count_status(r, CS_NOT_FOUND),
 		 count_status(r, CS_CURSOR_REPEATED), (unsigned long long)r->n.items[ARCH_LEAD],
 		 (unsigned long long)r->n.items[ARCH_ANALYTICS_DAILY],
-		 (unsigned long long)r->n.items[ARCH_ANALYTICS_OVERVIEW], (unsigned long long)r->n.requests,
-		 (unsigned long long)r->n.retries, (unsigned long long)r->n.http_429,
+		 (unsigned long long)r->n.items[ARCH_ANALYTICS_OVERVIEW], (unsigned long long)r->http.n.requests,
+		 (unsigned long long)r->http.n.retries, (unsigned long long)r->n.http_429,
 		 (unsigned long long)r->n.http_5xx, log_now() - r->t0);
 }
