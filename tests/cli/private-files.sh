@@ -233,7 +233,7 @@ PY
 python3 "$T/evil_api.py" > "$T/evil.out" 2>&1 &
 EVIL=$!
 at_exit evil_stop
-evil_stop() { kill "$EVIL" 2>/dev/null || true; wait "$EVIL" 2>/dev/null || true; }
+evil_stop() { stop_child "$EVIL"; }
 for _i in $(seq 1 100); do EURL=$(sed -n 's/^listening on //p' "$T/evil.out" 2>/dev/null || true); [ -n "$EURL" ] && break; sleep 0.05; done
 ex_escape() {
 	set +e
