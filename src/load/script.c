@@ -379,7 +379,7 @@ static const char maintenance_sql[] =
 	"    SELECT r.name AS t, c.reltuples < 0 OR sum(r.inserted + r.updated + r.deleted) > 0.1 * c.reltuples AS a\n"
 	"        FROM ie_report r JOIN pg_class c ON c.oid = to_regclass(r.name)\n"
 	"        GROUP BY r.name, c.reltuples HAVING sum(r.inserted + r.updated + r.deleted) > 0\n"
-	"    UNION ALL SELECT v, true FROM unnest('{portal_lead_rollup,portal_icp_rollup}'::text[]) v\n"
+	"    UNION ALL SELECT v, true FROM unnest('{portal_lead_rollup,portal_icp_rollup,portal_icp_workspace_rollup}'::text[]) v\n"
 	"        WHERE to_regclass(v) IS NOT NULL AND EXISTS (SELECT FROM ie_report\n"
 	"            WHERE name = 'synced_leads' AND inserted + updated + deleted > 0)) x\n"
 	"    WHERE EXISTS (SELECT FROM pg_class c WHERE c.oid = to_regclass(x.t) AND (pg_has_role(c.relowner, 'MEMBER')\n"

@@ -17,7 +17,7 @@ ok "schema applies to an empty database" apply w
 psql_q -d w -At -c "select tablename, policyname from pg_policies order by 1" > "$T/policies.1"
 ok "schema applies again (safe to re-apply)" apply w
 psql_q -d w -At -c "select tablename, policyname from pg_policies order by 1" > "$T/policies.2"
-ok "re-applying leaves one policy per table" sh -c 'cmp "$T/policies.1" "$T/policies.2" && test "$(wc -l < "$T/policies.2")" -eq 9'
+ok "re-applying leaves one policy per table" sh -c 'cmp "$T/policies.1" "$T/policies.2" && test "$(wc -l < "$T/policies.2")" -eq 10'
 
 A=aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa
 B=bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb
