@@ -254,7 +254,9 @@ static const char wal_compression_sql[] =
  * policies (at 1,000,000 leads the list of the newest leads took a sort
  * of 14,651 rows, 65 to 107 ms, after a \copy in archive order); and the
  * indexes are written a client at a time, not at random over the whole
- * table. The check runs again under the lock, so that a load that ran
+ * table. The temporary table has synced_leads' NOT NULL and CHECK
+ * constraints: a row that breaks one fails the \copy, whose message names
+ * the file's line, as before. The check runs again under the lock, so that a load that ran
  * meanwhile makes this one fail instead of mixing. */
 static int
 fresh(buf *b, const struct ld_input *in)
@@ -281,7 +283,7 @@ fresh(buf *b, const struct ld_input *in)
 		     "    OR EXISTS (SELECT FROM lead_listings l WHERE l.client_id = f.client_id AND l.campaign_id = f.campaign_id))\n"
 		     "THEN RAISE EXCEPTION 'instantly-load: another load wrote campaigns of this one meanwhile: run it again';\n"
 		     "END IF; END $$;\n"
-		     "CREATE TEMP TABLE ie_fresh_leads (LIKE synced_leads INCLUDING DEFAULTS) ON COMMIT DROP;\n") < 0 ||
+		     "CREATE TEMP TABLE ie_fresh_leads (LIKE synced_leads INCLUDING DEFAULTS INCLUDING CONSTRAINTS) ON COMMIT DROP;\n") < 0 ||
 	    copy_hashed(b, in, "ie_fresh_leads", in->fresh_path) < 0 ||
 	    buf_puts(b, "DO $$ DECLARE p record; BEGIN\n"
 		     "    FOR p IN SELECT client_id, campaign_id, min(ctid) AS lo, max(ctid) AS hi FROM ie_fresh_leads\n"

@@ -307,6 +307,17 @@ ok "... the rows lie on disk in client_id and campaign_id order (the planner's c
 	"$(psql_q -d ord -At -c "select string_agg(attname || ' ' || (correlation > 0.9), ' ' order by attname) from pg_stats
 	where tablename = 'synced_leads' and attname in ('client_id', 'campaign_id')")" "campaign_id true client_id true"
 ok "... rollups = GROUP BY over synced_leads" same ord
+# a row of such a campaign that breaks a CHECK: the \copy's message names its line, as a \copy straight in did
+psql_q -c "create database ordbad"
+for f in "$SRCDIR"/schemas/sql/0*.sql; do psql_q -d ordbad -f "$f"; done
+psql_q -d ordbad -c "insert into clients (id, name) values ('$A', 'A'), ('$B', 'B')" \
+	-c "insert into client_campaigns values ('$A', '$KA1'), ('$A', '$KA2'), ('$B', '$KB')"
+cp -r "$T/dord" "$T/dbad"
+sed -i -E '4s/"(emailed|not_yet_emailed|replied|bounced)"/"bogus"/' "$T/dbad/synced_leads.csv"
+ok "a new campaign's lead with a lead_status the CHECK refuses: exit 5" exit_is 5 env PGDATABASE=ordbad "$LOAD" -q "$T/dbad"
+ok "... the message names the constraint and the file's line 4; nothing loaded" sh -c 'env PGDATABASE=ordbad "$1" -q "$2" 2>&1 |
+	grep -q "lead_status_check" && env PGDATABASE=ordbad "$1" -q "$2" 2>&1 | grep -q ", line 4: " &&
+	test "$("$3/psql" -X -At -d ordbad -c "select count(*) from synced_leads")" = 0' sh "$LOAD" "$T/dbad" "$PGBIN"
 
 # ---- the typical queries, as a client through RLS: index scans of its rows
 psql_q -c "create database big"
