@@ -175,7 +175,7 @@ measure() {
 		opnames=(ws_lead_counts ws_icp_counts ws_daily)
 		opqueries=(
 			"SELECT lead_status, sum(leads) FROM portal_lead_counts GROUP BY 1"
-			"SELECT field, value, sum(leads) FROM portal_icp_counts GROUP BY 1, 2"
+			"SELECT field, value, leads FROM portal_icp_workspace"
 			"SELECT date, sum(emails_sent) FROM portal_daily GROUP BY date")
 	else
 		names=(lead_counts icp_counts daily leads_by_status leads_by_interest leads_newest)

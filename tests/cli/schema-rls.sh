@@ -15,8 +15,8 @@ ok "schema applies to an empty database" apply w
 psql_q -d w -At -c "select tablename, policyname from pg_policies order by 1" > "$T/policies.1"
 ok "schema applies again (safe to re-apply)" apply w
 psql_q -d w -At -c "select tablename, policyname from pg_policies order by 1" > "$T/policies.2"
-# one_policy_each: the policies before and after the second apply are the same 9
-one_policy_each() { same_file "$T/policies.1" "$T/policies.2" && is "$(wc -l < "$T/policies.2")" 9; }
+# one_policy_each: the policies before and after the second apply are the same 10
+one_policy_each() { same_file "$T/policies.1" "$T/policies.2" && is "$(wc -l < "$T/policies.2")" 10; }
 ok "re-applying leaves one policy per table" one_policy_each
 
 A=aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa
