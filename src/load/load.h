@@ -88,6 +88,8 @@ enum { LD_FULL, LD_FRESH, LD_DELTA };
  * character); -1 with e set ("WHAT \"S\": byte N is ...") when not. */
 int ld_text_check(const char *s, const char *what, ierr *e);
 
+/* The command line (opts.c): 0 go on, 1 done (--help, --version printed),
+ * -1 usage error (message printed). */
 int ld_opts_parse(struct ld_opts *o, int argc, char **argv);
 
 /* Read DIR: the summary (which says the directory is complete) and the
