@@ -10,73 +10,7 @@
 #include "load.h"
 #include "log.h"
 #include "private.h"
-
-/* ---- cleanup on signals ---------------------------------------------------- */
-
-/* Every file the loader may make in its temporary directory: a converted
- * table, and the two halves of a split synced_leads. Paths are built when
- * the directory is made, so the handler only calls unlink and rmdir. */
-#define CLEANUP_MAX (TBL_N + 7)
-static char cleanup_dir[4096];
-static char cleanup_files[CLEANUP_MAX][4200];
-static volatile sig_atomic_t cleanup_armed;
-static volatile pid_t cleanup_pid;
-
-static void
-on_signal(int sig)
-{
-	int i;
-
-	if (cleanup_pid > 0)
-		kill(cleanup_pid, SIGTERM);
-	if (cleanup_armed) {
-		for (i = 0; i < CLEANUP_MAX; i++)
-			if (cleanup_files[i][0])
-				unlink(cleanup_files[i]);
-		rmdir(cleanup_dir);
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-void
-ld_cleanup_init(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
-void
-ld_cleanup_dir(const char *dir)
-{
-	static const char *const split[] = { "staged-synced_leads.csv", "staged-synced_leads.txt",
-					     "fresh-synced_leads.csv", "fresh-synced_leads.txt",
-					     "delta-synced_leads.csv", "delta-synced_leads.txt", "delta-keys.txt" };
-	int i, k = 0;
-
-	cleanup_armed = 0;
-	snprintf(cleanup_dir, sizeof cleanup_dir, "%s", dir);
-	for (i = 0; i < TBL_N; i++)
-		snprintf(cleanup_files[k++], sizeof cleanup_files[0], "%s/%s.txt", dir, tbl_defs[i].name);
-	for (i = 0; i < (int)(sizeof split / sizeof split[0]); i++)
-		snprintf(cleanup_files[k++], sizeof cleanup_files[0], "%s/%s", dir, split[i]);
-	cleanup_armed = 1;
-}
-
-void
-ld_cleanup_child(pid_t pid)
-{
-	cleanup_pid = pid;
-}
+#include "tmpfiles.h"
 
 int
 main(int argc, char **argv)
@@ -96,7 +30,7 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_OUTPUT) : EXIT_USAGE;
 
-	ld_cleanup_init();
+	tmpfiles_init();	/* the temporary directory, on every fatal signal */
 	ld_reap_stale();
 	if (ld_input_read(&in, o.dir, o.print_sql, &e) < 0) {
 		log_error("%s", e.msg);
