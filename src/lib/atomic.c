@@ -240,7 +240,7 @@ open_in_place(const char *path, const struct stat *lst, ierr *e)
 
 	if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
 		free(f);
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	/* O_NOFOLLOW: a link swapped in after the check is not followed */
@@ -340,7 +340,7 @@ atomic_open(const char *path, ierr *e)
 	if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
 		free(f);
 		tmpfiles_release(slot, 0);
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	tmp = tmpfiles_name(slot);
@@ -467,7 +467,7 @@ atomic_mkdirs(const char *dir, ierr *e)
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	if (!(p = strdup(dir)))
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	/* every prefix that ends before a '/', then the whole path */
 	for (s = p + 1; rc == 0; s++) {
 		int last = *s == '\0';

@@ -36,7 +36,7 @@ slurp(const char *path, size_t max, size_t *len, ierr *e)
 	}
 	if (!(p = malloc(max + 1))) {
 		fclose(f);
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	n = fread(p, 1, max + 1, f);
@@ -113,7 +113,7 @@ csv_to_text(const char *src, const char *dst, int *out_failed, ierr *e)
 	}
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0 ||
 	    !(c.out = copyout_new(fd, COPY_TEXT))) {
-		rc = ierr_set(e, "out of memory");
+		rc = ierr_oom(e);
 		goto out;
 	}
 	while (!c.failed && (n = fread(block, 1, sizeof block, in)) > 0)
@@ -315,7 +315,7 @@ make_tmpdir(struct ld_input *in, ierr *e)
 		return NULL;
 	}
 	if (!(in->tmpdir = strdup(real))) {
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		rmdir(path);
 		forget_tmp(in);
 		return NULL;
@@ -349,7 +349,7 @@ ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e)
 		return -1;
 	if (!(j = jrec_new(16))) {
 		free(text);
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	}
 	if (!(root = jrec_parse(j, text, len, e))) {
 		ierr_prefix(e, "%s", path);
@@ -383,7 +383,7 @@ ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e)
 			goto out;
 		}
 		if (!(in->path[id] = strdup(path))) {
-			ierr_set(e, "out of memory");
+			ierr_oom(e);
 			goto out;
 		}
 	}
@@ -408,7 +408,7 @@ ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e)
 			goto out;
 		free(in->path[id]);
 		if (!(in->path[id] = strdup(path))) {
-			ierr_set(e, "out of memory");
+			ierr_oom(e);
 			goto out;
 		}
 		in->text[id] = 1;

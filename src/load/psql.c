@@ -94,7 +94,7 @@ child_env(ierr *e)
 		n++;
 	if (!(env = malloc((n + 3) * sizeof *env))) {
 		cred_free(pw);
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	for (n = 0; environ[n]; n++)

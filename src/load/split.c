@@ -434,7 +434,7 @@ tmp_name(const struct ld_input *in, const char *name, ierr *e)
 	char *p;
 
 	if (asprintf(&p, "%s/%s", in->tmpdir, name) < 0) {
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	return p;
@@ -454,7 +454,7 @@ out_open(struct ld_input *in, const char *path, ierr *e)
 	if (!(o = malloc(sizeof *o))) {
 		close(fd);
 		unlink(path);
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	o->fd = fd;
@@ -520,7 +520,7 @@ probe(const struct ld_opts *o, struct ld_input *in, struct ld_pair *pairs, size_
 			      "  OR NOT EXISTS (SELECT FROM client_campaigns m WHERE m.client_id = v.c AND m.campaign_id = v.k));\n");
 	if (rc < 0) {
 		buf_free(&q);
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	}
 	rc = ld_psql_query(o, &q, &out, e);
 	buf_free(&q);
@@ -541,7 +541,7 @@ probe(const struct ld_opts *o, struct ld_input *in, struct ld_pair *pairs, size_
 	 * then one "client campaign e|u" line per known or unmapped pair */
 	if (buf_putc(&out, '\0') < 0) {
 		buf_free(&out);
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	}
 	line = out.p;
 	if (!o->init_schema && strncmp(line, "t", 1) == 0)
@@ -779,7 +779,7 @@ ld_delta_line(struct ld_input *in, const char *line, ierr *e)
 	    uuid_bin(end + 1, lead) < 0 || end[37] != '\t')
 		return ierr_set(e, "psql: unexpected line in the warehouse's lead hashes");
 	if (!(w = w_find(d, (uint32_t)pair, lead, 1)))
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	if (end[38] == '\\' && end[39] == 'N') {
 		w->has_hash = 0;	/* loaded before content_hash: changed, once */
 	} else {
@@ -873,7 +873,7 @@ ld_delta_finish(struct ld_input *in, uint64_t *unchanged, ierr *e)
 			(*unchanged)++;
 			if (!watermarked(in, p)) {
 				if (content_hash(&d->hc, d->csv, d->map + r->off, d->map + r->off + r->len, &h, ts, sizeof ts) < 0) {
-					ierr_set(e, "out of memory");
+					ierr_oom(e);
 					goto out;
 				}
 				out_key(keys, 't', p, r->lead, ts);
