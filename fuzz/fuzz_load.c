@@ -16,9 +16,9 @@
  * An odd input length means --init-schema.
  *
  * psql is replaced by the two functions below (ld_psql_query,
- * ld_psql_run); main.c is linked with its main() renamed, so ld_cleanup_*
- * are the loader's own. Properties checked: a refusal has a message; after
- * ld_input_free() nothing of the loader's temporary files is left; when
+ * ld_psql_run). Properties checked: a refusal has a message; after
+ * ld_input_free() nothing of the loader's temporary files is left, on disk
+ * or in the registry of temporary paths (tmpfiles.h); when
  * synced_leads is split, the halves (fresh, staged and, for campaigns the
  * warehouse knows, the rows ld_delta_finish() sends when the warehouse has
  * none of them) hold every line of the original once, plus the header in
@@ -33,6 +33,7 @@
 #include "fuzz.h"
 #include "load.h"
 #include "log.h"
+#include "tmpfiles.h"
 
 #define NPARTS 7
 
@@ -302,5 +303,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 out:
 	ld_input_free(&in);
 	FUZZ_CHECK(count_entries(fuzz_tmpdir(), "instantly-load.") == 0, "the loader left a temporary directory");
+	{	/* and its registry is empty again: every slot free */
+		int slot[TMPFILES_MAX];
+
+		for (i = 0; i < TMPFILES_MAX; i++)
+			FUZZ_CHECK((slot[i] = tmpfiles_reserve(&e)) >= 0, "a temporary path still registered after ld_input_free");
+		for (i = 0; i < TMPFILES_MAX; i++)
+			tmpfiles_release(slot[i], 0);
+	}
 	return 0;
 }

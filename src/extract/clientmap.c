@@ -144,7 +144,7 @@ on_row(int c, void *ctx)
 
 		if (!p) {
 			r->failed = 1;
-			ierr_set(r->e, "out of memory");
+			ierr_oom(r->e);
 			goto next;
 		}
 		r->pairs = p;
@@ -160,7 +160,7 @@ on_row(int c, void *ctx)
 
 			if (!p) {
 				r->failed = 1;
-				ierr_set(r->e, "out of memory");
+				ierr_oom(r->e);
 				goto next;
 			}
 			r->envs = p;
@@ -260,7 +260,7 @@ build(struct ex_map *m, struct reader *r, ierr *e)
 		if (i == 0 || strcmp(r->pairs[i].campaign, r->pairs[i - 1].campaign) != 0)
 			m->ncamps++;
 	if (m->ncamps && !(m->camps = calloc(m->ncamps, sizeof *m->camps)))
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	for (i = 0, k = 0; i < j; k++) {
 		struct ex_campaign *c = &m->camps[k];
 		size_t end = i;
@@ -275,11 +275,11 @@ build(struct ex_map *m, struct reader *r, ierr *e)
 						r->pairs[i].line, r->envs[r->pairs[i].env], r->envs[r->pairs[j2].env]);
 		/* the index for now (the array may still move), the pointer below */
 		if ((w = workspace(m, &wscap, r->envs[r->pairs[i].env], r->pairs[i].line)) < 0)
-			return ierr_set(e, "out of memory");
+			return ierr_oom(e);
 		c->ws = (struct ex_workspace *)(uintptr_t)w;
 		c->nclients = end - i;
 		if (!(c->clients = calloc(c->nclients, sizeof *c->clients)))
-			return ierr_set(e, "out of memory");
+			return ierr_oom(e);
 		for (; i < end; i++)
 			memcpy(c->clients[c->nclients - (end - i)], r->pairs[i].client, UUID_LEN + 1);
 	}
@@ -309,7 +309,7 @@ ex_map_read(struct ex_map *m, const char *path, ierr *e)
 	else if (!(in = fopen(path, "rb")))
 		return ierr_sys(e, errno, "%s", path);
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0) {
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		goto out_file;
 	}
 	while (!r.failed && (n = fread(block, 1, sizeof block, in)) > 0)

@@ -150,8 +150,8 @@ struct ex_spool {
 };
 
 void spool_init(struct ex_spool *s);
-/* line ends with '\n'. 0; -1 write error; -2 the line would pass s->max
- * (nothing added; e names --max-spill). */
+/* line ends with '\n'. 0; IERR_FAIL write error; IERR_LIMIT the line would
+ * pass s->max (nothing added; e names --max-spill). */
 int spool_add(struct ex_spool *s, const char *line, size_t n, ierr *e);
 int spool_commit(struct ex_spool *s, struct ex_out *o, ierr *e);		/* append to o, then empty */
 void spool_discard(struct ex_spool *s);
@@ -254,7 +254,8 @@ struct ex_resume;
 uint64_t resume_map_digest(const struct ex_map *m);	/* before setup of the workspaces */
 /* -o's files: 0 go on (r->out open; the run restored from the journal, o's
  * window the journal's); 1 the run was over before (*status its exit
- * status, FILE in place); -1 error; -2 refused: other inputs (usage). */
+ * status, FILE in place); IERR_FAIL error; IERR_USAGE refused: other
+ * inputs than the interrupted run's (a usage error). e set for both. */
 int resume_open(struct ex_run *r, struct ex_opts *o, int *status, ierr *e);
 /* What a response added, after it is written (api_done()). */
 void resume_note_list(struct ex_run *r, struct ex_workspace *ws, const char *next, struct ex_campaign *const *listed,

@@ -134,7 +134,8 @@ read_api_key(const struct ex_opts *o, const struct ex_workspace *ws, char *key, 
 
 /* Each workspace's key in its headers, and its rate limiters. Two
  * variables holding the same key are one workspace (one limiter: the API
- * counts per workspace). */
+ * counts per workspace). 0; IERR_USAGE a key that cannot be read or used;
+ * IERR_FAIL otherwise (e set for both). */
 static int
 setup_workspaces(const struct ex_opts *o, struct ex_map *m, ierr *e)
 {
@@ -143,12 +144,12 @@ setup_workspaces(const struct ex_opts *o, struct ex_map *m, ierr *e)
 	int rc = 0, limit;
 
 	if (!keys)
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	for (i = 0; i < m->nws && rc == 0; i++) {
 		struct ex_workspace *ws = &m->ws[i];
 
 		if (read_api_key(o, ws, keys[i], sizeof keys[i], e) < 0) {
-			rc = -2;
+			rc = IERR_USAGE;
 			break;
 		}
 		for (j = 0; j < i && !ws->same; j++)
@@ -168,7 +169,7 @@ setup_workspaces(const struct ex_opts *o, struct ex_map *m, ierr *e)
 			rc |= rl_init(&ws->rl_minute, o->rate_minute / 60.0, o->rate_minute / 60.0, o->rate_minute, 63);
 		}
 		if (rc || !ws->hdr_get || !ws->hdr_post)
-			rc = ierr_set(e, "out of memory");
+			rc = ierr_oom(e);
 	}
 	/* the environment's copies of the keys: no longer needed */
 	wipe_env("INSTANTLY_API_KEY");
@@ -237,7 +238,7 @@ check_base_url(struct ex_opts *o, ierr *e)
 		url[--n] = '\0';
 	o->base_url = url;
 	if (!u)
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
@@ -343,13 +344,13 @@ main(int argc, char **argv)
 	if (map.ncamps == 0)
 		log_warn("%s maps no campaign: the archive holds only the run summary", opts.clients_path);
 	if ((rc = setup_workspaces(&opts, &map, &e)) < 0) {
-		if (rc == -2)
+		if (rc == IERR_USAGE)
 			log_usage("%s", e.msg);
 		else
 			log_error("%s", e.msg);
 		free_workspaces(&map);
 		ex_map_free(&map);
-		return rc == -2 ? EXIT_USAGE : EXIT_OUTPUT;
+		return rc == IERR_USAGE ? EXIT_USAGE : EXIT_OUTPUT;
 	}
 	/* libcurl (OpenSSL) would write the TLS session secrets to this file:
 	 * with them and a capture of the traffic, anyone reads the key */
@@ -388,7 +389,7 @@ main(int argc, char **argv)
 		case 1:	/* over before: FILE is in place now */
 			rc = status;
 			goto done;
-		case -2:
+		case IERR_USAGE:
 			log_usage("%s", e.msg);
 			rc = EXIT_USAGE;
 			goto done;

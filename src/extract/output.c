@@ -22,7 +22,7 @@ deflate_start(struct ex_out *o, ierr *e)
 		if (deflateInit2(&o->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK ||
 		    buf_reserve(&o->zbuf, ZBUF) < 0) {
 			ex_out_abort(o);
-			return ierr_set(e, "out of memory");
+			return ierr_oom(e);
 		}
 		o->z_ready = 1;
 	}
@@ -218,7 +218,7 @@ spool_add(struct ex_spool *s, const char *line, size_t n, ierr *e)
 	if (s->max && n > s->max - (s->bytes < s->max ? s->bytes : s->max)) {
 		ierr_set(e, "what one response adds to the archive passed %llu bytes (--max-spill)",
 			 (unsigned long long)s->max);
-		return -2;
+		return IERR_LIMIT;
 	}
 	if (s->fd < 0 && buf_append(&s->mem, line, n) == 0)
 		goto added;

@@ -115,7 +115,7 @@ capture(page *p, const unsigned char *s, size_t n)
 full:
 	p->failed = 1;
 	if (errno == ENOMEM)
-		return ierr_set(p->e, "out of memory");
+		return ierr_oom(p->e);
 	p->bound = 1;
 	return ierr_set(p->e, "an item is longer than %zu bytes (the archive's limit for one record)", p->item.max);
 }

@@ -297,7 +297,7 @@ journal_append(struct ex_resume *rs, const buf *payload, ierr *e)
 	if (buf_append(&rec, head, (size_t)hn) < 0 || buf_append(&rec, payload->p, payload->len) < 0 ||
 	    buf_putc(&rec, '\n') < 0) {
 		buf_free(&rec);
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	}
 	while (done < rec.len) {
 		w = pwrite(rs->jfd, rec.p + done, rec.len - done, (off_t)(rs->jlen + done));
@@ -470,7 +470,7 @@ apply_checkpoint(struct ex_run *r, char *p, char *end, unsigned long recno, ierr
 			ws->rs_cursor = NULL;
 			if (more) {
 				if (!(ws->rs_cursor = strdup(cursor)) || api_cursor_seen(&ws->rs_seen, cursor) < 0)
-					return ierr_set(e, "out of memory");
+					return ierr_oom(e);
 			} else {
 				ws->listing_over = 1;
 				api_cursor_set_free(&ws->rs_seen);
@@ -488,7 +488,7 @@ apply_checkpoint(struct ex_run *r, char *p, char *end, unsigned long recno, ierr
 			c->rs_cursor = NULL;
 			if (more) {
 				if (!(c->rs_cursor = strdup(cursor)) || api_cursor_seen(&c->rs_seen, cursor) < 0)
-					return ierr_set(e, "out of memory");
+					return ierr_oom(e);
 			} else {
 				c->leads_done = 1;
 				api_cursor_set_free(&c->rs_seen);
@@ -571,7 +571,7 @@ journal_split(struct ex_resume *rs, buf *all, struct record **recs, size_t *nrec
 			struct record *more = realloc(*recs, (cap = cap ? 2 * cap : 64) * sizeof **recs);
 
 			if (!more)
-				return ierr_set(e, "out of memory");
+				return ierr_oom(e);
 			*recs = more;
 		}
 		(*recs)[*nrecs].body = nl + 1;
@@ -658,7 +658,8 @@ last_offset(const struct record *recs, size_t nrecs)
 	return 0;
 }
 
-/* The window: the interrupted run's; what the command line says must agree. */
+/* The window: the interrupted run's; what the command line says must agree.
+ * 0; IERR_USAGE it does not; IERR_FAIL a bad journal (e set for both). */
 static int
 check_window(struct ex_resume *rs, struct ex_opts *o, const struct header *h, ierr *e)
 {
@@ -677,7 +678,7 @@ check_window(struct ex_resume *rs, struct ex_opts *o, const struct header *h, ie
 			 "asks for %s to %s; give the same window (--since %s --until %s), or remove %s and %s to start "
 			 "over", rs->target, h->since, h->until, days, o->since, o->until, h->since, h->until, rs->journal,
 			 rs->partial);
-		return -2;
+		return IERR_USAGE;
 	}
 	memcpy(o->since, h->since, 11);
 	memcpy(o->until, h->until, 11);
@@ -764,7 +765,7 @@ write_header(struct ex_run *r, ierr *e)
 	rc |= buf_printf(&h, "\nwindow %s %s\nstarted_at %s\n", r->opts->since, r->opts->until, r->started_at);
 	if (rc < 0) {
 		buf_free(&h);
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	}
 	rc = journal_append(rs, &h, e);
 	buf_free(&h);
@@ -784,7 +785,7 @@ resume_open(struct ex_run *r, struct ex_opts *o, int *status, ierr *e)
 	char fp[128];
 
 	if (!rs)
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	rs->pfd = rs->jfd = -1;
 	rs->done_status = -1;
 	buf_init(&rs->pending, MAX_RECORD - 4096);
@@ -807,7 +808,7 @@ resume_open(struct ex_run *r, struct ex_opts *o, int *status, ierr *e)
 			ierr_set(e, "%s: not resumed: %s differs from the interrupted run's (%s); run with the same, or "
 				 "remove %s and %s to start over", o->output, what,
 				 !strcmp(what, "--base-url") ? h.base_url : h.fingerprint, rs->journal, rs->partial);
-			rc = -2;
+			rc = IERR_USAGE;
 			goto out;
 		}
 		if ((rc = check_window(rs, o, &h, e)) < 0)
@@ -865,7 +866,7 @@ resume_open(struct ex_run *r, struct ex_opts *o, int *status, ierr *e)
 			buf rec;
 
 			buf_init(&rec, 16);
-			rc = buf_puts(&rec, "R\n") < 0 ? ierr_set(e, "out of memory") : journal_append(rs, &rec, e);
+			rc = buf_puts(&rec, "R\n") < 0 ? ierr_oom(e) : journal_append(rs, &rec, e);
 			buf_free(&rec);
 			if (rc < 0)
 				goto out;
@@ -907,7 +908,7 @@ resume_finish(struct ex_run *r, int status, ierr *e)
 	if (fchmod(rs->pfd, 0666 & ~private_umask()) < 0)
 		return ierr_sys(e, errno, "cannot chmod %s", rs->partial);
 	buf_init(&rec, 64);
-	rc = buf_printf(&rec, "F %d\n", status) < 0 ? ierr_set(e, "out of memory") : journal_append(rs, &rec, e);
+	rc = buf_printf(&rec, "F %d\n", status) < 0 ? ierr_oom(e) : journal_append(rs, &rec, e);
 	buf_free(&rec);
 	if (rc < 0)
 		return -1;

@@ -105,7 +105,7 @@ summary_write(struct ex_run *r, ierr *e)
 	}
 	rc |= buf_puts(b, "]}}\n");
 	if (rc)
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	if (ex_out_write(r->out, b->p, b->len, e) < 0)
 		return -1;
 	r->out->lines++;

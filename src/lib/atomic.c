@@ -14,74 +14,19 @@
 #include "atomic.h"
 #include "log.h"
 #include "private.h"
-
-#define MAX_PENDING 32
+#include "tmpfiles.h"
 
 struct atomic_file {
 	int fd;
-	int slot;	/* -1: written in place (not a regular file) */
+	int slot;	/* its temporary name in tmpfiles.c; -1: written in place */
 	char *path;
 };
 
-/* Temporary names the signal handler must remove: fixed storage, so that the
- * handler needs no allocation. A slot is live while its first byte is set. */
-static char pending[MAX_PENDING][PATH_MAX];
-static volatile sig_atomic_t pending_live[MAX_PENDING];
-
-static void
-on_signal(int sig)
-{
-	int i;
-
-	for (i = 0; i < MAX_PENDING; i++)
-		if (pending_live[i])
-			unlink(pending[i]);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Every signal whose default action ends the process: the temporary files
- * go first. The faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL) too, except in a
- * sanitizer build, whose own handler must report them. */
-static const int fatal_sigs[] = {
-	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGABRT, SIGALRM, SIGUSR1, SIGUSR2,
-	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGTRAP, SIGSYS,
-#ifdef SIGIO
-	SIGIO,
-#endif
-#ifdef SIGPWR
-	SIGPWR,
-#endif
-#ifdef SIGSTKFLT
-	SIGSTKFLT,
-#endif
-#if !defined(__SANITIZE_ADDRESS__) && !defined(IE_SANITIZERS)
-	SIGSEGV, SIGBUS, SIGFPE, SIGILL,
-#endif
-};
-
+/* The handlers are tmpfiles.c's: one set for every temporary path. */
 void
 atomic_init(void)
 {
-	const int *sigs = fatal_sigs;
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	for (i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
-#if defined(SIGRTMIN) && defined(SIGRTMAX)
-	/* the real-time signals end a process too */
-	{
-		int s;
-		for (s = SIGRTMIN; s <= SIGRTMAX; s++)
-			sigaction(s, &sa, NULL);
-	}
-#endif
+	tmpfiles_init();
 }
 
 /* The temporary name: ".NAME.tmp.PID.XXXXXX" beside the target. The PID
@@ -128,25 +73,6 @@ proc_fd(const char *path)
 	if (strncmp(target, "/proc/", 6) != 0)
 		return 0;
 	return lstat(path, &st) == 0 && !foreign(&st);
-}
-
-/* Is name (a file name, no directory) one of this process's pending
- * temporary files? */
-static int
-own_pending(const char *name)
-{
-	int i;
-
-	for (i = 0; i < MAX_PENDING; i++) {
-		const char *b;
-
-		if (!pending_live[i])
-			continue;
-		b = strrchr(pending[i], '/');
-		if (!strcmp(b ? b + 1 : pending[i], name))
-			return 1;
-	}
-	return 0;
 }
 
 /* Remove what a killed writer of path left: ".NAME.tmp.PID.XXXXXX" files of
@@ -202,7 +128,7 @@ sweep(const char *path)
 		if (pid == (long)getpid()) {
 			/* ours, or an earlier process's that had our PID (a
 			 * container's fixed PID, an exec'ing wrapper) */
-			if (own_pending(de->d_name))
+			if (tmpfiles_has_base(de->d_name))
 				continue;
 		} else if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
 			continue;
@@ -314,7 +240,7 @@ open_in_place(const char *path, const struct stat *lst, ierr *e)
 
 	if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
 		free(f);
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	/* O_NOFOLLOW: a link swapped in after the check is not followed */
@@ -340,6 +266,7 @@ atomic_open(const char *path, ierr *e)
 {
 	atomic_file *f;
 	sigset_t all, old;
+	char *tmp;
 	int slot;
 
 	struct stat st = { 0 };
@@ -406,20 +333,21 @@ atomic_open(const char *path, ierr *e)
 			return NULL;
 		}
 	}
-	for (slot = 0; slot < MAX_PENDING && pending_live[slot]; slot++)
-		;
-	if (slot == MAX_PENDING) {
+	if ((slot = tmpfiles_reserve(e)) < 0) {
 		ierr_set(e, "too many output files open");
 		return NULL;
 	}
 	if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
 		free(f);
-		ierr_set(e, "out of memory");
+		tmpfiles_release(slot, 0);
+		ierr_oom(e);
 		return NULL;
 	}
-	if (temp_name(path, pending[slot], sizeof pending[slot]) < 0) {
+	tmp = tmpfiles_name(slot);
+	if (temp_name(path, tmp, PATH_MAX) < 0) {
 		free(f->path);
 		free(f);
+		tmpfiles_release(slot, 0);
 		ierr_set(e, "file name too long");
 		return NULL;
 	}
@@ -430,24 +358,24 @@ atomic_open(const char *path, ierr *e)
 	sigprocmask(SIG_BLOCK, &all, &old);
 	/* a random name: a run killed by SIGKILL leaves its file behind, and
 	 * the next run may well have the same PID (containers); O_EXCL, 0600 */
-	f->fd = mkostemp(pending[slot], O_CLOEXEC);
+	f->fd = mkostemp(tmp, O_CLOEXEC);
 	if (f->fd >= 0) {
-		pending_live[slot] = 1;
+		tmpfiles_arm(slot, TMPFILES_FILE);
 		/* mkostemp makes it 0600: give it the mode a new file gets
 		 * (private_init()'s umask: 0600 unless an admin opened it to a
 		 * group) */
 		if (fchmod(f->fd, 0666 & ~private_umask()) < 0) {
 			int err = errno;
 			close(f->fd);
-			unlink(pending[slot]);
-			pending_live[slot] = 0;
 			f->fd = -1;
+			tmpfiles_release(slot, 1);
 			errno = err;
 		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (f->fd < 0) {
-		ierr_sys(e, errno, "cannot create %s", pending[slot]);
+		ierr_sys(e, errno, "cannot create %s", tmp);
+		tmpfiles_release(slot, 0);	/* not armed, or released above */
 		free(f->path);
 		free(f);
 		return NULL;
@@ -471,19 +399,7 @@ atomic_path(const atomic_file *f)
 static void
 release(atomic_file *f, int unlink_it)
 {
-	sigset_t all, old;
-
-	if (f->slot < 0) {
-		free(f->path);
-		free(f);
-		return;
-	}
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	if (unlink_it)
-		unlink(pending[f->slot]);
-	pending_live[f->slot] = 0;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	tmpfiles_release(f->slot, unlink_it);
 	free(f->path);
 	free(f);
 }
@@ -508,7 +424,7 @@ atomic_commit(atomic_file *f, ierr *e)
 {
 	int rc = atomic_sync(f, e);
 
-	if (rc == 0 && f->slot >= 0 && rename(pending[f->slot], f->path) < 0)
+	if (rc == 0 && f->slot >= 0 && rename(tmpfiles_name(f->slot), f->path) < 0)
 		rc = ierr_sys(e, errno, "cannot rename into %s", f->path);
 	release(f, rc < 0);
 	return rc;
@@ -551,7 +467,7 @@ atomic_mkdirs(const char *dir, ierr *e)
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	if (!(p = strdup(dir)))
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	/* every prefix that ends before a '/', then the whole path */
 	for (s = p + 1; rc == 0; s++) {
 		int last = *s == '\0';

@@ -6,7 +6,9 @@
  * signal that ends the process (after atomic_init: SIGINT, SIGTERM, SIGHUP,
  * SIGPIPE, SIGQUIT, SIGABRT, ..., SIGIO, SIGPWR, the real-time signals, and
  * the faults outside sanitizer builds),
- * the temporary files are unlinked, so a failed run leaves no half files.
+ * the temporary files are unlinked (they are registered in tmpfiles.h, whose
+ * handlers remove every temporary path of the process), so a failed run
+ * leaves no half files.
  * Only SIGKILL (or a power cut) leaves one: the next atomic_open() of the
  * same target removes those whose PID no longer runs, with a warning.
  * A path that exists and is not a regular file (a FIFO, a terminal,
@@ -24,7 +26,8 @@
 
 typedef struct atomic_file atomic_file;
 
-/* Install the signal handlers that unlink pending temporary files. */
+/* Install the signal handlers that unlink pending temporary files:
+ * tmpfiles_init(). */
 void atomic_init(void);
 
 /* Create the temporary file for path. NULL on failure (e set). */

@@ -169,12 +169,12 @@ copyout_header(copyout *c, const char *const *cols, size_t ncols, ierr *e)
 
 	for (i = 0; i < ncols; i++) {
 		if (i && buf_putc(&c->out, c->fmt == COPY_CSV ? ',' : '\t') < 0)
-			return ierr_set(e, "out of memory");
+			return ierr_oom(e);
 		if (buf_puts(&c->out, cols[i]) < 0)
-			return ierr_set(e, "out of memory");
+			return ierr_oom(e);
 	}
 	if (buf_putc(&c->out, '\n') < 0)
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	c->row_start = c->out.len;
 	return 0;
 }
@@ -183,7 +183,7 @@ int
 copyout_row_end(copyout *c, ierr *e)
 {
 	if (buf_putc(&c->out, '\n') < 0)
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	c->nfields = 0;
 	c->eod += c->row_eod;
 	c->row_eod = 0;

@@ -101,7 +101,7 @@ cred_env(const char *name, const char *var, char **out, ierr *e)
 
 	*out = NULL;
 	if (!(s = malloc(size)))
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	memcpy(s, var, vlen);
 	s[vlen] = '=';
 	if ((rc = cred_read(name, s + vlen + 1, size - vlen - 1, e)) <= 0) {

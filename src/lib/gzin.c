@@ -267,7 +267,7 @@ gzin_open_sized(const char *path, size_t block, ierr *e)
 
 	g = calloc(1, sizeof *g);
 	if (!g) {
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	g->fd = -1;
@@ -291,7 +291,7 @@ gzin_open_sized(const char *path, size_t block, ierr *e)
 		if (!g->block[i])
 			g->in = (free(g->in), NULL);
 	if (!g->in) {
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		gzin_close(g);
 		return NULL;
 	}

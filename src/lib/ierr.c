@@ -67,6 +67,12 @@ ierr_sys(ierr *e, int errnum, const char *fmt, ...)
 }
 
 int
+ierr_oom(ierr *e)
+{
+	return ierr_set(e, "out of memory");
+}
+
+int
 ierr_prefix(ierr *e, const char *fmt, ...)
 {
 	char prefix[sizeof e->msg], old[sizeof e->msg];

@@ -489,7 +489,7 @@ jrec_parse(jrec *j, const char *text, size_t len, ierr *e)
 	}
 	j->h = yajl_alloc(&callbacks, NULL, j);
 	if (!j->h) {
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	yajl_config(j->h, yajl_dont_validate_strings, 1);	/* done above, strictly */

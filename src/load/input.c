@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "jrec.h"
 #include "load.h"
 #include "log.h"
+#include "tmpfiles.h"
 
 static char *
 slurp(const char *path, size_t max, size_t *len, ierr *e)
@@ -34,7 +36,7 @@ slurp(const char *path, size_t max, size_t *len, ierr *e)
 	}
 	if (!(p = malloc(max + 1))) {
 		fclose(f);
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	n = fread(p, 1, max + 1, f);
@@ -111,7 +113,7 @@ csv_to_text(const char *src, const char *dst, int *out_failed, ierr *e)
 	}
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0 ||
 	    !(c.out = copyout_new(fd, COPY_TEXT))) {
-		rc = ierr_set(e, "out of memory");
+		rc = ierr_oom(e);
 		goto out;
 	}
 	while (!c.failed && (n = fread(block, 1, sizeof block, in)) > 0)
@@ -210,6 +212,45 @@ ld_reap_stale(void)
 	closedir(d);
 }
 
+/* Release the registration of tmpdir and its files (removed or kept by
+ * the caller). */
+static void
+forget_tmp(struct ld_input *in)
+{
+	while (in->ntmpslots > 0)
+		tmpfiles_release(in->tmpslot[--in->ntmpslots], 0);
+}
+
+/* Register dir, just made, and every file the loader may make in it (a
+ * converted table, the halves of a split synced_leads, the delta's two):
+ * a fatal signal removes them (tmpfiles.h). Signals are blocked by the
+ * caller. 0, or -1 (e set). */
+static int
+register_tmp(struct ld_input *in, const char *dir, ierr *e)
+{
+	static const char *const split[] = { "staged-synced_leads.csv", "staged-synced_leads.txt",
+					     "fresh-synced_leads.csv", "fresh-synced_leads.txt",
+					     "delta-synced_leads.csv", "delta-synced_leads.txt", "delta-keys.txt" };
+	char path[PATH_MAX];
+	int i, n, slot;
+
+	for (i = 0; i < TBL_N + (int)(sizeof split / sizeof split[0]); i++) {
+		if (i < TBL_N)
+			n = snprintf(path, sizeof path, "%s/%s.txt", dir, tbl_defs[i].name);
+		else
+			n = snprintf(path, sizeof path, "%s/%s", dir, split[i - TBL_N]);
+		if (n < 0 || (size_t)n >= sizeof path)
+			return ierr_set(e, "%s: path too long", dir);
+		if ((slot = tmpfiles_add(path, TMPFILES_FILE, e)) < 0)
+			return -1;
+		in->tmpslot[in->ntmpslots++] = slot;
+	}
+	if ((slot = tmpfiles_add(dir, TMPFILES_DIR, e)) < 0)
+		return -1;
+	in->tmpslot[in->ntmpslots++] = slot;
+	return 0;
+}
+
 static const char *make_tmpdir(struct ld_input *in, ierr *e);
 
 const char *
@@ -226,6 +267,8 @@ static const char *
 make_tmpdir(struct ld_input *in, ierr *e)
 {
 	char path[PATH_MAX], real[PATH_MAX];
+	sigset_t all, old;
+	int rc;
 
 	if (in->tmpdir)
 		return in->tmpdir;
@@ -235,10 +278,20 @@ make_tmpdir(struct ld_input *in, ierr *e)
 		ierr_set(e, "TMPDIR too long");
 		return NULL;
 	}
+	/* made and registered with signals blocked: no moment where it
+	 * exists and a signal would leave it */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	if (!mkdtemp(path)) {
 		ierr_sys(e, errno, "cannot create a temporary directory %s", path);
-		return NULL;
+		rc = -1;
+	} else if ((rc = register_tmp(in, path, e)) < 0) {
+		rmdir(path);
+		forget_tmp(in);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (rc < 0)
+		return NULL;
 	/* held while we run, and by our psql (inherited: no O_CLOEXEC), so
 	 * that another loader's ld_reap_stale() leaves it alone */
 	if ((in->tmpfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)) < 0 || flock(in->tmpfd, LOCK_EX) < 0) {
@@ -247,23 +300,26 @@ make_tmpdir(struct ld_input *in, ierr *e)
 			close(in->tmpfd);
 		in->tmpfd = -1;
 		rmdir(path);
+		forget_tmp(in);
 		return NULL;
 	}
 	if (!realpath(path, real)) {
 		ierr_sys(e, errno, "%s", path);
 		rmdir(path);
+		forget_tmp(in);
 		return NULL;
 	}
 	if (ld_text_check(real, "temporary directory (TMPDIR)", e) < 0) {
 		rmdir(path);
+		forget_tmp(in);
 		return NULL;
 	}
 	if (!(in->tmpdir = strdup(real))) {
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		rmdir(path);
+		forget_tmp(in);
 		return NULL;
 	}
-	ld_cleanup_dir(in->tmpdir);
 	return in->tmpdir;
 }
 
@@ -293,7 +349,7 @@ ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e)
 		return -1;
 	if (!(j = jrec_new(16))) {
 		free(text);
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	}
 	if (!(root = jrec_parse(j, text, len, e))) {
 		ierr_prefix(e, "%s", path);
@@ -327,7 +383,7 @@ ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e)
 			goto out;
 		}
 		if (!(in->path[id] = strdup(path))) {
-			ierr_set(e, "out of memory");
+			ierr_oom(e);
 			goto out;
 		}
 	}
@@ -352,7 +408,7 @@ ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e)
 			goto out;
 		free(in->path[id]);
 		if (!(in->path[id] = strdup(path))) {
-			ierr_set(e, "out of memory");
+			ierr_oom(e);
 			goto out;
 		}
 		in->text[id] = 1;
@@ -412,4 +468,5 @@ ld_input_free(struct ld_input *in)
 		close(in->tmpfd);
 		in->tmpfd = -1;
 	}
+	forget_tmp(in);	/* removed above, or kept for --print-sql's script */
 }

@@ -31,6 +31,10 @@ struct ld_input {
 	uint64_t rows[TBL_N];
 	uint64_t lead_rejects;	/* rejects that may have been leads */
 	char *tmpdir;		/* converted and split files, removed at the end */
+	/* tmpdir and every file the loader may make in it, registered in
+	 * tmpfiles.h (removed on a fatal signal); released by ld_input_free */
+	int tmpslot[TBL_N + 8];
+	int ntmpslots;
 	int tmpfd;		/* tmpdir, open and flock()ed while we (and our psql) run; -1 */
 	int keep;		/* --print-sql: tmpdir is kept for the script */
 	int tmp_failed;		/* a failure was writing in TMPDIR (full, read-only):
@@ -88,6 +92,8 @@ enum { LD_FULL, LD_FRESH, LD_DELTA };
  * character); -1 with e set ("WHAT \"S\": byte N is ...") when not. */
 int ld_text_check(const char *s, const char *what, ierr *e);
 
+/* The command line (opts.c): 0 go on, 1 done (--help, --version printed),
+ * -1 usage error (message printed). */
 int ld_opts_parse(struct ld_opts *o, int argc, char **argv);
 
 /* Read DIR: the summary (which says the directory is complete) and the
@@ -101,14 +107,6 @@ int ld_input_read(struct ld_input *in, const char *dir, int keep, ierr *e);
  * removal is a warning. */
 void ld_reap_stale(void);
 void ld_input_free(struct ld_input *in);
-
-/* On SIGINT, SIGTERM or SIGHUP: stop the running psql (its transaction
- * rolls back) and remove the temporary files, then die of the signal.
- * ld_cleanup_dir() names the temporary directory, ld_cleanup_child() the
- * psql running (0: none). */
-void ld_cleanup_init(void);
-void ld_cleanup_dir(const char *dir);
-void ld_cleanup_child(pid_t pid);
 
 /* Is path one of the loader's own files in in->tmpdir (to remove)? */
 int ld_is_temp(const struct ld_input *in, const char *path);

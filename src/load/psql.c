@@ -15,6 +15,7 @@
 #include "fdio.h"
 #include "load.h"
 #include "log.h"
+#include "tmpfiles.h"
 
 struct totals {
 	int tables;
@@ -93,7 +94,7 @@ child_env(ierr *e)
 		n++;
 	if (!(env = malloc((n + 3) * sizeof *env))) {
 		cred_free(pw);
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	for (n = 0; environ[n]; n++)
@@ -248,7 +249,7 @@ spawn(const struct ld_opts *o, int quiet_errors, int *to, int *from, int *errfd,
 	close(out[1]);
 	*to = in[1];
 	*from = out[0];
-	ld_cleanup_child(pid);
+	tmpfiles_child(pid);
 	return pid;
 }
 
@@ -333,11 +334,11 @@ converse(pid_t pid, int to, int from, int errfd, const char *script, size_t len,
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
-			ld_cleanup_child(0);
+			tmpfiles_child(0);
 			relay_errors(errfd);
 			return ierr_sys(e, errno, "waitpid");
 		}
-	ld_cleanup_child(0);
+	tmpfiles_child(0);
 	relay_errors(errfd);
 	if (failed)
 		return -1;

@@ -434,7 +434,7 @@ tmp_name(const struct ld_input *in, const char *name, ierr *e)
 	char *p;
 
 	if (asprintf(&p, "%s/%s", in->tmpdir, name) < 0) {
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	return p;
@@ -454,7 +454,7 @@ out_open(struct ld_input *in, const char *path, ierr *e)
 	if (!(o = malloc(sizeof *o))) {
 		close(fd);
 		unlink(path);
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	o->fd = fd;
@@ -520,7 +520,7 @@ probe(const struct ld_opts *o, struct ld_input *in, struct ld_pair *pairs, size_
 			      "  OR NOT EXISTS (SELECT FROM client_campaigns m WHERE m.client_id = v.c AND m.campaign_id = v.k));\n");
 	if (rc < 0) {
 		buf_free(&q);
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	}
 	rc = ld_psql_query(o, &q, &out, e);
 	buf_free(&q);
@@ -541,7 +541,7 @@ probe(const struct ld_opts *o, struct ld_input *in, struct ld_pair *pairs, size_
 	 * then one "client campaign e|u" line per known or unmapped pair */
 	if (buf_putc(&out, '\0') < 0) {
 		buf_free(&out);
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	}
 	line = out.p;
 	if (!o->init_schema && strncmp(line, "t", 1) == 0)
@@ -779,7 +779,7 @@ ld_delta_line(struct ld_input *in, const char *line, ierr *e)
 	    uuid_bin(end + 1, lead) < 0 || end[37] != '\t')
 		return ierr_set(e, "psql: unexpected line in the warehouse's lead hashes");
 	if (!(w = w_find(d, (uint32_t)pair, lead, 1)))
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	if (end[38] == '\\' && end[39] == 'N') {
 		w->has_hash = 0;	/* loaded before content_hash: changed, once */
 	} else {
@@ -873,7 +873,7 @@ ld_delta_finish(struct ld_input *in, uint64_t *unchanged, ierr *e)
 			(*unchanged)++;
 			if (!watermarked(in, p)) {
 				if (content_hash(&d->hc, d->csv, d->map + r->off, d->map + r->off + r->len, &h, ts, sizeof ts) < 0) {
-					ierr_set(e, "out of memory");
+					ierr_oom(e);
 					goto out;
 				}
 				out_key(keys, 't', p, r->lead, ts);
@@ -910,196 +910,250 @@ out:
 
 /* ---- the split ------------------------------------------------------------ */
 
-int
-ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
-{
-	const char *path = in->path[TBL_SYNCED_LEADS], *s, *end;
-	char f[3][37];
-	struct ld_pair *pairs = NULL, *pr = NULL;
-	size_t npairs = 0, cap = 0, i, nfresh = 0, ndelta = 0;
-	struct fpset fp = { NULL, 0, 0 };
-	struct ld_delta *d;
-	struct rows r;
-	struct stat st;
-	struct out *fo = NULL, *so = NULL;
-	char *fresh_path = NULL, *rest_path = NULL;
-	int fd, rc = -1;
-	uint64_t fresh_rows = 0, delta_rows = 0;
+/* One split of synced_leads, from the scan to the files written: what
+ * split_free() releases (the one cleanup path) unless split_write() handed
+ * it over to the ld_input. */
+struct split {
+	const char *path;		/* synced_leads' file */
+	struct ld_delta *d;		/* the file, mapped, and its rows */
+	struct rows r;			/* the scan's place in it */
+	struct ld_pair *pairs;		/* its campaigns */
+	size_t npairs, cap;
+	size_t nfresh, ndelta;		/* pairs LD_FRESH, LD_DELTA */
+	uint64_t fresh_rows, delta_rows;
+	char *rest_path, *fresh_path;	/* the staged half, the fresh half */
+	struct out *so, *fo;
+};
 
-	if (!(d = calloc(1, sizeof *d)))
-		return ierr_set(e, "out of memory");
-	if (hcols_init(&d->hc) < 0) {
-		free(d);
+static void
+split_free(struct split *sp)
+{
+	if (sp->fo)
+		(void)out_close(sp->fo);
+	if (sp->so)
+		(void)out_close(sp->so);
+	if (sp->rest_path)
+		unlink(sp->rest_path);
+	if (sp->fresh_path)
+		unlink(sp->fresh_path);
+	free(sp->rest_path);
+	free(sp->fresh_path);
+	free(sp->pairs);
+	delta_free(sp->d);
+	memset(sp, 0, sizeof *sp);
+}
+
+/* Map synced_leads' file into sp->d. 1: mapped, its header read; 0:
+ * nothing to split (an empty file, not even a header); -1 (e set). */
+static int
+split_map(struct split *sp, const struct ld_input *in, ierr *e)
+{
+	struct ld_delta *d;
+	struct stat st;
+	const char *s, *end;
+	int fd;
+
+	if (!(sp->d = d = calloc(1, sizeof *d)))
+		return ierr_oom(e);
+	if (hcols_init(&d->hc) < 0)
 		return ierr_set(e, "synced_leads: too many columns or no extracted_at");
-	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		delta_free(d);
-		return ierr_sys(e, errno, "%s", path);
-	}
+	if ((fd = open(sp->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return ierr_sys(e, errno, "%s", sp->path);
 	if (fstat(fd, &st) < 0) {
+		int err = errno;
 		close(fd);
-		delta_free(d);
-		return ierr_sys(e, errno, "%s", path);
+		return ierr_sys(e, err, "%s", sp->path);
 	}
 	if (st.st_size == 0) {
 		close(fd);
-		delta_free(d);
 		return 0;
 	}
 	d->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (d->map == MAP_FAILED) {
 		d->map = NULL;
-		delta_free(d);
-		return ierr_sys(e, errno, "%s: mmap", path);
+		return ierr_sys(e, errno, "%s: mmap", sp->path);
 	}
 	d->map_len = (size_t)st.st_size;
-	r.p = d->map;
-	r.end = d->map + st.st_size;
-	r.csv = d->csv = !in->text[TBL_SYNCED_LEADS];
-	if (!next_row(&r, &s, &end)) {	/* the header */
-		rc = 0;
-		goto out;
-	}
+	d->csv = !in->text[TBL_SYNCED_LEADS];
+	sp->r.p = d->map;
+	sp->r.end = d->map + d->map_len;
+	sp->r.csv = d->csv;
+	if (!next_row(&sp->r, &s, &end))
+		return 0;	/* not even a header */
 	d->header_len = (size_t)(end - d->map);
+	return 1;
+}
 
-	/* the campaigns, their row counts, repeated keys; every row's hash */
-	while (next_row(&r, &s, &end)) {
+/* Scan the rows: the campaigns, their row counts, repeated keys; every
+ * row's place, lead and content hash. 1: rows found; 0: nothing to split;
+ * -1 (e set). */
+static int
+split_scan(struct split *sp, const struct ld_input *in, ierr *e)
+{
+	struct fpset fp = { NULL, 0, 0 };
+	struct ld_delta *d;
+	struct ld_pair *pr = NULL;
+	const char *s, *end;
+	char f[3][37];
+	int rc;
+
+	sp->path = in->path[TBL_SYNCED_LEADS];
+	if ((rc = split_map(sp, in, e)) <= 0)
+		return rc;
+	d = sp->d;
+	rc = 1;
+	while (rc > 0 && next_row(&sp->r, &s, &end)) {
 		struct drow *dr;
-		if (row_uuids(&r, s, end, f, 3) < 0) {
-			ierr_set(e, "%s: row %llu: no client, campaign and lead UUID in the first three fields", path,
-				 (unsigned long long)d->nrows + 1);
-			goto out;
+		if (row_uuids(&sp->r, s, end, f, 3) < 0) {
+			rc = ierr_set(e, "%s: row %llu: no client, campaign and lead UUID in the first three fields",
+				      sp->path, (unsigned long long)d->nrows + 1);
+			break;
 		}
 		if ((uint64_t)(end - s) > UINT32_MAX) {
-			ierr_set(e, "%s: row %llu: longer than 4 GiB", path, (unsigned long long)d->nrows + 1);
-			goto out;
+			rc = ierr_set(e, "%s: row %llu: longer than 4 GiB", sp->path, (unsigned long long)d->nrows + 1);
+			break;
 		}
 		if (!pr || memcmp(pr->campaign_id, f[1], 36) || memcmp(pr->client_id, f[0], 36))
-			if (!(pr = pair_of(&pairs, &npairs, &cap, f[0], f[1])))
-				goto oom;
+			if (!(pr = pair_of(&sp->pairs, &sp->npairs, &sp->cap, f[0], f[1]))) {
+				rc = ierr_oom(e);
+				break;
+			}
 		pr->rows++;
 		switch (fpset_add(&fp, fingerprint(f))) {
 		case 1:
 			pr->dup = 1;
 			break;
 		case -1:
-			goto oom;
+			rc = ierr_oom(e);
+			continue;
 		}
 		if (d->nrows == d->cap) {
 			size_t nc = d->cap ? 2 * d->cap : 4096;
 			struct drow *nr = realloc(d->rows, nc * sizeof *nr);
-			if (!nr)
-				goto oom;
+			if (!nr) {
+				rc = ierr_oom(e);
+				break;
+			}
 			d->rows = nr;
 			d->cap = nc;
 		}
 		dr = &d->rows[d->nrows++];
 		dr->off = (uint64_t)(s - d->map);
 		dr->len = (uint32_t)(end - s);
-		dr->pair = (uint32_t)(pr - pairs);
+		dr->pair = (uint32_t)(pr - sp->pairs);
 		(void)uuid_bin(f[2], dr->lead);	/* checked by row_uuids() */
 		if (content_hash(&d->hc, d->csv, s, end, &dr->hash, NULL, 0) < 0)
-			goto oom;
+			rc = ierr_oom(e);
 	}
 	free(fp.slot);
-	fp.slot = NULL;
-	if (npairs == 0) {
-		rc = 0;
-		goto out;
-	}
-	if (count_listings(in, pairs, npairs, e) < 0)
-		goto out;
+	return rc < 0 ? -1 : sp->npairs > 0;
+}
+
+/* Which pairs go in how: a campaign listed twice, or with a key twice, all
+ * through staging; one the warehouse has never seen, straight in; one it
+ * knows, compared with it (unless unmapped). 0, or -1 (e set). */
+static int
+split_probe(struct split *sp, struct ld_input *in, const struct ld_opts *o, ierr *e)
+{
+	size_t i;
+
+	if (count_listings(in, sp->pairs, sp->npairs, e) < 0)
+		return -1;
 	if (o->print_sql) {
-		for (i = 0; i < npairs; i++)
-			pairs[i].exists = pairs[i].unmapped = 1;	/* no warehouse to ask: all staged */
-	} else if (probe(o, in, pairs, npairs, e) < 0) {
-		goto out;
+		for (i = 0; i < sp->npairs; i++)
+			sp->pairs[i].exists = sp->pairs[i].unmapped = 1;	/* no warehouse to ask: all staged */
+	} else if (probe(o, in, sp->pairs, sp->npairs, e) < 0) {
+		return -1;
 	}
-	for (i = 0; i < npairs; i++) {
-		struct ld_pair *p = &pairs[i];
+	for (i = 0; i < sp->npairs; i++) {
+		struct ld_pair *p = &sp->pairs[i];
 		p->mode = p->dup || p->listings > 1 ? LD_FULL : !p->exists ? LD_FRESH : p->unmapped ? LD_FULL : LD_DELTA;
 		if (p->mode == LD_FRESH) {
-			nfresh++;
-			fresh_rows += p->rows;
+			sp->nfresh++;
+			sp->fresh_rows += p->rows;
 		} else if (p->mode == LD_DELTA) {
-			ndelta++;
-			delta_rows += p->rows;
+			sp->ndelta++;
+			sp->delta_rows += p->rows;
 		}
 	}
-	log_debug("synced_leads: %zu of %zu campaigns new to the warehouse, %llu of %llu rows straight in", nfresh,
-		  npairs, (unsigned long long)fresh_rows, (unsigned long long)d->nrows);
-	log_debug("synced_leads: %zu campaigns known to the warehouse, %llu rows to compare with it", ndelta,
-		  (unsigned long long)delta_rows);
+	log_debug("synced_leads: %zu of %zu campaigns new to the warehouse, %llu of %llu rows straight in", sp->nfresh,
+		  sp->npairs, (unsigned long long)sp->fresh_rows, (unsigned long long)sp->d->nrows);
+	log_debug("synced_leads: %zu campaigns known to the warehouse, %llu rows to compare with it", sp->ndelta,
+		  (unsigned long long)sp->delta_rows);
+	return 0;
+}
 
-	/* the rows of new campaigns, and those that all go through staging,
-	 * each with its hash */
+/* Write the rows of new campaigns (fresh half) and those that all go
+ * through staging (staged half), each with its hash, and hand the halves,
+ * the pairs and (for the delta) the mapped rows over to in. 0, or -1 (e
+ * set; in->tmp_failed for a write error). */
+static int
+split_write(struct split *sp, struct ld_input *in, ierr *e)
+{
+	struct ld_delta *d = sp->d;
+	size_t i;
+	int rc;
+
 	if (!ld_tmpdir(in, e))
-		goto out;
-	if (!(rest_path = tmp_name(in, d->csv ? "staged-synced_leads.csv" : "staged-synced_leads.txt", e)) ||
-	    !(so = out_open(in, rest_path, e)))
-		goto out;
-	out_header(so, d);
-	if (nfresh > 0) {
-		if (!(fresh_path = tmp_name(in, d->csv ? "fresh-synced_leads.csv" : "fresh-synced_leads.txt", e)) ||
-		    !(fo = out_open(in, fresh_path, e)))
-			goto out;
-		out_header(fo, d);
+		return -1;
+	if (!(sp->rest_path = tmp_name(in, d->csv ? "staged-synced_leads.csv" : "staged-synced_leads.txt", e)) ||
+	    !(sp->so = out_open(in, sp->rest_path, e)))
+		return -1;
+	out_header(sp->so, d);
+	if (sp->nfresh > 0) {
+		if (!(sp->fresh_path = tmp_name(in, d->csv ? "fresh-synced_leads.csv" : "fresh-synced_leads.txt", e)) ||
+		    !(sp->fo = out_open(in, sp->fresh_path, e)))
+			return -1;
+		out_header(sp->fo, d);
 	}
-	if (ndelta > 0 &&
+	if (sp->ndelta > 0 &&
 	    (!(in->delta_path = tmp_name(in, d->csv ? "delta-synced_leads.csv" : "delta-synced_leads.txt", e)) ||
 	     !(in->keys_path = tmp_name(in, "delta-keys.txt", e))))
-		goto out;
+		return -1;
 	for (i = 0; i < d->nrows; i++) {
 		const struct drow *dr = &d->rows[i];
-		int mode = pairs[dr->pair].mode;
+		int mode = sp->pairs[dr->pair].mode;
 		if (mode != LD_DELTA)
-			out_row(mode == LD_FRESH ? fo : so, d->csv, d->map + dr->off, d->map + dr->off + dr->len,
+			out_row(mode == LD_FRESH ? sp->fo : sp->so, d->csv, d->map + dr->off, d->map + dr->off + dr->len,
 				dr->hash);
 	}
-	rc = out_close(so);
-	so = NULL;
-	if (fo && out_close(fo) < 0)
+	rc = out_close(sp->so);
+	sp->so = NULL;
+	if (sp->fo && out_close(sp->fo) < 0)
 		rc = -1;
-	fo = NULL;
+	sp->fo = NULL;
 	if (rc < 0) {
 		in->tmp_failed = 1;
-		ierr_sys(e, errno, "writing in %s", in->tmpdir);
-		goto out;
+		return ierr_sys(e, errno, "writing in %s", in->tmpdir);
 	}
-	rc = -1;
 	if (ld_is_temp(in, in->path[TBL_SYNCED_LEADS]))
 		unlink(in->path[TBL_SYNCED_LEADS]);	/* a converted file, split now (still mapped) */
 	free(in->path[TBL_SYNCED_LEADS]);
-	in->path[TBL_SYNCED_LEADS] = rest_path;
-	in->fresh_path = fresh_path;
+	in->path[TBL_SYNCED_LEADS] = sp->rest_path;
+	in->fresh_path = sp->fresh_path;
 	in->hashed = 1;
-	rest_path = fresh_path = NULL;
-	in->pairs = pairs;
-	in->npairs = npairs;
-	in->fresh_rows = fresh_rows;
-	pairs = NULL;
-	if (ndelta > 0) {
+	sp->rest_path = sp->fresh_path = NULL;
+	in->pairs = sp->pairs;
+	in->npairs = sp->npairs;
+	in->fresh_rows = sp->fresh_rows;
+	sp->pairs = NULL;
+	if (sp->ndelta > 0) {
 		in->delta = d;	/* its rows are compared once the script holds its lock */
-		d = NULL;
+		sp->d = NULL;
 	}
-	rc = 0;
-	goto out;
-oom:
-	ierr_set(e, "out of memory");
-out:
-	if (fo)
-		(void)out_close(fo);
-	if (so)
-		(void)out_close(so);
-	if (rest_path)
-		unlink(rest_path);
-	if (fresh_path)
-		unlink(fresh_path);
-	free(rest_path);
-	free(fresh_path);
-	free(fp.slot);
-	free(pairs);
-	delta_free(d);
-	return rc;
+	return 0;
+}
+
+int
+ld_split_fresh(struct ld_input *in, const struct ld_opts *o, ierr *e)
+{
+	struct split sp;
+	int rc;
+
+	memset(&sp, 0, sizeof sp);
+	if ((rc = split_scan(&sp, in, e)) > 0 && (rc = split_probe(&sp, in, o, e)) == 0)
+		rc = split_write(&sp, in, e);
+	split_free(&sp);
+	return rc < 0 ? -1 : 0;
 }

@@ -8,8 +8,6 @@
 #include "jsonout.h"
 #include "val.h"
 
-#define OOM(e) (ierr_set((e), "out of memory"), -2)
-
 /* "REASON: EXCERPT" for a value that cannot be read as the column's type;
  * the excerpt is at most 40 bytes, cut between characters, a string in
  * quotes. */
@@ -27,7 +25,7 @@ bad_value(ierr *e, const char *field, const char *reason, const jv *v)
 int
 tf_put_string(copyout *c, const jv *v)
 {
-	return copyout_text(c, v->s, v->n) < 0 ? -2 : 0;
+	return copyout_text(c, v->s, v->n) < 0 ? IERR_FATAL : 0;
 }
 
 int
@@ -41,7 +39,7 @@ tf_put_text(copyout *c, const jv *v, const char *field, ierr *e)
 		return ierr_field(e, field, "expected text, got an %s", v->type == JV_OBJECT ? "object" : "array");
 	else
 		rc = copyout_text(c, v->s, v->n);
-	return rc < 0 ? OOM(e) : 0;
+	return rc < 0 ? ierr_fatal(ierr_oom(e)) : 0;
 }
 
 int
@@ -67,7 +65,7 @@ tf_put_int(copyout *c, const jv *v, const char *field, ierr *e)
 	if (rc < 0)
 		return -1;
 	rc = rc ? copyout_int(c, n) : copyout_null(c);
-	return rc < 0 ? OOM(e) : 0;
+	return rc < 0 ? ierr_fatal(ierr_oom(e)) : 0;
 }
 
 int
@@ -84,7 +82,7 @@ tf_put_numeric(copyout *c, const jv *v, const char *field, ierr *e)
 	}
 	else
 		return bad_value(e, field, "not a number", v);
-	return rc < 0 ? OOM(e) : 0;
+	return rc < 0 ? ierr_fatal(ierr_oom(e)) : 0;
 }
 
 int
@@ -98,7 +96,7 @@ tf_put_timestamp(copyout *c, const jv *v, const char *field, ierr *e)
 		rc = copyout_text(c, v->s, v->n);
 	else
 		return bad_value(e, field, "not an ISO-8601 date-time", v);
-	return rc < 0 ? OOM(e) : 0;
+	return rc < 0 ? ierr_fatal(ierr_oom(e)) : 0;
 }
 
 int
@@ -112,7 +110,7 @@ tf_put_date(copyout *c, const jv *v, const char *field, ierr *e)
 		rc = copyout_text(c, v->s, v->n);
 	else
 		return bad_value(e, field, "not a date (YYYY-MM-DD)", v);
-	return rc < 0 ? OOM(e) : 0;
+	return rc < 0 ? ierr_fatal(ierr_oom(e)) : 0;
 }
 
 int
@@ -121,20 +119,20 @@ tf_put_json(struct tf_ctx *x, copyout *c, const jv *v)
 	int rc;
 
 	if (!v || v->type == JV_NULL)
-		return copyout_null(c) < 0 ? -2 : 0;
+		return copyout_null(c) < 0 ? IERR_FATAL : 0;
 	/* a \u0000 escape anywhere in the line decodes to U+0000, which jrec
 	 * counts: with none counted the input bytes can go out as they are */
 	if (jrec_nul_count(x->jr) == 0) {
 		const char *s;
 		size_t n;
 		jrec_raw(x->jr, v, &s, &n);
-		return copyout_text(c, s, n) < 0 ? -2 : 0;
+		return copyout_text(c, s, n) < 0 ? IERR_FATAL : 0;
 	}
 	buf_reset(&x->scratch);
 	if (jrec_raw_json(x->jr, v, &x->scratch) < 0)
-		return -2;
+		return IERR_FATAL;
 	rc = copyout_text(c, x->scratch.p, x->scratch.len);
-	return rc < 0 ? -2 : 0;
+	return rc < 0 ? IERR_FATAL : 0;
 }
 
 /* ---- the readers of columns.h --------------------------------------------- */
@@ -154,7 +152,7 @@ tf_put_row(struct tf_row *w, const struct tf_col *cols, size_t ncols)
 static int
 put_envelope(struct tf_row *w, const jv *v)
 {
-	return tf_put_string(w->c, v) < 0 ? OOM(w->e) : 0;
+	return tf_put_string(w->c, v) < 0 ? ierr_fatal(ierr_oom(w->e)) : 0;
 }
 
 int
@@ -225,19 +223,19 @@ tf_rd_date(struct tf_row *w, const struct tf_col *col)
 int
 tf_rd_json(struct tf_row *w, const struct tf_col *col)
 {
-	return tf_put_json(w->x, w->c, jv_get(w->r->data, col->key)) < 0 ? OOM(w->e) : 0;
+	return tf_put_json(w->x, w->c, jv_get(w->r->data, col->key)) < 0 ? ierr_fatal(ierr_oom(w->e)) : 0;
 }
 
 int
 tf_rd_item(struct tf_row *w, const struct tf_col *col)
 {
 	(void)col;
-	return tf_put_json(w->x, w->c, w->r->data) < 0 ? OOM(w->e) : 0;
+	return tf_put_json(w->x, w->c, w->r->data) < 0 ? ierr_fatal(ierr_oom(w->e)) : 0;
 }
 
 int
 tf_rd_null(struct tf_row *w, const struct tf_col *col)
 {
 	(void)col;
-	return copyout_null(w->c) < 0 ? OOM(w->e) : 0;
+	return copyout_null(w->c) < 0 ? ierr_fatal(ierr_oom(w->e)) : 0;
 }

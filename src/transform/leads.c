@@ -10,8 +10,6 @@
 #include "transform.h"
 #include "val.h"
 
-#define OOM(e) (ierr_set((e), "out of memory"), -2)
-
 /* The integers the rules need, read (and checked) before any is written,
  * in this order (the first bad one is the one a reject names). */
 static const struct {
@@ -103,7 +101,7 @@ sender_account(const jv *d, const char **s, size_t *n)
 
 /* ---- the readers of SYNCED_LEADS_COLUMNS ---------------------------------- */
 
-#define OOM_IF(w, x) ((x) < 0 ? OOM((w)->e) : 0)
+#define OOM_IF(w, x) ((x) < 0 ? ierr_fatal(ierr_oom((w)->e)) : 0)
 
 static int
 put_opt_text(struct tf_row *w, const char *s, size_t n)

@@ -66,7 +66,7 @@ main(int argc, char **argv)
 	rc = tf_run(&x, &e);
 	if (rc < 0) {
 		log_error("%s", e.msg);
-		rc = rc == -1 ? EXIT_INPUT : EXIT_OUTPUT;
+		rc = rc == IERR_FAIL ? EXIT_INPUT : EXIT_OUTPUT;
 		if (opts.table >= 0)
 			copyout_poison(x.out[opts.table]);
 		goto done;

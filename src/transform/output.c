@@ -41,7 +41,7 @@ tf_outputs_open(struct tf_ctx *x, ierr *e)
 	int t;
 
 	if (!out) {
-		ierr_set(e, "out of memory");
+		ierr_oom(e);
 		return NULL;
 	}
 	if (o->outdir && atomic_mkdirs(o->outdir, e) < 0)
@@ -56,7 +56,7 @@ tf_outputs_open(struct tf_ctx *x, ierr *e)
 			fd = STDOUT_FILENO;
 		}
 		if (!(x->out[t] = copyout_new(fd, o->format))) {
-			ierr_set(e, "out of memory");
+			ierr_oom(e);
 			goto fail;
 		}
 		if (copyout_header(x->out[t], tbl_defs[t].cols, tbl_defs[t].ncols, e) < 0)
@@ -102,7 +102,7 @@ tf_outputs_commit(struct tf_ctx *x, struct tf_outputs *o, ierr *e)
 	if (o->summary) {
 		buf_init(&b, (size_t)1 << 24);
 		if (tf_summary_json(x, &b) < 0)
-			rc = ierr_set(e, "out of memory");
+			rc = ierr_oom(e);
 		else
 			rc = write_buf(atomic_fd(o->summary), &b, atomic_path(o->summary), e);
 		buf_free(&b);

@@ -102,7 +102,7 @@ reject(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, int table,
 	    jsonout_key(b, &first, "text") < 0 || jsonout_string(b, line, n) < 0 ||
 	    jsonout_key(b, &first, "truncated") < 0 || buf_puts(b, n < len || cut ? "true" : "false") < 0 ||
 	    buf_puts(b, "}\n") < 0)
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	return b->len >= REJECTS_FLUSH_AT ? flush_rejects(x, e) : 0;
 }
 
@@ -116,7 +116,7 @@ reject_other(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const
 	return reject(x, in, lineno, -1, why, line, len, cut, e);
 }
 
-/* One line. Returns 0, or -2 on a fatal (output or memory) error. */
+/* One line. Returns 0, or IERR_FATAL on a fatal (output or memory) error. */
 static int
 do_line(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const char *line, size_t len,
 	int too_long, ierr *e)
@@ -131,7 +131,7 @@ do_line(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const char
 	if (too_long) {
 		x->other.lines++;
 		ierr_set(&why, "line longer than %zu bytes", x->opts->max_line);
-		return reject_other(x, in, lineno, "line too long", &why, line, len, 1, e) < 0 ? -2 : 0;
+		return ierr_fatal(reject_other(x, in, lineno, "line too long", &why, line, len, 1, e));
 	}
 	if (val_blank(line, len)) {
 		x->other.lines++;
@@ -142,16 +142,16 @@ do_line(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const char
 	root = jrec_parse(x->jr, line, len, &why);
 	if (!root) {
 		x->other.lines++;
-		return reject_other(x, in, lineno, "malformed JSON or text", &why, line, len, 0, e) < 0 ? -2 : 0;
+		return ierr_fatal(reject_other(x, in, lineno, "malformed JSON or text", &why, line, len, 0, e));
 	}
 	arch_peek(root, &r);
 	if (r.type == ARCH_UNKNOWN || r.type == ARCH_RUN_SUMMARY) {
 		x->other.lines++;
 		if (arch_check_version(root, &why) < 0)
-			return reject_other(x, in, lineno, "no known format version", &why, line, len, 0, e) < 0 ? -2 : 0;
+			return ierr_fatal(reject_other(x, in, lineno, "no known format version", &why, line, len, 0, e));
 		if (!r.type_str) {
 			ierr_field(&why, "type", "missing record type");
-			return reject_other(x, in, lineno, "no record type", &why, line, len, 0, e) < 0 ? -2 : 0;
+			return ierr_fatal(reject_other(x, in, lineno, "no record type", &why, line, len, 0, e));
 		}
 		x->other.skipped++;
 		if (r.type == ARCH_RUN_SUMMARY)
@@ -166,21 +166,21 @@ do_line(struct tf_ctx *x, const struct tf_input *in, uint64_t lineno, const char
 	x->counts[t].lines++;
 	if (arch_read(root, &r, &why) < 0) {
 		x->counts[t].rejects++;
-		return reject(x, in, lineno, t, &why, line, len, 0, e) < 0 ? -2 : 0;
+		return ierr_fatal(reject(x, in, lineno, t, &why, line, len, 0, e));
 	}
 	rc = by_type[r.type].row(x, &r, c, &why);
-	if (rc == -2) {
+	if (rc < IERR_FAIL) {	/* IERR_FATAL: not the record's fault */
 		*e = why;
-		return -2;
+		return IERR_FATAL;
 	}
 	if (rc < 0) {
 		copyout_row_discard(c);
 		x->counts[t].rejects++;
-		return reject(x, in, lineno, t, &why, line, len, 0, e) < 0 ? -2 : 0;
+		return ierr_fatal(reject(x, in, lineno, t, &why, line, len, 0, e));
 	}
 	if (copyout_row_end(c, e) < 0) {
 		ierr_prefix(e, "%s", x->opts->outdir ? tbl_defs[t].name : "stdout");
-		return -2;
+		return IERR_FATAL;
 	}
 	x->counts[t].rows++;
 	x->counts[t].nul_replaced += jrec_nul_count(x->jr);
@@ -201,7 +201,7 @@ run_input(struct tf_ctx *x, struct tf_input *in, ierr *e)
 		return ierr_set(e, "%s: %s", in->name, re.msg);
 	if (!(l = lines_new(g, x->opts->max_line))) {
 		gzin_close(g);
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	}
 	in->gzip = gzin_is_gzip(g);
 	while ((r = lines_next(l, &line, &len, &too_long, &re)) > 0) {
@@ -232,5 +232,5 @@ tf_run(struct tf_ctx *x, ierr *e)
 	}
 	for (i = 0; i < TBL_N; i++)
 		x->counts[i].eod_values = copyout_eod_values(x->out[i]);
-	return flush_rejects(x, e) < 0 ? -2 : 0;
+	return ierr_fatal(flush_rejects(x, e));
 }

@@ -87,9 +87,10 @@ struct tf_ctx {
 
 /* Row builders: write one row of the table for record r into c. Return 0
  * (row complete), -1 when the record is rejected (e says why; the caller
- * discards the partial row), or -2 on a fatal error (out of memory, e says
- * so). Each checks what concerns the whole record, then writes the columns
- * of its list in src/lib/columns.h with tf_put_row(). */
+ * discards the partial row), or IERR_FATAL (out of memory, e says so; the
+ * caller takes any code below IERR_FAIL as fatal, never as a reject). Each
+ * checks what concerns the whole record, then writes the columns of its list
+ * in src/lib/columns.h with tf_put_row(). */
 int tf_lead_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
 int tf_campaign_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
 int tf_daily_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c, ierr *e);
@@ -99,8 +100,8 @@ int tf_leads_complete_row(struct tf_ctx *x, const struct arch_rec *r, copyout *c
 /* ---- columns (fields.c) ---------------------------------------------------
  * A row is written column by column from a table's list in columns.h: each
  * column names its reader, tf_rd_READER(w, col), which writes that one
- * field of w->c and returns 0, -1 (reject: w->e names the field) or -2
- * (out of memory). */
+ * field of w->c and returns 0, -1 (reject: w->e names the field) or
+ * IERR_FATAL (out of memory, w->e says so). */
 
 /* the lead's integers, read and checked before any column is written */
 enum tf_lead_int {
@@ -137,7 +138,8 @@ struct tf_col {
 #define TF_COL(name, reader, key, arg) { #name, tf_rd_##reader, key, "data." key, arg },
 #define TF_NCOLS(cols) (sizeof (cols) / sizeof (cols)[0])
 
-/* Write the columns of cols in order: 0, or the first reader's -1 or -2. */
+/* Write the columns of cols in order: 0, or the first reader's -1 or
+ * IERR_FATAL. */
 int tf_put_row(struct tf_row *w, const struct tf_col *cols, size_t ncols);
 
 /* the readers every table may use (fields.c) */
@@ -165,8 +167,8 @@ int tf_rd_sender(struct tf_row *w, const struct tf_col *col);
 
 /* ---- column writers (fields.c) ------------------------------------------
  * Each writes one field of the current row from the JSON value v (NULL when
- * the key is absent) and returns 0, -1 (reject: e names field) or -2 (out of
- * memory). */
+ * the key is absent) and returns 0, -1 (reject: e names field) or IERR_FATAL
+ * (out of memory, e says so). */
 
 /* text: string as decoded; number as its text; true/false; absent/null NULL;
  * object or array rejected. */
@@ -182,9 +184,11 @@ int tf_put_numeric(copyout *c, const jv *v, const char *field, ierr *e);
 int tf_put_timestamp(copyout *c, const jv *v, const char *field, ierr *e);
 /* date: YYYY-MM-DD string. */
 int tf_put_date(copyout *c, const jv *v, const char *field, ierr *e);
-/* a value already checked to be a string (ids from the envelope). */
+/* a value already checked to be a string (ids from the envelope): 0, or
+ * IERR_FATAL (out of memory: no ierr, the caller fills its own). */
 int tf_put_string(copyout *c, const jv *v);
-/* an object as jsonb text: its input bytes, \u0000 written as \ufffd. */
+/* an object as jsonb text: its input bytes, \u0000 written as \ufffd; 0,
+ * or IERR_FATAL (out of memory: no ierr, the caller fills its own). */
 int tf_put_json(struct tf_ctx *x, copyout *c, const jv *v);
 
 /* ---- outputs (output.c) and summary (summary.c) --------------------------- */
@@ -203,7 +207,8 @@ int tf_summary_json(const struct tf_ctx *x, buf *b);
 void tf_summary_log(const struct tf_ctx *x);
 
 /* Read every input. Returns 0 when all input was read (rejects or not), or
- * -1 on a fatal input error (e names the input), -2 on an output error. */
+ * IERR_FAIL on a fatal input error (e names the input), IERR_FATAL on an
+ * output error (or out of memory). */
 int tf_run(struct tf_ctx *x, ierr *e);
 
 #endif
