@@ -173,7 +173,7 @@ envelope(struct ex_req *q, enum arch_type type, const char *client, const char *
 	switch (spool_add(&q->spool, b->p, b->len, e)) {
 	case 0:
 		break;
-	case -2:	/* --max-spill: the response's fault; the same again if retried */
+	case IERR_LIMIT:	/* --max-spill: the response's fault; the same again if retried */
 		q->untrusted = 1;
 		return -1;
 	default:
@@ -214,7 +214,7 @@ on_item(void *ctx, const char *item, size_t n, const char *tag, ierr *e)
 			if (((struct ex_campaign **)(void *)q->listed.p)[i] == c)
 				return 0;	/* twice on this page */
 		if (buf_append(&q->listed, &c, sizeof c) < 0)
-			return ierr_set(e, "out of memory");
+			return ierr_oom(e);
 		q->camp = c;
 		if (envelopes(q, ARCH_CAMPAIGN, item, n, e) < 0)
 			return -1;
@@ -374,7 +374,7 @@ api_prepare(struct ex_req *q, ierr *e)
 	buf_reset(&q->listed);
 	ierr_clear(&q->x.e);
 	if (page_reset(q->pg, on_item, q) < 0)
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	return 0;
 }
 
@@ -579,7 +579,7 @@ api_start(struct ex_run *r, ierr *e)
 		}
 		if (!q || api_prepare(q, e) < 0) {
 			api_free_req(q);
-			return ierr_set(e, "out of memory");
+			return ierr_oom(e);
 		}
 		http_enqueue(&r->http, &q->x, 0);
 	}
@@ -655,7 +655,7 @@ leads_complete(struct ex_run *r, struct ex_campaign *c, ierr *e)
 		if (arch_head(b, ARCH_LEADS_COMPLETE, c->clients[i], c->id, at, NULL, NULL) < 0 ||
 		    buf_printf(b, "{\"leads\":%llu,\"pages\":%llu}}\n", (unsigned long long)c->leads,
 			       (unsigned long long)c->lead_pages) < 0)
-			return ierr_set(e, "out of memory");
+			return ierr_oom(e);
 		if (ex_out_write(r->out, b->p, b->len, e) < 0)
 			return -1;
 		r->out->lines++;
@@ -712,7 +712,7 @@ api_done(struct ex_req *q, ierr *e)
 		q->pages++;
 		if (list_state(q, &q->seen, &state) < 0) {
 			api_free_req(q);
-			return ierr_set(e, "out of memory");
+			return ierr_oom(e);
 		}
 		if (state == LIST_REPEATED) {
 			/* a page that brings back a cursor already followed is not

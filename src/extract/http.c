@@ -146,7 +146,7 @@ http_init(struct http *t, const struct http_policy *p, ierr *e)
 	t->multi = curl_multi_init();
 	t->slots = calloc((size_t)p->parallel, sizeof *t->slots);
 	if (!t->multi || !t->slots)
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	curl_multi_setopt(t->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)p->parallel);
 	curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, (long)p->parallel);
 	return 0;
@@ -204,7 +204,7 @@ start(struct http *t, struct http_xfer *x, double now, ierr *e)
 	CURL *h = curl_easy_init();
 
 	if (!h)
-		return ierr_set(e, "out of memory");
+		return ierr_oom(e);
 	x->easy = h;
 	x->got_bytes = 0;
 	x->last_rx = 0;
