@@ -56,9 +56,10 @@ ld_psql_query(const struct ld_opts *o, const buf *query, buf *out, ierr *e)
 }
 
 int
-ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
+ld_psql_run(const struct ld_opts *o, const struct ld_input *in, const buf *script, ierr *e)
 {
 	(void)o;
+	(void)in;
 	(void)script;
 	(void)e;
 	FUZZ_DIE("ld_psql_run is not part of this target");

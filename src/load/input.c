@@ -439,6 +439,8 @@ ld_input_free(struct ld_input *in)
 		free(in->fresh_path);
 		in->fresh_path = NULL;
 	}
+	free(in->fresh_line);
+	in->fresh_line = NULL;
 	free(in->pairs);
 	in->pairs = NULL;
 	ld_delta_free(in);

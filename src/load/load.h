@@ -42,6 +42,10 @@ struct ld_input {
 	/* leads of campaigns new to the warehouse: \copy'd straight into
 	 * synced_leads (see split.c); the others go through staging */
 	char *fresh_path;	/* NULL: none */
+	/* its rows are in (client_id, campaign_id) order: the line of
+	 * synced_leads.csv (or .txt) that its k-th row (from 0) came from, for
+	 * psql's messages (psql.c) */
+	uint64_t *fresh_line;
 	struct ld_pair *pairs;	/* the campaigns of synced_leads */
 	size_t npairs;
 	uint64_t fresh_rows;
@@ -148,6 +152,6 @@ int ld_script(buf *b, const struct ld_input *in, int init_schema, int deletes, i
 
 /* Run psql with the script on its stdin; print its report. Returns 0, or -1
  * when psql failed (nothing was changed) with e set. */
-int ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e);
+int ld_psql_run(const struct ld_opts *o, const struct ld_input *in, const buf *script, ierr *e);
 
 #endif

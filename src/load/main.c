@@ -72,7 +72,7 @@ main(int argc, char **argv)
 			free(in.tmpdir);
 			in.tmpdir = NULL;
 		}
-	} else if (ld_psql_run(&o, &script, &e) < 0) {
+	} else if (ld_psql_run(&o, &in, &script, &e) < 0) {
 		log_error("%s", e.msg);
 		rc = in.tmp_failed ? EXIT_OUTPUT : EXIT_DATABASE;
 	} else {

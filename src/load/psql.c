@@ -143,6 +143,34 @@ err_file(ierr *e)
 	return fd;
 }
 
+/* The input of the load that runs (ld_psql_run), for relay_errors() */
+static const struct ld_input *relay_input;
+
+/* One of psql's message lines as our error. The \copy of the new
+ * campaigns' leads (split.c) reads them in (client_id, campaign_id) order:
+ * its "COPY synced_leads, line K" names the line of the transform's file
+ * instead, as a \copy of that file would have. */
+static void
+relay_line(const char *p)
+{
+	static const char ctx[] = "COPY synced_leads, line ";
+	const struct ld_input *in = relay_input;
+	const char *at = strstr(p, ctx), *num;
+	char *end;
+	unsigned long long k;
+
+	if (at && in && in->fresh_line) {
+		num = at + sizeof ctx - 1;
+		errno = 0;
+		k = strtoull(num, &end, 10);
+		if (end != num && !errno && k >= 2 && k - 2 < in->fresh_rows) {
+			log_error("%.*s%llu%s", (int)(num - p), p, (unsigned long long)in->fresh_line[k - 2], end);
+			return;
+		}
+	}
+	log_error("%s", p);
+}
+
 /* psql's messages, from err_file(), as our errors: a line each (at most
  * 64 KiB of them, the rest counted). */
 static void
@@ -161,7 +189,7 @@ relay_errors(int fd)
 			if ((nl = strchr(p, '\n')) != NULL)
 				*nl = '\0';
 			if (*p)
-				log_error("%s", p);
+				relay_line(p);
 			if (!nl)
 				break;
 		}
@@ -352,7 +380,7 @@ count_reports(const char *line, void *arg)
 }
 
 int
-ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
+ld_psql_run(const struct ld_opts *o, const struct ld_input *in, const buf *script, ierr *e)
 {
 	struct totals t = { 0, 0, 0, 0, 0, 0 };
 	int to, from, errfd, rc;
@@ -361,7 +389,9 @@ ld_psql_run(const struct ld_opts *o, const buf *script, ierr *e)
 	log_debug("running %s with a script of %zu bytes", o->psql, script->len);
 	if ((pid = spawn(o, 0, &to, &from, &errfd, e)) < 0)
 		return -1;
+	relay_input = in;
 	rc = converse(pid, to, from, errfd, script->p, script->len, o->delta, count_reports, &t, e);
+	relay_input = NULL;
 	if (rc < 0)
 		return -1;
 	if (rc > 128)

@@ -14,7 +14,7 @@
 #include "load.h"
 #include "schema-sql.h"
 
-#define OOM(e) ierr_set((e), "out of memory")
+#define OOM(e) ierr_oom(e)
 
 /* Text that goes into the script (file names, so far) must read the same to
  * psql whatever its client encoding was: the script pins UTF-8 on its first
@@ -241,27 +241,14 @@ static const char wal_compression_sql[] =
 	"EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
 	"END $$;\n";
 
-/* The leads of campaigns new to the warehouse (split.c): \copy'd into a
- * temporary table (no WAL, no index), then into synced_leads one (client,
- * campaign) pair at a time in (client_id, campaign_id) order, each pair's
- * rows read by a TID range scan of that table (the archive lists a
- * campaign's leads together: its range holds its rows and few others; the
- * equality on the pair keeps them exact whatever the order). So the
- * table's rows of one client lie together and in order on disk: the
- * planner's correlation for client_id is about 1, which makes the
- * portal's lead lists (index order, 50 a page) cheaper in its eyes than a
- * sort of the client's leads, whatever its row estimate through the
- * policies (at 1,000,000 leads the list of the newest leads took a sort
- * of 14,651 rows, 65 to 107 ms, after a \copy in archive order); and the
- * indexes are written a client at a time, not at random over the whole
- * table. The temporary table has synced_leads' NOT NULL and CHECK
- * constraints: a row that breaks one fails the \copy, whose message names
- * the file's line, as before. The check runs again under the lock, so that a load that ran
- * meanwhile makes this one fail instead of mixing. */
+/* The leads of campaigns new to the warehouse (split.c), straight in, in
+ * (client_id, campaign_id) order (split.c's fresh_order(): a client's
+ * leads together on disk, for the portal's lead lists); the check runs
+ * again under the lock, so that a load that ran meanwhile makes this one
+ * fail instead of mixing. */
 static int
 fresh(buf *b, const struct ld_input *in)
 {
-	const struct tbl_def *t = &tbl_defs[TBL_SYNCED_LEADS];
 	size_t i;
 	int first = 1;
 
@@ -282,19 +269,8 @@ fresh(buf *b, const struct ld_input *in)
 		     "    EXISTS (SELECT FROM synced_leads s WHERE s.client_id = f.client_id AND s.campaign_id = f.campaign_id)\n"
 		     "    OR EXISTS (SELECT FROM lead_listings l WHERE l.client_id = f.client_id AND l.campaign_id = f.campaign_id))\n"
 		     "THEN RAISE EXCEPTION 'instantly-load: another load wrote campaigns of this one meanwhile: run it again';\n"
-		     "END IF; END $$;\n"
-		     "CREATE TEMP TABLE ie_fresh_leads (LIKE synced_leads INCLUDING DEFAULTS INCLUDING CONSTRAINTS) ON COMMIT DROP;\n") < 0 ||
-	    copy_hashed(b, in, "ie_fresh_leads", in->fresh_path) < 0 ||
-	    buf_puts(b, "DO $$ DECLARE p record; BEGIN\n"
-		     "    FOR p IN SELECT client_id, campaign_id, min(ctid) AS lo, max(ctid) AS hi FROM ie_fresh_leads\n"
-		     "        GROUP BY client_id, campaign_id ORDER BY client_id, campaign_id LOOP\n"
-		     "        INSERT INTO synced_leads (") < 0 ||
-	    put_cols(b, t, 0, t->ncols, "") < 0 || buf_puts(b, ", content_hash)\n            SELECT ") < 0 ||
-	    put_cols(b, t, 0, t->ncols, "s.") < 0 ||
-	    buf_puts(b, ", s.content_hash FROM ie_fresh_leads s WHERE s.ctid >= p.lo AND s.ctid <= p.hi\n"
-		     "            AND s.client_id = p.client_id AND s.campaign_id = p.campaign_id;\n"
-		     "    END LOOP;\n"
-		     "END $$;\n") < 0 ||
+		     "END IF; END $$;\n") < 0 ||
+	    copy_hashed(b, in, "synced_leads", in->fresh_path) < 0 ||
 	    buf_printf(b, "INSERT INTO ie_report VALUES ('synced_leads', %llu, 0, 0, 0, 0);\n",
 		       (unsigned long long)in->fresh_rows) < 0)
 		return -1;

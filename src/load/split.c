@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -925,6 +926,58 @@ struct split {
 	struct out *so, *fo;
 };
 
+/* PostgreSQL's order of two pairs: uuid compares as its 16 bytes, that is
+ * as its hex text without regard to case */
+static int
+pair_cmp(const void *a, const void *b)
+{
+	const struct ld_pair *p = *(const struct ld_pair *const *)a, *q = *(const struct ld_pair *const *)b;
+	int c = strncasecmp(p->client_id, q->client_id, 36);
+
+	return c ? c : strncasecmp(p->campaign_id, q->campaign_id, 36);
+}
+
+/* The rows of the campaigns new to the warehouse in (client_id,
+ * campaign_id) order, each pair's rows in the file's order: their indexes
+ * in d->rows (a counting sort by the pairs' ranks). Copied straight in in
+ * that order, a client's leads lie together and in order on disk: the
+ * planner's correlation for client_id is about 1, which makes the portal's
+ * lead lists (index order, 50 a page) cheaper in its eyes than a sort of
+ * the client's leads whatever its row estimate through the policies (at
+ * 1,000,000 leads in archive order the newest-leads list sorted 14,651
+ * rows, 65 to 107 ms), and the indexes are written a client at a time. */
+static size_t *
+fresh_order(const struct split *sp, ierr *e)
+{
+	const struct ld_delta *d = sp->d;
+	const struct ld_pair **by = malloc((sp->npairs ? sp->npairs : 1) * sizeof *by);
+	size_t *next = calloc(sp->npairs ? sp->npairs : 1, sizeof *next);
+	size_t *order = malloc((sp->fresh_rows ? sp->fresh_rows : 1) * sizeof *order);
+	size_t i, at = 0;
+
+	if (!by || !next || !order) {
+		free(by);
+		free(next);
+		free(order);
+		ierr_oom(e);
+		return NULL;
+	}
+	for (i = 0; i < sp->npairs; i++)
+		by[i] = &sp->pairs[i];
+	qsort(by, sp->npairs, sizeof *by, pair_cmp);
+	for (i = 0; i < sp->npairs; i++)
+		if (by[i]->mode == LD_FRESH) {
+			next[by[i] - sp->pairs] = at;
+			at += by[i]->rows;
+		}
+	for (i = 0; i < d->nrows; i++)
+		if (sp->pairs[d->rows[i].pair].mode == LD_FRESH)
+			order[next[d->rows[i].pair]++] = i;
+	free(by);
+	free(next);
+	return order;
+}
+
 static void
 split_free(struct split *sp)
 {
@@ -1113,10 +1166,27 @@ split_write(struct split *sp, struct ld_input *in, ierr *e)
 		return -1;
 	for (i = 0; i < d->nrows; i++) {
 		const struct drow *dr = &d->rows[i];
-		int mode = sp->pairs[dr->pair].mode;
-		if (mode != LD_DELTA)
-			out_row(mode == LD_FRESH ? sp->fo : sp->so, d->csv, d->map + dr->off, d->map + dr->off + dr->len,
-				dr->hash);
+		if (sp->pairs[dr->pair].mode == LD_FULL)
+			out_row(sp->so, d->csv, d->map + dr->off, d->map + dr->off + dr->len, dr->hash);
+	}
+	if (sp->nfresh > 0) {
+		size_t *order = fresh_order(sp, e);
+		uint64_t k;
+
+		if (!order)
+			return -1;
+		/* and the line of the file each came from, for psql's messages */
+		free(in->fresh_line);
+		if (!(in->fresh_line = malloc(sp->fresh_rows * sizeof *in->fresh_line))) {
+			free(order);
+			return ierr_oom(e);
+		}
+		for (k = 0; k < sp->fresh_rows; k++) {
+			const struct drow *dr = &d->rows[order[k]];
+			out_row(sp->fo, d->csv, d->map + dr->off, d->map + dr->off + dr->len, dr->hash);
+			in->fresh_line[k] = (uint64_t)order[k] + 2;	/* after the header, from 1 */
+		}
+		free(order);
 	}
 	rc = out_close(sp->so);
 	sp->so = NULL;
