@@ -204,6 +204,7 @@ DECLARE
 	v record;
 	t name;
 	qual text;
+	q text;
 	pol name;
 BEGIN
 	-- the rollups' policy: synced_leads' own (03-rls.sql)
@@ -212,14 +213,17 @@ BEGIN
 	IF qual IS NULL THEN
 		RAISE EXCEPTION '04-portal.sql: synced_leads has no policy synced_leads_select: apply 03-rls.sql first';
 	END IF;
-	FOREACH t IN ARRAY ARRAY['portal_lead_rollup', 'portal_icp_rollup']::name[] LOOP
+	-- the client rollups: synced_leads' policy, kept in step with it; the
+	-- workspace rollup: operators only (created once)
+	FOR t, q IN VALUES ('portal_lead_rollup'::name, qual), ('portal_icp_rollup', qual),
+			('portal_icp_workspace_rollup', operator) LOOP
 		pol := t || '_select';
 		IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = t::regclass) THEN
 			EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
 		END IF;
 		IF NOT EXISTS (SELECT FROM pg_policy WHERE polrelid = t::regclass AND polname = pol) THEN
-			EXECUTE format('CREATE POLICY %I ON %I AS PERMISSIVE FOR SELECT TO authenticated USING (%s)', pol, t, qual);
-		ELSIF (SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polrelid = t::regclass AND polname = pol)
+			EXECUTE format('CREATE POLICY %I ON %I AS PERMISSIVE FOR SELECT TO authenticated USING (%s)', pol, t, q);
+		ELSIF q = qual AND (SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polrelid = t::regclass AND polname = pol)
 		      IS DISTINCT FROM qual THEN
 			EXECUTE format('ALTER POLICY %I ON %I TO authenticated USING (%s)', pol, t, qual);
 		END IF;
@@ -231,23 +235,6 @@ BEGIN
 			EXECUTE format('GRANT SELECT ON %I TO anon, authenticated', t);
 		END IF;
 	END LOOP;
-
-	-- the workspace rollup: operators only
-	t := 'portal_icp_workspace_rollup';
-	pol := t || '_select';
-	IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = t::regclass) THEN
-		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-	END IF;
-	IF NOT EXISTS (SELECT FROM pg_policy WHERE polrelid = t::regclass AND polname = pol) THEN
-		EXECUTE format('CREATE POLICY %I ON %I AS PERMISSIVE FOR SELECT TO authenticated USING (%s)', pol, t, operator);
-	END IF;
-	IF has_table_privilege('anon', t, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') OR
-	   has_table_privilege('authenticated', t, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') THEN
-		EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON %I FROM anon, authenticated', t);
-	END IF;
-	IF NOT (has_table_privilege('anon', t, 'SELECT') AND has_table_privilege('authenticated', t, 'SELECT')) THEN
-		EXECUTE format('GRANT SELECT ON %I TO anon, authenticated', t);
-	END IF;
 
 	-- the views: created where missing, replaced where of another version
 	FOR v IN SELECT * FROM (VALUES
