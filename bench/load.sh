@@ -32,7 +32,8 @@
 #                  vs the raw \copy of night 1: time <= 0.3x
 #
 # Every timed command starts from a fresh database: the empty warehouse
-# (schema, clients, client_campaigns), or a copy (CREATE DATABASE ...
+# (the whole schema, 01 to 04: the portal's indexes and rollups too;
+# clients, client_campaigns), or a copy (CREATE DATABASE ...
 # TEMPLATE) of the warehouse after night 1 (loaded, then VACUUM ANALYZE),
 # and a CHECKPOINT. After each load the table must hold the archive's rows,
 # and after night 2 the warehouse must hold what a first load of night 2
@@ -185,7 +186,7 @@ newdb() {	# newdb NAME [raw|TEMPLATE]: a fresh warehouse (schema, clients), a ra
 	'')	psql_q -c "CREATE DATABASE $db"
 		psql_q -d "$db" -c 'SET client_min_messages = warning' \
 			-f "$root/schemas/sql/01-auth.sql" -f "$root/schemas/sql/02-tables.sql" \
-			-f "$root/schemas/sql/03-rls.sql" -c "$clients_sql" ;;
+			-f "$root/schemas/sql/03-rls.sql" -f "$root/schemas/sql/04-portal.sql" -c "$clients_sql" ;;
 	*)	psql_q -c "CREATE DATABASE $db TEMPLATE $2" ;;
 	esac
 	psql_q -d "$db" -c CHECKPOINT
