@@ -184,7 +184,10 @@ tight() {	# -j 2 and 2 requests held at most: everything still fetched, in order
 	curl -sS -f -o "$T/tight.stats" "$URL/_stats" && python3 - "$T/tight.stats" <<'PY'
 import json, sys
 rq = json.load(open(sys.argv[1]))["requests"]
-ev = sorted([(r["t"], 1) for r in rq] + [(r["t"] + r["ms"] / 1000.0, -1) for r in rq], key=lambda e: (e[0], e[1]))
+# (a request ends when its answer leaves, sent_ms: the fake's thread
+# records ms later, when the client may have sent its next request already)
+ev = sorted([(r["t"], 1) for r in rq] + [(r["t"] + r.get("sent_ms", r["ms"]) / 1000.0, -1) for r in rq],
+            key=lambda e: (e[0], e[1]))
 now = most = 0
 for _, d in ev:
     now += d

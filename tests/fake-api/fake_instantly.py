@@ -545,6 +545,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (ValueError, UnicodeDecodeError):
                 rec["body"] = body.decode("utf-8", "replace")
         self._rec = rec
+        self._t_start = t_start
         self._gzip = accepts_gzip(self.headers.get("Accept-Encoding"))
         try:
             # latency first, in this request's own thread: concurrent requests overlap
@@ -1115,6 +1116,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if i + step < len(data):
                     time.sleep(s["slow_body_pause_ms"] / 1000.0)
             return
+        # when the answer leaves: the client may send its next request as
+        # soon as it has it, before this thread records "ms" ("sent_ms" is
+        # the end of the request as the client can see it)
+        if self._rec and "t" in self._rec:
+            self._rec["sent_ms"] = round((time.monotonic() - self._t_start) * 1000, 1)
         self.wfile.write(data)
 
 
