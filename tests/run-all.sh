@@ -118,6 +118,8 @@ if [ "$failed" -ne 0 ]; then
 		done
 		[ -f "build/$variant/test-suite.log" ] && grep -E '^ERROR: .* - ' "build/$variant/test-suite.log" | sed "s|^|$variant: |"
 	done
+	# the test run inside make distcheck (its tree is left after a failure)
+	[ -f build/normal/distcheck.log ] && grep -E '^(FAIL|ERROR): ' build/normal/distcheck.log | sed 's|^|distcheck: |'
 fi
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed, $skipped skipped"
