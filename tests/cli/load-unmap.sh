@@ -16,8 +16,8 @@ KA1=a1a1a1a1-0000-4000-8000-000000000001
 KA2=a2a2a2a2-0000-4000-8000-000000000002
 KA3=a3a3a3a3-0000-4000-8000-000000000003
 KB=b1b1b1b1-0000-4000-8000-000000000001
-psql_q -c "insert into clients (id, name) values ('$A', 'A'), ('$B', 'B')" \
-	-c "insert into client_campaigns values ('$A', '$KA1'), ('$A', '$KA2'), ('$B', '$KB')"
+pg_client "$A" A "$KA1" "$KA2"
+pg_client "$B" B "$KB"
 # gen OUT LEADS CLIENT:CAMPAIGN...: per pair a campaign, LEADS leads, a day, an overview, a complete listing
 cat > "$T/gen.py" <<'PY'
 import json, sys
