@@ -189,6 +189,76 @@ $f$;
 -- rollups, change nothing by calling it (tests/cli/schema-portal.sh).
 GRANT EXECUTE ON FUNCTION portal_refresh(uuid[], uuid[]) TO PUBLIC;
 
+-- portal_refresh_changes(client_ids, campaign_ids, changes): what a night
+-- costs, not the warehouse's size. The (client_ids[i], campaign_ids[i])
+-- pairs (campaigns copied in whole) and every pair that client_campaigns
+-- no longer maps are counted again from synced_leads, as portal_refresh()
+-- does; every other pair's rollup rows get the rows of the table named by
+-- changes added to them: (client_id, campaign_id, lead_status,
+-- interest_status, job_title, industry, company_size, n), n = 1 for each
+-- row written to synced_leads and -1 for each row's values before it was
+-- rewritten or deleted. So a night that changes 5% of the leads reads and
+-- writes the rollup rows of its pairs, not their leads. A pair whose sums
+-- would fall below zero (rollups that were not kept with synced_leads) is
+-- counted again instead. The loader calls it before its COMMIT.
+CREATE OR REPLACE FUNCTION portal_refresh_changes(client_ids uuid[], campaign_ids uuid[], changes regclass)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = public, pg_catalog
+AS $f$
+DECLARE
+	bad_c uuid[];
+	bad_k uuid[];
+BEGIN
+	IF client_ids IS NULL OR campaign_ids IS NULL OR changes IS NULL OR
+	   coalesce(array_length(client_ids, 1), 0) <> coalesce(array_length(campaign_ids, 1), 0) THEN
+		RAISE EXCEPTION 'portal_refresh_changes: client_ids and campaign_ids must be arrays of the same length, changes a table';
+	END IF;
+	-- the changes summed per group, less the pairs counted again
+	CREATE TEMP TABLE IF NOT EXISTS portal_changes (client_id uuid, campaign_id uuid, lead_status text,
+		interest_status text, job_title text, industry text, company_size text, n bigint) ON COMMIT DELETE ROWS;
+	DELETE FROM portal_changes;
+	EXECUTE format('INSERT INTO portal_changes SELECT c.client_id, c.campaign_id, c.lead_status, c.interest_status,
+			c.job_title, c.industry, c.company_size, sum(c.n) FROM %s c
+		WHERE NOT EXISTS (SELECT FROM unnest($1, $2) AS u (c, k) WHERE u.c = c.client_id AND u.k = c.campaign_id)
+		AND EXISTS (SELECT FROM client_campaigns m WHERE m.client_id = c.client_id AND m.campaign_id = c.campaign_id)
+		GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(c.n) <> 0', changes) USING client_ids, campaign_ids;
+	CREATE TEMP TABLE IF NOT EXISTS portal_changed_pairs (client_id uuid, campaign_id uuid) ON COMMIT DELETE ROWS;
+	DELETE FROM portal_changed_pairs;
+	INSERT INTO portal_changed_pairs SELECT DISTINCT client_id, campaign_id FROM portal_changes;
+	-- each changed pair's rollup rows: taken out, summed with the changes,
+	-- put back (the groups whose sum is 0 left out); GROUP BY takes NULL
+	-- values (a lead without interest_status, job_title...) as one group
+	WITH cur AS (DELETE FROM portal_lead_rollup r USING portal_changed_pairs p
+		WHERE r.client_id = p.client_id AND r.campaign_id = p.campaign_id RETURNING r.*)
+	INSERT INTO portal_lead_rollup (client_id, campaign_id, lead_status, interest_status, leads)
+		SELECT client_id, campaign_id, lead_status, interest_status, sum(leads) FROM (
+			SELECT client_id, campaign_id, lead_status, interest_status, leads FROM cur
+			UNION ALL SELECT client_id, campaign_id, lead_status, interest_status, n FROM portal_changes) x
+		GROUP BY client_id, campaign_id, lead_status, interest_status HAVING sum(leads) <> 0;
+	WITH cur AS (DELETE FROM portal_icp_rollup r USING portal_changed_pairs p
+		WHERE r.client_id = p.client_id AND r.campaign_id = p.campaign_id RETURNING r.*)
+	INSERT INTO portal_icp_rollup (client_id, campaign_id, field, value, leads)
+		SELECT client_id, campaign_id, field, value, sum(leads) FROM (
+			SELECT client_id, campaign_id, field, value, leads FROM cur
+			UNION ALL SELECT c.client_id, c.campaign_id, v.field, v.value, c.n FROM portal_changes c,
+				LATERAL (VALUES ('job_title', c.job_title), ('industry', c.industry),
+					('company_size', c.company_size)) AS v (field, value)) x
+		GROUP BY client_id, campaign_id, field, value HAVING sum(leads) <> 0;
+	-- a sum below zero: these rollups were not kept in step; counted again
+	SELECT array_agg(client_id), array_agg(campaign_id) INTO bad_c, bad_k FROM (
+		SELECT client_id, campaign_id FROM portal_lead_rollup r WHERE leads < 0
+		UNION SELECT client_id, campaign_id FROM portal_icp_rollup r WHERE leads < 0) b;
+	DELETE FROM portal_changes;
+	DELETE FROM portal_changed_pairs;
+	-- the pairs counted again (unmapped ones added by portal_refresh), and
+	-- the workspace's sums
+	PERFORM portal_refresh(client_ids || coalesce(bad_c, '{}'), campaign_ids || coalesce(bad_k, '{}'));
+END
+$f$;
+-- EXECUTE stays with PUBLIC: as portal_refresh() above
+GRANT EXECUTE ON FUNCTION portal_refresh_changes(uuid[], uuid[], regclass) TO PUBLIC;
+
 DO $$
 DECLARE
 	version constant text := 'instantly-etl portal v1';
