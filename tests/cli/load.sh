@@ -369,7 +369,7 @@ ok "psql's messages quoting a hostile value reach stderr escaped, a line each (e
 # ---- --print-sql: the script, for users who run psql themselves
 # one_transaction: --print-sql's script is BEGIN, one COMMIT, then only VACUUM, ANALYZE and psql's \set, \if, \endif
 one_transaction() {
-	"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -4 "$T/script.sql" | grep -q "^BEGIN;" &&
+	"$LOAD" --print-sql "$T/d2" > "$T/script.sql" && head -5 "$T/script.sql" | grep -q "^BEGIN;" &&
 		is "$(grep -c "^COMMIT;" "$T/script.sql")" 1 && ! sed "1,/^COMMIT;/d" "$T/script.sql" | grep -Evq "^(VACUUM|ANALYZE) |^\\\\(set|if|endif)"
 }
 ok "--print-sql prints one transaction (then VACUUM and ANALYZE)" one_transaction
