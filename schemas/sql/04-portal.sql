@@ -14,9 +14,10 @@
 --
 -- The two counting views read rollup tables, portal_lead_rollup and
 -- portal_icp_rollup, one row per (client, campaign, group): instantly-load
--- recomputes the rows of the pairs it touched with portal_refresh(), in its
--- transaction, so a rollup never differs from a GROUP BY over synced_leads
--- (a failed load changes neither). Their policy is synced_leads' own
+-- adds to them what it changed and counts again the pairs it copied in
+-- whole, with portal_refresh_changes(), in its transaction, so a rollup
+-- never differs from a GROUP BY over synced_leads (a failed load changes
+-- neither). Their policy is synced_leads' own
 -- (copied from it here, kept equal when 03-rls.sql changes it): a client
 -- sees the groups of the campaigns client_campaigns maps to it, at once.
 --

@@ -117,13 +117,17 @@ ok "anon and authenticated may SELECT the views and the rollups, nothing else" i
 	 'portal_icp_workspace', 'portal_icp_workspace_rollup']) v,
 	unnest(array['anon', 'authenticated']) r
 	where has_table_privilege(r, v, 'SELECT') and not has_table_privilege(r, v, 'INSERT, UPDATE, DELETE, TRUNCATE')")" 16
-refresh_as_client() {	# the portal's role calling portal_refresh: refused by the rollups' grants
+refresh_as_client() {	# refresh_as_client SQL: the portal's role running SQL: refused by the rollups' grants
 	local out
-	out=$("$PGBIN/psql" -X -At -v ON_ERROR_STOP=1 -c "set role authenticated" -c "select portal_refresh(null, null)" 2>&1) &&
-		{ echo "portal_refresh ran as authenticated"; return 1; }
+	out=$("$PGBIN/psql" -X -At -v ON_ERROR_STOP=1 -c "set role authenticated" -c "$1" 2>&1) &&
+		{ echo "$1 ran as authenticated"; return 1; }
 	case $out in *"permission denied for table portal_lead_rollup"*) ;; *) echo "$out"; return 1 ;; esac
 }
-ok "portal_refresh runs with its caller's rights: the portal's role changes nothing through it" refresh_as_client
+ok "portal_refresh runs with its caller's rights: the portal's role changes nothing through it" \
+	refresh_as_client "select portal_refresh(null, null)"
+ok "... portal_refresh_changes too" refresh_as_client "create temp table c (client_id uuid, campaign_id uuid,
+	lead_status text, interest_status text, job_title text, industry text, company_size text, n int);
+	select portal_refresh_changes('{}', '{}', 'c')"
 ok "the lead list indexes: (client_id, status | interest | nothing, timestamp_last_touch DESC NULLS LAST, instantly_lead_id)" is \
 	"$(psql_q -At -c "select string_agg(regexp_replace(indexdef, '.*USING btree ', ''), ' ' order by indexname) from pg_indexes
 	where indexname like 'synced_leads_%touch_idx'")" "(client_id, interest_status, timestamp_last_touch DESC NULLS LAST, instantly_lead_id) \
