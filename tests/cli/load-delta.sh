@@ -218,4 +218,26 @@ known_campaign() {
 }
 ok "... loaded again: compared, nothing to do" known_campaign "$dK2"
 
+# ---- many rows: the loader hashes the second half of a large file in a
+# thread of its own (src/load/split.c, hash_rows: from 4,096 rows). 3,000
+# leads loaded (one thread), then the same 3,000 after 2,000 new ones: the
+# thread hashes rows 2,501 to 5,000, i.e. 2,500 of the old leads, whose
+# hashes must equal the first load's (personalizations with quotes and a
+# line break: the CSV's doubled quotes and quoted newlines)
+K3=33333333-0000-4000-8000-000000000003
+q "insert into client_campaigns (client_id, campaign_id) values ('$C1', '$K3')" >/dev/null
+specs() { local i; for i in $(seq "$1" "$2"); do printf '%s=%s\n' "$i" "\"said \\\"hi\\\", lead $i\\nbye\""; done; }
+mapfile -t old_specs < <(specs 1 3000)
+mapfile -t new_specs < <(specs 3001 5000)
+dm1=$(CAMPAIGN=$K3 night dm1 2026-12-01T02:00:00.000Z 1 "${old_specs[@]}")
+dm2=$(CAMPAIGN=$K3 night dm2 2026-12-02T02:00:00.000Z 1 "${new_specs[@]}" "${old_specs[@]}")
+loads_as() { local log=$1 dir=$2; shift 2; load_log "$log" "$dir" && report "$T/$log" "$@"; }	# loads_as LOG DIR INS UPD UNCH DEL
+ok "3,000 leads of a new campaign" loads_as rm1 "$dm1" 3000 0 0 0
+ok "... 2,000 new leads, then the 3,000: the 3,000 unchanged (hashed in two threads, as in one)" \
+	loads_as rm2 "$dm2" 2000 0 3000 0
+ok "... loaded again: all 5,000 unchanged" loads_as rm3 "$dm2" 0 0 5000 0
+ok "... a personalization as it was written" is "$(q "select personalization from synced_leads where campaign_id = '$K3'
+	and instantly_lead_id = '$(lead 4321)'")" "said \"hi\", lead 4321
+bye"
+
 done_testing
