@@ -201,7 +201,8 @@ GRANT EXECUTE ON FUNCTION portal_refresh(uuid[], uuid[]) TO PUBLIC;
 -- rewritten or deleted. So a night that changes 5% of the leads reads and
 -- writes the rollup rows of its pairs, not their leads. A pair whose sums
 -- would fall below zero (rollups that were not kept with synced_leads) is
--- counted again instead. The loader calls it before its COMMIT.
+-- counted again instead. Nothing changed, nothing to count again: no
+-- rollup row is written. The loader calls it before its COMMIT.
 CREATE OR REPLACE FUNCTION portal_refresh_changes(client_ids uuid[], campaign_ids uuid[], changes regclass)
 RETURNS void
 LANGUAGE plpgsql
@@ -250,11 +251,15 @@ BEGIN
 	SELECT array_agg(client_id), array_agg(campaign_id) INTO bad_c, bad_k FROM (
 		SELECT client_id, campaign_id FROM portal_lead_rollup r WHERE leads < 0
 		UNION SELECT client_id, campaign_id FROM portal_icp_rollup r WHERE leads < 0) b;
+	-- the pairs counted again (unmapped ones added by portal_refresh), and
+	-- the workspace's sums; nothing at all when nothing changed
+	IF coalesce(array_length(client_ids, 1), 0) > 0 OR bad_c IS NOT NULL OR EXISTS (SELECT FROM portal_changed_pairs)
+	   OR EXISTS (SELECT FROM portal_lead_rollup r WHERE NOT EXISTS (SELECT FROM client_campaigns m
+		WHERE m.client_id = r.client_id AND m.campaign_id = r.campaign_id)) THEN
+		PERFORM portal_refresh(client_ids || coalesce(bad_c, '{}'), campaign_ids || coalesce(bad_k, '{}'));
+	END IF;
 	DELETE FROM portal_changes;
 	DELETE FROM portal_changed_pairs;
-	-- the pairs counted again (unmapped ones added by portal_refresh), and
-	-- the workspace's sums
-	PERFORM portal_refresh(client_ids || coalesce(bad_c, '{}'), campaign_ids || coalesce(bad_k, '{}'));
 END
 $f$;
 -- EXECUTE stays with PUBLIC: as portal_refresh() above

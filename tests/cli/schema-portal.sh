@@ -233,11 +233,12 @@ rewritten_only() {	# rewritten_only BEFORE CAMPAIGN: the rollup rows of CAMPAIGN
 	test -z "$(comm -12 <(grep "^$2|" "$1") <(printf '%s\n' "$now" | grep "^$2|"))"
 }
 ok "... only the rollup rows of that lead's pair rewritten" rewritten_only "$T/at.1" "$edited"
-rollup_at > "$T/at.2"
 # load_then LOG ERE DIR CHECK...: load_says LOG ERE DIR, then CHECK...
 load_then() { local log=$1 ere=$2 dir=$3; shift 3; load_says "$log" "$ere" "$dir" && "$@"; }
-unmoved() { rollup_at | same_file "$1" /dev/stdin; }	# unmoved BEFORE: every rollup row where it was
-ok "a load that changes nothing rewrites no rollup row" \
+all_at() { rollup_at; psql_q -At -c "select 'workspace', ctid from portal_icp_workspace_rollup order by 2"; }
+unmoved() { all_at | same_file "$1" /dev/stdin; }	# unmoved BEFORE: every rollup row where it was, the workspace's too
+all_at > "$T/at.2"
+ok "a load that changes nothing rewrites no rollup row (nor the workspace's)" \
 	load_then rn "synced_leads +0 inserted +0 updated" "$T/d2" unmoved "$T/at.2"
 
 # rollups that were not kept with synced_leads (a pair's rows deleted by
