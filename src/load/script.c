@@ -431,8 +431,9 @@ static const char portal_refresh_sql[] =
  * database, or is a superuser): a loader role with the tables' grants alone
  * leaves them to autovacuum, without a warning per table.
  * The load's own counts reach pg_stat_user_tables at the COMMIT
- * (pg_stat_force_next_flush(), PostgreSQL 15), not after the VACUUM: there
- * they would count as dead and new again at the next load.
+ * (pg_stat_force_next_flush(), PostgreSQL 15; an older server's statistics
+ * arrive late anyway), not after the VACUUM: there they would count as dead
+ * and new again at the next load.
  * The COMMIT waits for its WAL to be flushed whatever the server's
  * synchronous_commit: VACUUM cannot set the hint bits of rows whose commit
  * is not on disk yet (and "loaded" should mean durable). */
@@ -452,7 +453,9 @@ static const char maintenance_sql[] =
 	"    WHERE EXISTS (SELECT FROM pg_class c WHERE c.oid = to_regclass(x.t) AND (pg_has_role(c.relowner, 'MEMBER')\n"
 	"        OR pg_has_role((SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER'))) \\gset\n"
 	"SET LOCAL synchronous_commit = on;\n"
-	"DO $$ BEGIN PERFORM pg_stat_force_next_flush(); END $$;\n"
+	"DO $$ BEGIN IF to_regprocedure('pg_stat_force_next_flush()') IS NOT NULL THEN\n"
+	"    PERFORM pg_stat_force_next_flush();\n"
+	"END IF; END $$;\n"
 	"COMMIT;\n"
 	"\\set ON_ERROR_STOP off\n"
 	"\\if :ie_do_vacuum\n"
