@@ -45,8 +45,8 @@
 # and a CHECKPOINT. After each load the table must hold the archive's rows,
 # and after night 2 the warehouse must hold what a first load of night 2
 # gives (a hash of every row's columns but extracted_at and loaded_at), and
-# the portal's rollups a GROUP BY over it: else the script fails. The targets are figures, not tests: the script
-# exits 0 whatever they are.
+# the portal's rollups a GROUP BY over it: else the script fails. The
+# targets are figures, not tests: the script exits 0 whatever they are.
 #
 # Environment:
 #   LOAD          the program under test, a command line (word-split); default
