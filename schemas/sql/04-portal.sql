@@ -247,10 +247,13 @@ BEGIN
 				LATERAL (VALUES ('job_title', c.job_title), ('industry', c.industry),
 					('company_size', c.company_size)) AS v (field, value)) x
 		GROUP BY client_id, campaign_id, field, value HAVING sum(leads) <> 0;
-	-- a sum below zero: these rollups were not kept in step; counted again
-	SELECT array_agg(client_id), array_agg(campaign_id) INTO bad_c, bad_k FROM (
-		SELECT client_id, campaign_id FROM portal_lead_rollup r WHERE leads < 0
-		UNION SELECT client_id, campaign_id FROM portal_icp_rollup r WHERE leads < 0) b;
+	-- a sum below zero (only a changed pair's rows were written): these
+	-- rollups were not kept in step; counted again
+	SELECT array_agg(client_id), array_agg(campaign_id) INTO bad_c, bad_k FROM portal_changed_pairs p
+		WHERE EXISTS (SELECT FROM portal_lead_rollup r WHERE r.client_id = p.client_id AND r.campaign_id = p.campaign_id
+			AND r.leads < 0)
+		OR EXISTS (SELECT FROM portal_icp_rollup r WHERE r.client_id = p.client_id AND r.campaign_id = p.campaign_id
+			AND r.leads < 0);
 	-- the pairs counted again (unmapped ones added by portal_refresh), and
 	-- the workspace's sums; nothing at all when nothing changed
 	IF coalesce(array_length(client_ids, 1), 0) > 0 OR bad_c IS NOT NULL OR EXISTS (SELECT FROM portal_changed_pairs)

@@ -233,21 +233,31 @@ hcols_init(struct hcols *h)
 	return 0;
 }
 
+/* room for need bytes in h->scratch; 0, or -1 out of memory */
 static int
-scratch_put(struct hcols *h, size_t *n, const char *p, size_t len)
+scratch_reserve(struct hcols *h, size_t need)
 {
-	if (len == 0)
-		return 0;
-	if (*n + len > h->cap) {
+	if (need > h->cap) {
 		size_t nc = h->cap ? h->cap : 4096;
 		char *np;
-		while (nc < *n + len)
+		while (nc < need)
 			nc *= 2;
 		if (!(np = realloc(h->scratch, nc)))
 			return -1;
 		h->scratch = np;
 		h->cap = nc;
 	}
+	return 0;
+}
+
+/* [p, p + len) appended to h->scratch at *n */
+static int
+scratch_put(struct hcols *h, size_t *n, const char *p, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (scratch_reserve(h, *n + len) < 0)
+		return -1;
 	memcpy(h->scratch + *n, p, len);
 	*n += len;
 	return 0;
@@ -314,10 +324,12 @@ next_field(struct hcols *h, int csv, const char **pp, const char *end, const cha
 		if (q + 1 < end && q[1] == '"') {
 			/* doubled quotes (a payload's JSON: one every few bytes):
 			 * decoded a byte at a time into h->scratch */
-			size_t n = 0;
 			char *d;
-			if (scratch_put(h, &n, p, (size_t)(end - p)) < 0)	/* room: the value is no longer */
+			/* room: the value is no longer than the rest of the row;
+			 * its first part, to the first quote of the pair, as it is */
+			if (scratch_reserve(h, (size_t)(end - p)) < 0)
 				return -1;
+			memcpy(h->scratch, p, (size_t)(q + 1 - p));
 			d = h->scratch + (q + 1 - p);
 			for (p = q + 2;; p++) {
 				if (p >= end)
