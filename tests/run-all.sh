@@ -109,14 +109,16 @@ if [ "$failed" -ne 0 ]; then
 	for variant in normal sanitize; do
 		for log in "build/$variant"/tests/unit/*.log "build/$variant"/tests/cli/*.log; do
 			[ -f "$log" ] || continue
-			# each failing point and the first lines it printed ("# ...")
+			# each failing point and the first lines it printed ("# ..."),
+			# and what the TAP driver said of a test that ended without
+			# them (missing plan, exit status)
 			awk -v w="$variant: ${log#build/"$variant"/}: " '
+				/^ERROR: / { print w $0; n = 0; next }
 				/^(not ok |Bail out!)/ { print w $0; n = 8; next }
 				n > 0 && /^(PASS|FAIL|ERROR): / { next }
 				n > 0 && /^# / { print "    " $0; n--; next }
 				{ n = 0 }' "$log" | cut -c 1-300
 		done
-		[ -f "build/$variant/test-suite.log" ] && grep -E '^ERROR: .* - ' "build/$variant/test-suite.log" | sed "s|^|$variant: |"
 	done
 	# the test run inside make distcheck (its tree is left after a failure)
 	[ -f build/normal/distcheck.log ] && grep -E '^(FAIL|ERROR): ' build/normal/distcheck.log | sed 's|^|distcheck: |'
